@@ -1,0 +1,158 @@
+// libtapd's D-Bus client: method calls on net.tapd1, sdbus errors turned into ClientError.
+#include "client.hpp"
+
+#include <cstdlib>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "manager_proxy.h"
+#include "names.hpp"
+
+namespace tapd {
+
+namespace {
+
+[[noreturn]] void rethrow(const sdbus::Error& e) { throw ClientError(e.getName(), e.getMessage()); }
+
+std::string variant_text(const sdbus::Variant& v) {
+    if (v.containsValueOfType<bool>()) return v.get<bool>() ? "true" : "false";
+    if (v.containsValueOfType<uint32_t>()) return std::to_string(v.get<uint32_t>());
+    if (v.containsValueOfType<std::string>()) return v.get<std::string>();
+    if (v.containsValueOfType<std::vector<std::string>>()) {
+        std::string out;
+        for (const auto& s : v.get<std::vector<std::string>>()) out += (out.empty() ? "" : " ") + s;
+        return out;
+    }
+    return "(" + v.peekValueType() + ")";
+}
+
+}  // namespace
+
+class Client::ManagerProxy final : public sdbus::ProxyInterfaces<net::tapd1::Manager_proxy> {
+public:
+    explicit ManagerProxy(sdbus::IConnection& conn)
+        : ProxyInterfaces(conn, names::kBusName, names::kManagerPath) {
+        registerProxy();
+    }
+    ~ManagerProxy() { unregisterProxy(); }
+};
+
+
+Client::Client(const std::string& address) {
+    try {
+        if (!address.empty()) ::setenv("DBUS_SYSTEM_BUS_ADDRESS", address.c_str(), 1);
+        conn_ = sdbus::createSystemBusConnection();
+        manager_ = std::make_unique<ManagerProxy>(*conn_);
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+Client::~Client() = default;
+
+std::string Client::create_tap(const TapSpec& s) {
+    std::map<std::string, sdbus::Variant> o;
+    if (!s.addresses.empty()) o["addresses"] = sdbus::Variant(s.addresses);
+    if (!s.routes.empty()) o["routes"] = sdbus::Variant(s.routes);
+    if (s.masquerade) o["masquerade"] = sdbus::Variant(true);
+    if (s.persistent) o["persistent"] = sdbus::Variant(true);
+    if (s.owner_access) o["owner_access"] = sdbus::Variant(true);
+    if (s.vnet_hdr) o["vnet_hdr"] = sdbus::Variant(true);
+    if (s.multi_queue) o["multi_queue"] = sdbus::Variant(true);
+    if (s.mtu) o["mtu"] = sdbus::Variant(*s.mtu);
+    if (s.mac) o["mac"] = sdbus::Variant(*s.mac);
+    try {
+        return manager_->CreateTap(s.name, o);
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+UniqueFd Client::open_tap(const std::string& name) {
+    try {
+        sdbus::UnixFd fd = manager_->OpenTap(name, {});
+        return UniqueFd(fd.release());
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+void Client::delete_tap(const std::string& name) {
+    try {
+        manager_->DeleteTap(name);
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+static TapInfo info_from(const std::string& path, const std::map<std::string, sdbus::Variant>& p) {
+    TapInfo t;
+    t.path = path;
+    auto get = [&](const char* key) -> const sdbus::Variant* {
+        auto it = p.find(key);
+        return it == p.end() ? nullptr : &it->second;
+    };
+    if (auto* v = get("Name")) t.name = v->get<std::string>();
+    if (auto* v = get("Index")) t.index = v->get<uint32_t>();
+    if (auto* v = get("OwnerUid")) t.owner_uid = v->get<uint32_t>();
+    if (auto* v = get("Addresses")) t.addresses = v->get<std::vector<std::string>>();
+    if (auto* v = get("Routes")) t.routes = v->get<std::vector<std::string>>();
+    if (auto* v = get("Masquerade")) t.masquerade = v->get<bool>();
+    if (auto* v = get("Persistent")) t.persistent = v->get<bool>();
+    if (auto* v = get("MTU")) t.mtu = v->get<uint32_t>();
+    if (auto* v = get("MAC")) t.mac = v->get<std::string>();
+    return t;
+}
+
+std::vector<TapInfo> Client::list() {
+    try {
+        std::vector<TapInfo> out;
+        for (const auto& path : manager_->ListTaps()) {
+            std::map<std::string, sdbus::Variant> props;
+            try {
+                // A plain proxy: the generated Properties_proxy would subscribe to signals.
+                auto proxy = sdbus::createProxy(*conn_, names::kBusName, path);
+                proxy->callMethod("GetAll")
+                    .onInterface("org.freedesktop.DBus.Properties")
+                    .withArguments(std::string(names::kTapInterface))
+                    .storeResultsTo(props);
+            } catch (const sdbus::Error& e) {
+                // Deleted between the two calls: not an error for a listing.
+                if (e.getName() == "org.freedesktop.DBus.Error.UnknownObject" ||
+                    e.getName() == names::kErrNotFound)
+                    continue;
+                throw;
+            }
+            out.push_back(info_from(path, props));
+        }
+        return out;
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+TapInfo Client::show(const std::string& name) {
+    for (auto& t : list())
+        if (t.name == name) return t;
+    throw ClientError(names::kErrNotFound, "no tap '" + name + "' of yours");
+}
+
+PolicyView Client::policy() {
+    try {
+        PolicyView out;
+        for (const auto& [k, v] : manager_->GetPolicy()) out[k] = variant_text(v);
+        return out;
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+std::string Client::version() {
+    try {
+        return manager_->Version();
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+}  // namespace tapd

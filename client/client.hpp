@@ -1,0 +1,91 @@
+// libtapd: a typed C++ client of tapd's D-Bus API (net.tapd1). Errors keep the D-Bus error name.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "unique_fd.hpp"
+
+namespace sdbus {
+class IConnection;
+}  // namespace sdbus
+
+namespace tapd {
+
+// A call that tapd (or the bus) refused. name() is the D-Bus error name, e.g.
+// "net.tapd1.Error.PermissionDenied"; message() names the offending value.
+class ClientError : public std::runtime_error {
+public:
+    ClientError(std::string name, std::string message)
+        : std::runtime_error(name + ": " + message), name_(std::move(name)), message_(std::move(message)) {}
+    const std::string& name() const { return name_; }
+    const std::string& message() const { return message_; }
+
+private:
+    std::string name_, message_;
+};
+
+// What CreateTap is asked for; fields left empty are not sent.
+struct TapSpec {
+    std::string name;
+    std::vector<std::string> addresses;  // "ADDR/PLEN"
+    std::vector<std::string> routes;     // "PREFIX/PLEN"
+    bool masquerade = false;
+    bool persistent = false;
+    bool owner_access = false;
+    bool vnet_hdr = false;
+    bool multi_queue = false;
+    std::optional<uint32_t> mtu;
+    std::optional<std::string> mac;
+};
+
+// A tap as tapd reports it (properties of net.tapd1.Tap).
+struct TapInfo {
+    std::string path;
+    std::string name;
+    uint32_t index = 0;
+    uint32_t owner_uid = 0;
+    std::vector<std::string> addresses;
+    std::vector<std::string> routes;
+    bool masquerade = false;
+    bool persistent = false;
+    uint32_t mtu = 0;
+    std::string mac;
+};
+
+// What GetPolicy reports for the caller, as text for display ("key" → "value").
+using PolicyView = std::map<std::string, std::string>;
+
+class Client {
+public:
+    // Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS is honoured); ADDRESS overrides it.
+    explicit Client(const std::string& address = "");
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Creates the tap and returns its object path. A tap that is not persistent lives as long as
+    // this Client (its bus connection).
+    std::string create_tap(const TapSpec& spec);
+    // An fd attached to the caller's tap: read() gets one frame, write() sends one.
+    UniqueFd open_tap(const std::string& name);
+    void delete_tap(const std::string& name);
+    std::vector<TapInfo> list();
+    TapInfo show(const std::string& name);
+    PolicyView policy();
+    std::string version();
+
+private:
+    class ManagerProxy;  // generated from dbus/net.tapd1.Manager.xml
+    std::unique_ptr<sdbus::IConnection> conn_;
+    std::unique_ptr<ManagerProxy> manager_;
+};
+
+}  // namespace tapd

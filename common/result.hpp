@@ -1,0 +1,54 @@
+// Result<T>: a value or an Error (kind, message naming the bad value); tapd's one error convention.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace tapd {
+
+// Error kinds map one to one onto the D-Bus error names in common/names.hpp.
+enum class ErrorKind { InvalidArgument, PermissionDenied, Conflict, NotFound, QuotaExceeded, Failed };
+
+struct Error {
+    ErrorKind kind = ErrorKind::Failed;
+    std::string message;
+};
+
+inline Error make_error(ErrorKind kind, std::string message) { return Error{kind, std::move(message)}; }
+
+// Formats "what: strerror(err)" for a failed system call; err is a positive errno value.
+std::string errno_text(const std::string& what, int err);
+
+template <class T>
+class [[nodiscard]] Result {
+public:
+    Result(T value) : v_(std::move(value)) {}
+    Result(Error error) : v_(std::move(error)) {}
+    bool ok() const { return v_.index() == 0; }
+    explicit operator bool() const { return ok(); }
+    T& value() & { return std::get<0>(v_); }
+    T&& value() && { return std::get<0>(std::move(v_)); }
+    const T& value() const& { return std::get<0>(v_); }
+    T* operator->() { return &std::get<0>(v_); }
+    const Error& error() const { return std::get<1>(v_); }
+
+private:
+    std::variant<T, Error> v_;
+};
+
+// Status: a Result with no value.
+class [[nodiscard]] Status {
+public:
+    Status() = default;
+    Status(Error error) : error_(std::move(error)), ok_(false) {}
+    bool ok() const { return ok_; }
+    explicit operator bool() const { return ok_; }
+    const Error& error() const { return error_; }
+
+private:
+    Error error_{};
+    bool ok_ = true;
+};
+
+}  // namespace tapd

@@ -1,0 +1,29 @@
+// Interface addresses through libnl-route: add, delete, list.
+#pragma once
+
+#include <vector>
+
+#include "ip.hpp"
+#include "netlink.hpp"
+
+namespace tapd {
+
+struct AddressOptions {
+    // The kernel adds a prefix route for every address; when tapd adds the same route itself
+    // (with its own protocol number) the address is added without one (IFA_F_NOPREFIXROUTE).
+    bool no_prefix_route = false;
+};
+
+// Adds ADDR/PLEN to the link (NLM_F_EXCL: an address already there is a Conflict). IPv6
+// addresses skip duplicate address detection (IFA_F_NODAD) so they are usable at once.
+Status add_address(NlSocket& nl, int ifindex, const Prefix& address, AddressOptions options = {});
+// Removes ADDR/PLEN; an address already gone counts as success.
+Status delete_address(NlSocket& nl, int ifindex, const Prefix& address);
+
+struct InterfaceAddress {
+    int ifindex = 0;
+    Prefix address;
+};
+Result<std::vector<InterfaceAddress>> list_addresses(NlSocket& nl);
+
+}  // namespace tapd

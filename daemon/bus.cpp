@@ -1,0 +1,223 @@
+// D-Bus adaptors of tapd: argument decoding, caller identity, logging, error naming.
+#include "bus.hpp"
+
+#include "log.hpp"
+#include "names.hpp"
+#include "policy.hpp"
+
+namespace tapd {
+
+static std::string joined(const std::vector<Prefix>& v) {
+    std::string out;
+    for (const auto& p : v) out += (out.empty() ? "" : ",") + p.str();
+    return out;
+}
+
+static std::vector<std::string> strings(const std::vector<Prefix>& v) {
+    std::vector<std::string> out;
+    for (const auto& p : v) out.push_back(p.str());
+    return out;
+}
+
+// Arguments for a log line: every string bounded, so a hostile caller cannot flood the log.
+static std::string arg(const std::string& key, const std::string& v) {
+    return " " + key + "=" + log::value(v.size() > 80 ? v.substr(0, 80) + "..." : v);
+}
+
+void throw_error(const Error& e) { throw sdbus::Error(names::error_name(e.kind), e.message); }
+
+Bus::Bus(sdbus::IConnection& conn, Service& service)
+    : AdaptorInterfaces(conn, names::kManagerPath), conn_(conn), service_(service) {
+    registerAdaptor();
+    // One match for every client's exit, at start: leases end when their holder disconnects.
+    conn_.addMatch(
+        "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+        "member='NameOwnerChanged',path='/org/freedesktop/DBus'",
+        [this](sdbus::Message& msg) { on_name_owner_changed(msg); }, sdbus::floating_slot);
+    service_.set_events({
+        [this](const TapRecord& r) {
+            objects_[r.name] = std::make_unique<TapObject>(*this, conn_, r.name);
+        },
+        [this](const TapRecord& r) {
+            if (auto it = objects_.find(r.name); it != objects_.end()) it->second->emit_changed();
+        },
+        // An object must not be destroyed inside its own method call (Tap.Delete): park it.
+        [this](const std::string& name) {
+            if (auto it = objects_.find(name); it != objects_.end()) {
+                dying_.push_back(std::move(it->second));
+                objects_.erase(it);
+            }
+        },
+    });
+    for (const auto* r : service_.visible(Caller{0, 0, ""}))
+        objects_[r->name] = std::make_unique<TapObject>(*this, conn_, r->name);
+}
+
+Bus::~Bus() {
+    service_.set_events({});
+    objects_.clear();
+    dying_.clear();
+    unregisterAdaptor();
+}
+
+Caller Bus::caller(const sdbus::IObject& object) const {
+    const sdbus::Message* msg = object.getCurrentlyProcessedMessage();
+    Caller c;
+    c.uid = msg->getCredsEuid();  // asked of the bus daemon: the kernel's SO_PEERCRED
+    try {
+        c.pid = msg->getCredsPid();
+    } catch (const sdbus::Error&) {
+        c.pid = 0;
+    }
+    c.sender = msg->getSender();
+    return c;
+}
+
+void Bus::check(const Caller& c, const char* method, const std::string& args, const Status& st) {
+    std::string line = std::string("method=") + method + " uid=" + std::to_string(c.uid) +
+                       " pid=" + std::to_string(c.pid) + " client=" + c.sender + args;
+    if (st) {
+        log::info(line + " result=ok");
+        return;
+    }
+    log::info(line + " result=" + names::error_name(st.error().kind) +
+              " reason=" + log::value(st.error().message));
+    throw_error(st.error());
+}
+
+void Bus::on_name_owner_changed(sdbus::Message& msg) {
+    std::string name, old_owner, new_owner;
+    msg >> name >> old_owner >> new_owner;
+    if (!name.empty() && name[0] == ':' && new_owner.empty()) service_.client_gone(name);
+}
+
+sdbus::ObjectPath Bus::CreateTap(const std::string& name,
+                                 const std::map<std::string, sdbus::Variant>& options) {
+    Caller c = caller(getObject());
+    auto o = parse_create_options(options);
+    std::string args = arg("name", name);
+    if (!o) check(c, "CreateTap", args, o.error());
+    args += arg("addresses", joined(o->addresses)) + arg("routes", joined(o->routes)) +
+            " masquerade=" + (o->masquerade ? "1" : "0") + " persistent=" + (o->persistent ? "1" : "0");
+    auto r = service_.create(c, name, o.value());
+    check(c, "CreateTap", args, r ? Status{} : Status{r.error()});
+    return names::tap_object_path(name);
+}
+
+sdbus::UnixFd Bus::OpenTap(const std::string& name, const std::map<std::string, sdbus::Variant>& options) {
+    Caller c = caller(getObject());
+    if (auto st = parse_open_options(options); !st) check(c, "OpenTap", arg("name", name), st);
+    auto fd = service_.open(c, name);
+    check(c, "OpenTap", arg("name", name), fd ? Status{} : Status{fd.error()});
+    return sdbus::UnixFd(fd->release(), sdbus::adopt_fd);
+}
+
+void Bus::DeleteTap(const std::string& name) {
+    Caller c = caller(getObject());
+    check(c, "DeleteTap", arg("name", name), service_.remove(c, name));
+}
+
+std::vector<sdbus::ObjectPath> Bus::ListTaps() {
+    Caller c = caller(getObject());
+    std::vector<sdbus::ObjectPath> out;
+    for (const auto* r : service_.visible(c)) out.emplace_back(names::tap_object_path(r->name));
+    return out;
+}
+
+std::map<std::string, sdbus::Variant> Bus::GetPolicy() {
+    Caller c = caller(getObject());
+    Grant g = grant_for(c.uid);
+    std::map<std::string, sdbus::Variant> out;
+    out["uid"] = sdbus::Variant(static_cast<uint32_t>(c.uid));
+    out["unlimited"] = sdbus::Variant(g.unlimited);
+    out["max_taps"] = sdbus::Variant(static_cast<uint32_t>(g.max_taps));
+    out["name_prefix"] = sdbus::Variant(g.name_prefix);
+    out["prefixes"] = sdbus::Variant(strings(g.prefixes));
+    out["masquerade"] = sdbus::Variant(g.unlimited || g.masquerade);
+    out["persistent"] = sdbus::Variant(g.unlimited || g.persistent);
+    out["owner_access"] = sdbus::Variant(g.unlimited || g.owner_access);
+    out["taps"] = sdbus::Variant(static_cast<uint32_t>(service_.visible(c).size()));
+    out["temporary_default"] = sdbus::Variant(true);
+    return out;
+}
+
+std::string Bus::Version() { return TAPD_VERSION; }
+
+// --- Tap objects --------------------------------------------------------------------------
+
+TapObject::TapObject(Bus& bus, sdbus::IConnection& conn, const std::string& name)
+    : AdaptorInterfaces(conn, names::tap_object_path(name)), bus_(bus), name_(name) {
+    registerAdaptor();
+    emitInterfacesAddedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
+}
+
+TapObject::~TapObject() {
+    emitInterfacesRemovedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
+    unregisterAdaptor();
+}
+
+void TapObject::emit_changed() {
+    emitPropertiesChangedSignal(net::tapd1::Tap_adaptor::INTERFACE_NAME,
+                                {"Addresses", "Routes", "Masquerade"});
+}
+
+const TapRecord& TapObject::record() {
+    const TapRecord* r = bus_.service().find(name_);
+    if (!r) throw_error(make_error(ErrorKind::NotFound, "no tap '" + name_ + "'"));
+    return *r;
+}
+
+void TapObject::AddAddress(const std::string& address) {
+    Caller c = bus_.caller(getObject());
+    bus_.check(c, "Tap.AddAddress", arg("name", name_) + arg("address", address),
+               bus_.service().add_address(c, name_, address));
+}
+
+void TapObject::RemoveAddress(const std::string& address) {
+    Caller c = bus_.caller(getObject());
+    bus_.check(c, "Tap.RemoveAddress", arg("name", name_) + arg("address", address),
+               bus_.service().remove_address(c, name_, address));
+}
+
+void TapObject::AddRoute(const std::string& route) {
+    Caller c = bus_.caller(getObject());
+    bus_.check(c, "Tap.AddRoute", arg("name", name_) + arg("route", route),
+               bus_.service().add_route(c, name_, route));
+}
+
+void TapObject::RemoveRoute(const std::string& route) {
+    Caller c = bus_.caller(getObject());
+    bus_.check(c, "Tap.RemoveRoute", arg("name", name_) + arg("route", route),
+               bus_.service().remove_route(c, name_, route));
+}
+
+void TapObject::SetMasquerade(const bool& enabled) {
+    Caller c = bus_.caller(getObject());
+    bus_.check(c, "Tap.SetMasquerade", arg("name", name_) + " enabled=" + (enabled ? "1" : "0"),
+               bus_.service().set_masquerade(c, name_, enabled));
+}
+
+sdbus::UnixFd TapObject::Open(const std::map<std::string, sdbus::Variant>& options) {
+    Caller c = bus_.caller(getObject());
+    if (auto st = parse_open_options(options); !st) bus_.check(c, "Tap.Open", arg("name", name_), st);
+    auto fd = bus_.service().open(c, name_);
+    bus_.check(c, "Tap.Open", arg("name", name_), fd ? Status{} : Status{fd.error()});
+    return sdbus::UnixFd(fd->release(), sdbus::adopt_fd);
+}
+
+void TapObject::Delete() {
+    Caller c = bus_.caller(getObject());
+    std::string name = name_;  // *this is destroyed by a successful delete
+    bus_.check(c, "Tap.Delete", arg("name", name), bus_.service().remove(c, name));
+}
+
+uint32_t TapObject::Index() { return static_cast<uint32_t>(record().ifindex); }
+uint32_t TapObject::OwnerUid() { return record().owner; }
+std::vector<std::string> TapObject::Addresses() { return strings(record().addresses); }
+std::vector<std::string> TapObject::Routes() { return strings(record().routes); }
+bool TapObject::Masquerade() { return record().masquerade; }
+bool TapObject::Persistent() { return record().persistent; }
+uint32_t TapObject::MTU() { return record().mtu; }
+std::string TapObject::MAC() { return record().mac; }
+
+}  // namespace tapd

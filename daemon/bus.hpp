@@ -1,0 +1,86 @@
+// The D-Bus front: Manager object (/net/tapd1, with ObjectManager) and one Tap object per tap.
+// Exceptions exist only here: a Service Error becomes the named D-Bus error of its kind.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "manager_adaptor.h"
+#include "service.hpp"
+#include "tap_adaptor.h"
+
+namespace tapd {
+
+class Bus;
+
+class TapObject final : public sdbus::AdaptorInterfaces<net::tapd1::Tap_adaptor,
+                                                        sdbus::ManagedObject_adaptor,
+                                                        sdbus::Properties_adaptor> {
+public:
+    TapObject(Bus& bus, sdbus::IConnection& conn, const std::string& name);
+    ~TapObject();
+    void emit_changed();
+
+private:
+    void AddAddress(const std::string& address) override;
+    void RemoveAddress(const std::string& address) override;
+    void AddRoute(const std::string& route) override;
+    void RemoveRoute(const std::string& route) override;
+    void SetMasquerade(const bool& enabled) override;
+    sdbus::UnixFd Open(const std::map<std::string, sdbus::Variant>& options) override;
+    void Delete() override;
+    std::string Name() override { return name_; }
+    uint32_t Index() override;
+    uint32_t OwnerUid() override;
+    std::vector<std::string> Addresses() override;
+    std::vector<std::string> Routes() override;
+    bool Masquerade() override;
+    bool Persistent() override;
+    uint32_t MTU() override;
+    std::string MAC() override;
+    const TapRecord& record();
+
+    Bus& bus_;
+    std::string name_;
+};
+
+class Bus final : public sdbus::AdaptorInterfaces<net::tapd1::Manager_adaptor,
+                                                  sdbus::ObjectManager_adaptor> {
+public:
+    Bus(sdbus::IConnection& conn, Service& service);
+    ~Bus();
+
+    Service& service() { return service_; }
+    // The caller of the message being handled, from the bus (kernel-verified uid).
+    Caller caller(const sdbus::IObject& object) const;
+    // Logs method, caller, arguments and outcome on one line, turns an Error into a
+    // named D-Bus error (throws).
+    void check(const Caller& c, const char* method, const std::string& args, const Status& st);
+    // Destroys Tap objects removed while one of their own methods ran (see removed event).
+    void reap() { dying_.clear(); }
+
+private:
+    sdbus::ObjectPath CreateTap(const std::string& name,
+                                const std::map<std::string, sdbus::Variant>& options) override;
+    sdbus::UnixFd OpenTap(const std::string& name,
+                          const std::map<std::string, sdbus::Variant>& options) override;
+    void DeleteTap(const std::string& name) override;
+    std::vector<sdbus::ObjectPath> ListTaps() override;
+    std::map<std::string, sdbus::Variant> GetPolicy() override;
+    std::string Version() override;
+
+    void on_name_owner_changed(sdbus::Message& msg);
+
+    sdbus::IConnection& conn_;
+    Service& service_;
+    std::map<std::string, std::unique_ptr<TapObject>> objects_;
+    std::vector<std::unique_ptr<TapObject>> dying_;
+};
+
+// Throws the named D-Bus error for E.
+[[noreturn]] void throw_error(const Error& e);
+
+}  // namespace tapd

@@ -1,0 +1,131 @@
+// libnl-route link operations; each error names the link and the operation.
+#include "link.hpp"
+
+#include <netlink/addr.h>
+#include <netlink/errno.h>
+#include <netlink/route/link.h>
+#include <net/if.h>
+
+#include <cstdio>
+#include <memory>
+
+namespace tapd {
+
+namespace {
+struct LinkDeleter {
+    void operator()(rtnl_link* l) const { rtnl_link_put(l); }
+};
+using LinkPtr = std::unique_ptr<rtnl_link, LinkDeleter>;
+struct AddrDeleter {
+    void operator()(nl_addr* a) const { nl_addr_put(a); }
+};
+using NlAddrPtr = std::unique_ptr<nl_addr, AddrDeleter>;
+struct CacheDeleter {
+    void operator()(nl_cache* c) const { nl_cache_free(c); }
+};
+
+LinkInfo to_info(rtnl_link* l) {
+    LinkInfo info;
+    info.ifindex = rtnl_link_get_ifindex(l);
+    if (const char* n = rtnl_link_get_name(l)) info.name = n;
+    if (const char* k = rtnl_link_get_type(l)) info.kind = k;
+    if (const char* a = rtnl_link_get_ifalias(l)) info.alias = a;
+    info.mtu = rtnl_link_get_mtu(l);
+    if (nl_addr* a = rtnl_link_get_addr(l)) {
+        char buf[64];
+        info.mac = nl_addr2str(a, buf, sizeof buf);
+    }
+    info.up = rtnl_link_get_flags(l) & IFF_UP;
+    return info;
+}
+
+Result<std::optional<LinkInfo>> get_link(NlSocket& nl, int ifindex, const char* name,
+                                         const std::string& what) {
+    rtnl_link* raw = nullptr;
+    int err = rtnl_link_get_kernel(nl.get(), ifindex, name, &raw);
+    if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) return std::optional<LinkInfo>{};
+    if (err < 0) return nl_error("looking up link " + what, err);
+    LinkPtr l(raw);
+    return std::optional<LinkInfo>(to_info(l.get()));
+}
+}  // namespace
+
+Result<std::optional<LinkInfo>> find_link(NlSocket& nl, const std::string& name) {
+    return get_link(nl, 0, name.c_str(), "'" + name + "'");
+}
+
+Result<std::optional<LinkInfo>> find_link(NlSocket& nl, int ifindex) {
+    return get_link(nl, ifindex, nullptr, "#" + std::to_string(ifindex));
+}
+
+Result<std::vector<LinkInfo>> list_links(NlSocket& nl) {
+    nl_cache* raw = nullptr;
+    int err = rtnl_link_alloc_cache(nl.get(), AF_UNSPEC, &raw);
+    if (err < 0) return nl_error("listing links", err);
+    std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
+    std::vector<LinkInfo> out;
+    for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o))
+        out.push_back(to_info(reinterpret_cast<rtnl_link*>(o)));
+    return out;
+}
+
+Status validate_mac(const std::string& mac) {
+    unsigned b[6];
+    char tail;
+    if (mac.size() != 17 ||
+        std::sscanf(mac.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
+                    &b[5], &tail) != 6)
+        return make_error(ErrorKind::InvalidArgument,
+                          "invalid MAC address '" + mac + "' (expected aa:bb:cc:dd:ee:ff)");
+    if (b[0] & 1)
+        return make_error(ErrorKind::InvalidArgument,
+                          "MAC address '" + mac + "' is a multicast address");
+    if ((b[0] | b[1] | b[2] | b[3] | b[4] | b[5]) == 0)
+        return make_error(ErrorKind::InvalidArgument, "MAC address '" + mac + "' is all zero");
+    return {};
+}
+
+Status change_link(NlSocket& nl, int ifindex, const std::string& name, const LinkChange& change) {
+    LinkPtr orig(rtnl_link_alloc()), req(rtnl_link_alloc());
+    if (!orig || !req) return make_error(ErrorKind::Failed, "rtnl_link_alloc: out of memory");
+    rtnl_link_set_ifindex(orig.get(), ifindex);
+    std::string what;
+    if (change.alias) {
+        rtnl_link_set_ifalias(req.get(), change.alias->c_str());
+        what += " alias";
+    }
+    if (change.mtu) {
+        rtnl_link_set_mtu(req.get(), *change.mtu);
+        what += " mtu " + std::to_string(*change.mtu);
+    }
+    if (change.mac) {
+        nl_addr* raw = nullptr;
+        if (int err = nl_addr_parse(change.mac->c_str(), AF_LLC, &raw); err < 0)
+            return nl_error("parsing MAC '" + *change.mac + "'", err);
+        NlAddrPtr addr(raw);
+        rtnl_link_set_addr(req.get(), addr.get());
+        what += " address " + *change.mac;
+    }
+    if (change.up) {
+        if (*change.up)
+            rtnl_link_set_flags(req.get(), IFF_UP);
+        else
+            rtnl_link_unset_flags(req.get(), IFF_UP);
+        what += *change.up ? " up" : " down";
+    }
+    if (int err = rtnl_link_change(nl.get(), orig.get(), req.get(), 0); err < 0)
+        return nl_error("setting link '" + name + "'" + what, err);
+    return {};
+}
+
+Status delete_link(NlSocket& nl, int ifindex, const std::string& name) {
+    LinkPtr l(rtnl_link_alloc());
+    if (!l) return make_error(ErrorKind::Failed, "rtnl_link_alloc: out of memory");
+    rtnl_link_set_ifindex(l.get(), ifindex);
+    int err = rtnl_link_delete(nl.get(), l.get());
+    if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) return {};
+    if (err < 0) return nl_error("deleting link '" + name + "'", err);
+    return {};
+}
+
+}  // namespace tapd

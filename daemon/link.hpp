@@ -1,0 +1,44 @@
+// Links through libnl-route: look up, configure (alias, MTU, MAC, up) and delete.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "netlink.hpp"
+#include "result.hpp"
+
+namespace tapd {
+
+struct LinkInfo {
+    int ifindex = 0;
+    std::string name;
+    std::string kind;   // "tun" for taps, "" for links without IFLA_INFO_KIND
+    std::string alias;  // IFLA_IFALIAS
+    uint32_t mtu = 0;
+    std::string mac;    // "aa:bb:cc:dd:ee:ff"
+    bool up = false;
+};
+
+// The link named NAME, or nullopt if there is none (other failures are errors).
+Result<std::optional<LinkInfo>> find_link(NlSocket& nl, const std::string& name);
+Result<std::optional<LinkInfo>> find_link(NlSocket& nl, int ifindex);
+// Every link in the namespace.
+Result<std::vector<LinkInfo>> list_links(NlSocket& nl);
+
+struct LinkChange {
+    std::optional<std::string> alias;
+    std::optional<uint32_t> mtu;
+    std::optional<std::string> mac;
+    std::optional<bool> up;
+};
+Status change_link(NlSocket& nl, int ifindex, const std::string& name, const LinkChange& change);
+
+// Deletes the link; a link that is already gone counts as success.
+Status delete_link(NlSocket& nl, int ifindex, const std::string& name);
+
+// Parses "aa:bb:cc:dd:ee:ff" (unicast, not all zero); errors name the text.
+Status validate_mac(const std::string& mac);
+
+}  // namespace tapd

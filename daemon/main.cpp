@@ -1,0 +1,207 @@
+// tapd: the root daemon on the system bus (net.tapd1) that creates taps for unprivileged users.
+//
+// Theory of operation: parse options → connect to the bus → drop to CAP_NET_ADMIN+CAP_NET_RAW →
+// reconcile the kernel with the state file → own net.tapd1 → serve calls on one thread, with
+// signals (SIGTERM/SIGINT: remove leases and exit 0) through a signalfd in the same poll loop.
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "bus.hpp"
+#include "log.hpp"
+#include "names.hpp"
+#include "privileges.hpp"
+#include "service.hpp"
+#include "unique_fd.hpp"
+
+#ifdef TAPD_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+namespace {
+
+struct Options {
+    std::string bus_address;
+    std::string policy = "/etc/tapd/policy.json";
+    std::string state_dir = "/run/tapd";
+    bool keep_privileges = false;
+};
+
+void usage(FILE* out) {
+    std::fprintf(out,
+                 "Usage: tapd [OPTIONS]\n"
+                 "Root daemon that creates tap interfaces, addresses, routes and NAT for\n"
+                 "unprivileged users, on the D-Bus system bus as net.tapd1.\n\n"
+                 "Options:\n"
+                 "  --bus-address ADDR  connect to this bus instead of the system bus\n"
+                 "                      (default: $DBUS_SYSTEM_BUS_ADDRESS or the system bus)\n"
+                 "  --policy FILE       policy file (default /etc/tapd/policy.json; not read yet:\n"
+                 "                      a TEMPORARY built-in default applies, see README)\n"
+                 "  --state-dir DIR     where tapd records what it created (default /run/tapd)\n"
+                 "  --keep-privileges   do not drop capabilities (debugging only)\n"
+                 "  --version           print the version and exit\n"
+                 "  -h, --help          show this help\n");
+}
+
+int parse_args(int argc, char** argv, Options& o) {
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&](const char* name) -> const char* {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "tapd: %s needs a value\n", name);
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        if (a == "-h" || a == "--help") {
+            usage(stdout);
+            std::exit(0);
+        } else if (a == "--version") {
+            std::printf("tapd %s\n", TAPD_VERSION);
+            std::exit(0);
+        } else if (a == "--bus-address") {
+            o.bus_address = value("--bus-address");
+        } else if (a == "--policy") {
+            o.policy = value("--policy");
+        } else if (a == "--state-dir") {
+            o.state_dir = value("--state-dir");
+        } else if (a == "--keep-privileges") {
+            o.keep_privileges = true;
+        } else {
+            std::fprintf(stderr, "tapd: unknown option '%s' (see tapd --help)\n", a.c_str());
+            return 2;
+        }
+    }
+    return 0;
+}
+
+// True while the unique bus name NAME is connected (asked of the bus daemon).
+bool name_has_owner(sdbus::IConnection& conn, const std::string& name) {
+    try {
+        auto proxy = sdbus::createProxy(conn, "org.freedesktop.DBus", "/org/freedesktop/DBus");
+        bool has = false;
+        proxy->callMethod("NameHasOwner").onInterface("org.freedesktop.DBus").withArguments(name).storeResultsTo(has);
+        return has;
+    } catch (const sdbus::Error&) {
+        return false;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options opts;
+    if (int rc = parse_args(argc, argv, opts)) return rc;
+    if (::geteuid() != 0) {
+        std::fprintf(stderr, "tapd: must be started as root (it drops to CAP_NET_ADMIN+CAP_NET_RAW)\n");
+        return 1;
+    }
+    // sd-bus reads the system bus address from the environment.
+    if (!opts.bus_address.empty()) ::setenv("DBUS_SYSTEM_BUS_ADDRESS", opts.bus_address.c_str(), 1);
+
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    tapd::UniqueFd sigfd(::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
+    if (!sigfd) {
+        tapd::log::error(tapd::errno_text("signalfd", errno));
+        return 1;
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+
+    std::unique_ptr<sdbus::IConnection> conn;
+    try {
+        conn = sdbus::createSystemBusConnection();
+    } catch (const sdbus::Error& e) {
+        tapd::log::error("cannot connect to the system bus: " + e.getMessage());
+        return 1;
+    }
+    if (!opts.keep_privileges) {
+        auto mode = tapd::drop_privileges();
+        if (!mode) {
+            tapd::log::error("dropping privileges: " + mode.error().message);
+            return 1;
+        }
+        tapd::log::info("running as " + mode.value());
+    }
+
+    auto service = tapd::Service::start(
+        opts.state_dir, [&](const std::string& lease) { return name_has_owner(*conn, lease); });
+    if (!service) {
+        tapd::log::error("start failed: " + service.error().message);
+        return 1;
+    }
+    std::unique_ptr<tapd::Bus> bus;
+    try {
+        bus = std::make_unique<tapd::Bus>(*conn, *service.value());
+        conn->requestName(tapd::names::kBusName);
+    } catch (const sdbus::Error& e) {
+        tapd::log::error("cannot own " + std::string(tapd::names::kBusName) + ": " + e.getMessage());
+        return 1;
+    }
+    tapd::log::info(std::string("ready: bus name ") + tapd::names::kBusName + " state=" +
+                    opts.state_dir + " policy=TEMPORARY-built-in-default");
+#ifdef TAPD_HAVE_SYSTEMD
+    sd_notify(0, "READY=1");
+#endif
+
+    int exit_code = 0;
+    bool running = true;
+    while (running) {
+        try {
+            while (conn->processPendingRequest()) bus->reap();
+            bus->reap();
+        } catch (const sdbus::Error& e) {
+            tapd::log::error("bus connection failed: " + e.getMessage() + "; exiting");
+            exit_code = 1;
+            break;
+        }
+        auto pd = conn->getEventLoopPollData();
+        pollfd fds[2] = {{pd.fd, pd.events, 0}, {sigfd.get(), POLLIN, 0}};
+        int timeout = -1;
+        if (auto rel = pd.getRelativeTimeout())
+            timeout = static_cast<int>((rel->count() + 999) / 1000);
+        if (::poll(fds, 2, timeout) < 0 && errno != EINTR) {
+            tapd::log::error(tapd::errno_text("poll", errno));
+            exit_code = 1;
+            break;
+        }
+        if (fds[0].revents & (POLLHUP | POLLERR)) {
+            tapd::log::error("bus connection closed; exiting");
+            exit_code = 1;
+            running = false;
+        }
+        if (fds[1].revents & POLLIN) {
+            signalfd_siginfo si{};
+            while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
+                if (si.ssi_signo == SIGHUP) {
+                    tapd::log::info("SIGHUP: nothing to reload (built-in policy)");
+                    continue;
+                }
+                tapd::log::info(std::string("stopping on ") + strsignal(static_cast<int>(si.ssi_signo)));
+                running = false;
+            }
+        }
+    }
+#ifdef TAPD_HAVE_SYSTEMD
+    sd_notify(0, "STOPPING=1");
+#endif
+    // Leases end with tapd: their clients can no longer be watched.
+    service.value()->shutdown();
+    bus.reset();
+    tapd::log::info("stopped");
+    return exit_code;
+}

@@ -1,0 +1,46 @@
+// libnftables calls for tapd's table; errors are converted here, once.
+#include "nat.hpp"
+
+#include <nftables/libnftables.h>
+
+namespace tapd {
+
+Result<std::unique_ptr<NatTable>> NatTable::open() {
+    nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (!ctx) return make_error(ErrorKind::Failed, "nft_ctx_new failed");
+    // libnftables 1.0.6 parses JSON input only when JSON output is set.
+    nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
+    nft_ctx_buffer_output(ctx);
+    nft_ctx_buffer_error(ctx);
+    return std::unique_ptr<NatTable>(new NatTable(ctx));
+}
+
+NatTable::~NatTable() { nft_ctx_free(ctx_); }
+
+static std::string trimmed(const char* s) {
+    std::string out = s ? s : "";
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    return out;
+}
+
+Status NatTable::run(const nlohmann::json& batch, const std::string& what) {
+    std::string text = batch.dump();
+    if (nft_run_cmd_from_buffer(ctx_, text.c_str()) != 0)
+        return make_error(ErrorKind::Failed,
+                          "nf_tables " + what + ": " + trimmed(nft_ctx_get_error_buffer(ctx_)));
+    return {};
+}
+
+Result<nlohmann::json> NatTable::list() {
+    if (nft_run_cmd_from_buffer(ctx_, "list table inet tapd") != 0) {
+        std::string err = trimmed(nft_ctx_get_error_buffer(ctx_));
+        if (err.find("No such file") != std::string::npos) return nlohmann::json::object();
+        return make_error(ErrorKind::Failed, "nf_tables list table inet tapd: " + err);
+    }
+    auto parsed = nlohmann::json::parse(nft_ctx_get_output_buffer(ctx_), nullptr, false);
+    if (parsed.is_discarded())
+        return make_error(ErrorKind::Failed, "nf_tables list: output is not JSON");
+    return parsed;
+}
+
+}  // namespace tapd

@@ -1,0 +1,41 @@
+// rtnetlink socket setup and libnl error conversion.
+#include "netlink.hpp"
+
+#include <fcntl.h>
+
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+namespace tapd {
+
+Result<std::unique_ptr<NlSocket>> NlSocket::connect() {
+    nl_sock* sk = nl_socket_alloc();
+    if (!sk) return make_error(ErrorKind::Failed, "nl_socket_alloc: out of memory");
+    int err = nl_connect(sk, NETLINK_ROUTE);
+    if (err < 0) {
+        nl_socket_free(sk);
+        return nl_error("connecting to rtnetlink", err);
+    }
+    // Older libnl opened its socket without SOCK_CLOEXEC; make sure no child inherits it.
+    fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
+    return std::unique_ptr<NlSocket>(new NlSocket(sk));
+}
+
+NlSocket::~NlSocket() { nl_socket_free(sk_); }
+
+Error nl_error(const std::string& what, int nle) {
+    int code = nle < 0 ? -nle : nle;
+    ErrorKind kind = ErrorKind::Failed;
+    switch (code) {
+        case NLE_EXIST: kind = ErrorKind::Conflict; break;
+        case NLE_OBJ_NOTFOUND:
+        case NLE_NODEV: kind = ErrorKind::NotFound; break;
+        case NLE_INVAL:
+        case NLE_RANGE: kind = ErrorKind::InvalidArgument; break;
+        default: break;
+    }
+    return make_error(kind, what + ": " + nl_geterror(code));
+}
+
+}  // namespace tapd

@@ -1,0 +1,116 @@
+// a{sv} option parsing for the Manager and Tap methods.
+#include "options.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+
+#include <set>
+
+#include "link.hpp"
+
+namespace tapd {
+
+namespace {
+
+Error bad_type(const std::string& key, const sdbus::Variant& v, const char* want) {
+    return make_error(ErrorKind::InvalidArgument, "option '" + key + "' must have type '" + want +
+                                                      "', not '" + v.peekValueType() + "'");
+}
+
+Result<bool> get_bool(const std::string& key, const sdbus::Variant& v) {
+    if (!v.containsValueOfType<bool>()) return bad_type(key, v, "b");
+    return v.get<bool>();
+}
+
+Result<std::vector<std::string>> get_strings(const std::string& key, const sdbus::Variant& v) {
+    if (!v.containsValueOfType<std::vector<std::string>>()) return bad_type(key, v, "as");
+    auto list = v.get<std::vector<std::string>>();
+    if (list.size() > kMaxListLength)
+        return make_error(ErrorKind::InvalidArgument,
+                          "option '" + key + "' has " + std::to_string(list.size()) +
+                              " entries (at most " + std::to_string(kMaxListLength) + ")");
+    for (const auto& s : list)
+        if (s.size() > kMaxOptionString)
+            return make_error(ErrorKind::InvalidArgument,
+                              "option '" + key + "' holds a string of " + std::to_string(s.size()) +
+                                  " bytes");
+    return list;
+}
+
+// Refuses the same prefix twice in one list: the second netlink add would fail half-way.
+Status no_duplicates(const std::string& key, const std::vector<Prefix>& list) {
+    for (size_t i = 0; i < list.size(); ++i)
+        for (size_t j = i + 1; j < list.size(); ++j)
+            if (list[i] == list[j])
+                return make_error(ErrorKind::InvalidArgument,
+                                  "option '" + key + "' lists " + list[i].str() + " twice");
+    return {};
+}
+
+}  // namespace
+
+Result<CreateOptions> parse_create_options(const OptionMap& options) {
+    if (options.size() > kMaxOptionCount)
+        return make_error(ErrorKind::InvalidArgument,
+                          "too many options (" + std::to_string(options.size()) + ")");
+    CreateOptions out;
+    for (const auto& [key, value] : options) {
+        if (key == "addresses" || key == "routes") {
+            auto list = get_strings(key, value);
+            if (!list) return list.error();
+            for (const auto& text : list.value()) {
+                auto p = key == "addresses" ? parse_interface_address(text) : parse_network(text);
+                if (!p) return make_error(ErrorKind::InvalidArgument,
+                                          "option '" + key + "': " + p.error().message);
+                (key == "addresses" ? out.addresses : out.routes).push_back(p.value());
+            }
+        } else if (key == "masquerade" || key == "persistent" || key == "owner_access" ||
+                   key == "vnet_hdr" || key == "multi_queue") {
+            auto b = get_bool(key, value);
+            if (!b) return b.error();
+            bool& field = key == "masquerade"     ? out.masquerade
+                          : key == "persistent"   ? out.persistent
+                          : key == "owner_access" ? out.owner_access
+                          : key == "vnet_hdr"     ? out.vnet_hdr
+                                                  : out.multi_queue;
+            field = b.value();
+        } else if (key == "mtu") {
+            if (!value.containsValueOfType<uint32_t>()) return bad_type(key, value, "u");
+            auto mtu = value.get<uint32_t>();
+            // 68: the IPv4 minimum (RFC 791); 65521: the tun driver's maximum.
+            if (mtu < 68 || mtu > 65521)
+                return make_error(ErrorKind::InvalidArgument,
+                                  "mtu " + std::to_string(mtu) + " is out of range (68-65521)");
+            out.mtu = mtu;
+        } else if (key == "mac") {
+            if (!value.containsValueOfType<std::string>()) return bad_type(key, value, "s");
+            auto mac = value.get<std::string>();
+            if (mac.size() > kMaxOptionString) mac.resize(kMaxOptionString);
+            if (auto st = validate_mac(mac); !st) return st.error();
+            out.mac = mac;
+        } else {
+            std::string shown = key.size() > 64 ? key.substr(0, 64) + "..." : key;
+            return make_error(ErrorKind::InvalidArgument, "unknown option '" + shown + "'");
+        }
+    }
+    if (auto st = no_duplicates("addresses", out.addresses); !st) return st.error();
+    if (auto st = no_duplicates("routes", out.routes); !st) return st.error();
+    if (out.masquerade && out.addresses.end() == std::find_if(out.addresses.begin(), out.addresses.end(),
+                                                              [](const Prefix& p) {
+                                                                  return p.address.family == AF_INET;
+                                                              }))
+        return make_error(ErrorKind::InvalidArgument,
+                          "masquerade needs an IPv4 address on the tap (option 'addresses')");
+    return out;
+}
+
+Status parse_open_options(const OptionMap& options) {
+    for (const auto& entry : options) {
+        std::string shown = entry.first.size() > 64 ? entry.first.substr(0, 64) + "..." : entry.first;
+        return make_error(ErrorKind::InvalidArgument, "unknown option '" + shown + "'");
+    }
+    return {};
+}
+
+}  // namespace tapd

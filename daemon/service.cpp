@@ -1,0 +1,461 @@
+// tapd's operations: create, open, delete and change taps, with undo on failure; reconcile.
+#include "service.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+
+#include "address.hpp"
+#include "fault.hpp"
+#include "forwarding.hpp"
+#include "ifname.hpp"
+#include "link.hpp"
+#include "log.hpp"
+#include "policy.hpp"
+#include "route.hpp"
+#include "tap.hpp"
+
+namespace tapd {
+
+namespace {
+
+// Steps to undo a half-done change, run in reverse unless commit() is called.
+class Undo {
+public:
+    Undo() = default;
+    Undo(const Undo&) = delete;
+    Undo& operator=(const Undo&) = delete;
+    ~Undo() {
+        for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) (*it)();
+    }
+    void push(std::function<void()> step) { steps_.push_back(std::move(step)); }
+    void commit() { steps_.clear(); }
+
+private:
+    std::vector<std::function<void()>> steps_;
+};
+
+void log_undo_failure(const Status& st) {
+    if (!st) log::error("undo failed: " + st.error().message);
+}
+
+nat::MasqueradeEntry masquerade_entry(const TapRecord& r) {
+    return nat::MasqueradeEntry{r.name, r.masquerade_subnets()};
+}
+
+// In-use prefixes that a new address or route may not overlap. IPv6 link-local (fe80::/10) is
+// scoped to its link, and a default route overlaps everything, so neither counts.
+bool counts_for_conflicts(const Prefix& p) {
+    if (p.length == 0) return false;
+    if (p.address.family == AF_INET6 && p.address.is_link_local()) return false;
+    return true;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Service>> Service::start(
+    const std::string& state_dir, std::function<bool(const std::string&)> lease_alive) {
+    std::unique_ptr<Service> s(new Service());
+    auto nl = NlSocket::connect();
+    if (!nl) return nl.error();
+    s->nl_ = std::move(nl.value());
+    auto nat = NatTable::open();
+    if (!nat) return nat.error();
+    s->nat_ = std::move(nat.value());
+    s->file_ = std::make_unique<StateFile>(state_dir);
+    if (auto st = s->file_->prepare(); !st) return st.error();
+    if (auto st = s->reconcile(lease_alive); !st) return st.error();
+    return s;
+}
+
+Status Service::reconcile(const std::function<bool(const std::string&)>& lease_alive) {
+    auto loaded = file_->load();
+    if (!loaded) return loaded.error();
+    saved_ip_forward_ = loaded->saved_ip_forward;
+    auto links = list_links(*nl_);
+    if (!links) return links.error();
+
+    std::map<std::string, TapRecord> recorded;
+    for (auto& r : loaded->taps) recorded[r.name] = r;
+    for (const auto& link : links.value()) {
+        auto alias = parse_tap_alias(link.alias);
+        if (link.kind != "tun" || !alias) continue;  // not ours: never touched
+        auto it = recorded.find(link.name);
+        bool matches = it != recorded.end() && it->second.ifindex == link.ifindex &&
+                       it->second.owner == alias->owner;
+        bool keep = matches && (it->second.persistent ||
+                                (!it->second.lease.empty() && lease_alive(it->second.lease)));
+        if (keep) {
+            taps_[link.name] = it->second;
+            log::info("reconcile: adopted tap=" + link.name + " owner=" +
+                      std::to_string(alias->owner) +
+                      (it->second.persistent ? " persistent" : " lease=" + it->second.lease));
+            continue;
+        }
+        if (auto st = delete_link(*nl_, link.ifindex, link.name); !st)
+            log::error("reconcile: " + st.error().message);
+        else
+            log::info("reconcile: removed tap=" + link.name +
+                      (matches ? " (its client is gone)" : " (not fully recorded)"));
+    }
+    // Rebuild tapd's table from what was adopted (atomic: also clears stale elements and rules).
+    nat::TableState table;
+    for (const auto& [name, r] : taps_)
+        if (r.masquerade) table.entries.push_back(masquerade_entry(r));
+    table.guard = !table.entries.empty() && saved_ip_forward_ == 0;
+    if (auto st = nat_->run(nat::table_batch(table), "rebuilding table inet tapd"); !st) return st;
+    if (table.entries.empty() && saved_ip_forward_) {
+        if (auto st = write_ip_forward(*saved_ip_forward_); !st) return st;
+        log::info("reconcile: restored net.ipv4.ip_forward=" + std::to_string(*saved_ip_forward_));
+        saved_ip_forward_.reset();
+    }
+    return save();
+}
+
+Status Service::save() {
+    State s;
+    for (const auto& [name, r] : taps_) s.taps.push_back(r);
+    s.saved_ip_forward = saved_ip_forward_;
+    return file_->save(s);
+}
+
+size_t Service::masquerading() const {
+    return std::count_if(taps_.begin(), taps_.end(), [](const auto& e) { return e.second.masquerade; });
+}
+
+size_t Service::owned_by(uid_t uid) const {
+    return std::count_if(taps_.begin(), taps_.end(), [uid](const auto& e) { return e.second.owner == uid; });
+}
+
+const TapRecord* Service::find(const std::string& name) const {
+    auto it = taps_.find(name);
+    return it == taps_.end() ? nullptr : &it->second;
+}
+
+std::vector<const TapRecord*> Service::visible(const Caller& caller) const {
+    std::vector<const TapRecord*> out;
+    for (const auto& [name, r] : taps_)
+        if (caller.uid == 0 || r.owner == caller.uid) out.push_back(&r);
+    return out;
+}
+
+Result<TapRecord*> Service::owned_tap(const Caller& caller, const std::string& name) {
+    if (auto st = validate_ifname(name); !st) return st.error();
+    auto it = taps_.find(name);
+    // Another user's tap answers exactly like a missing one: names are not an oracle.
+    if (it == taps_.end() || (caller.uid != 0 && it->second.owner != caller.uid))
+        return make_error(ErrorKind::NotFound, "no tap '" + name + "' of yours");
+    return &it->second;
+}
+
+Status Service::check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex) {
+    if (wanted.empty()) return {};
+    auto addrs = list_addresses(*nl_);
+    if (!addrs) return addrs.error();
+    auto routes = list_routes(*nl_);
+    if (!routes) return routes.error();
+    auto link_name = [&](int ifindex) {
+        auto l = find_link(*nl_, ifindex);
+        return l && l.value() ? l.value()->name : "#" + std::to_string(ifindex);
+    };
+    for (const auto& w : wanted) {
+        if (!counts_for_conflicts(w)) continue;
+        for (const auto& a : addrs.value()) {
+            if (a.ifindex == except_ifindex || !counts_for_conflicts(a.address)) continue;
+            if (a.address.network().overlaps(w.network()))
+                return make_error(ErrorKind::Conflict, w.str() + " overlaps " + a.address.str() +
+                                                           " on " + link_name(a.ifindex));
+        }
+        for (const auto& r : routes.value()) {
+            if (r.ifindex == except_ifindex || !counts_for_conflicts(r.destination)) continue;
+            if (r.destination.overlaps(w.network()))
+                return make_error(ErrorKind::Conflict, w.str() + " overlaps route " +
+                                                           r.destination.str() + " via " +
+                                                           link_name(r.ifindex));
+        }
+    }
+    return {};
+}
+
+Status Service::enable_masquerade(const TapRecord& r) {
+    bool first = masquerading() == 0;
+    auto batch = nat::masquerade_batch(true, masquerade_entry(r));
+    std::optional<int> before;
+    if (first) {
+        auto cur = read_ip_forward();
+        if (!cur) return cur.error();
+        before = cur.value();
+        // The guard goes in before forwarding goes on, in the same batch as the elements.
+        if (cur.value() == 0) batch = nat::join({batch, nat::guard_batch(true)});
+    }
+    if (auto st = nat_->run(batch, "adding masquerade for " + r.name); !st) return st;
+    if (first && before == 0) {
+        if (auto st = write_ip_forward(1); !st) {
+            log_undo_failure(nat_->run(nat::join({nat::masquerade_batch(false, masquerade_entry(r)),
+                                                  nat::guard_batch(false)}),
+                                       "undoing masquerade"));
+            return st;
+        }
+        log::info("net.ipv4.ip_forward=1 (was 0) for masquerading tap=" + r.name);
+    }
+    if (first) saved_ip_forward_ = before;
+    return {};
+}
+
+Status Service::disable_masquerade(const TapRecord& r) {
+    bool last = masquerading() == 1;
+    auto batch = nat::masquerade_batch(false, masquerade_entry(r));
+    Status result;
+    if (last && saved_ip_forward_ == 0) {
+        // Forwarding off first, then the guard out: never forwarding without the guard.
+        if (auto st = write_ip_forward(0); !st) result = st;
+        else log::info("net.ipv4.ip_forward=0 restored");
+        batch = nat::join({batch, nat::guard_batch(false)});
+    }
+    if (auto st = nat_->run(batch, "removing masquerade for " + r.name); !st && result) result = st;
+    if (last) saved_ip_forward_.reset();
+    return result;
+}
+
+Result<const TapRecord*> Service::create(const Caller& caller, const std::string& name,
+                                         const CreateOptions& o) {
+    if (auto st = validate_ifname(name); !st) return st.error();
+    Grant grant = grant_for(caller.uid);
+    if (auto st = check_create(grant, name, o, owned_by(caller.uid)); !st) return st.error();
+    if (taps_.count(name)) return make_error(ErrorKind::Conflict, "tap '" + name + "' already exists");
+    auto existing = find_link(*nl_, name);
+    if (!existing) return existing.error();
+    if (existing.value())
+        return make_error(ErrorKind::Conflict, "interface '" + name + "' already exists");
+    std::vector<Prefix> wanted = o.addresses;
+    wanted.insert(wanted.end(), o.routes.begin(), o.routes.end());
+    if (auto st = check_conflicts(wanted, 0); !st) return st.error();
+    // Two requests of one call may not overlap each other across families of use either.
+    for (size_t i = 0; i < o.addresses.size(); ++i)
+        for (size_t j = i + 1; j < o.addresses.size(); ++j)
+            if (o.addresses[i].network().overlaps(o.addresses[j].network()) &&
+                counts_for_conflicts(o.addresses[i]))
+                return make_error(ErrorKind::InvalidArgument,
+                                  "addresses " + o.addresses[i].str() + " and " +
+                                      o.addresses[j].str() + " overlap");
+
+    TapRecord r;
+    r.name = name;
+    r.owner = caller.uid;
+    r.addresses = o.addresses;
+    r.routes = o.routes;
+    r.masquerade = o.masquerade;
+    r.persistent = o.persistent;
+    r.owner_access = o.owner_access;
+    r.vnet_hdr = o.vnet_hdr;
+    r.multi_queue = o.multi_queue;
+    r.lease = o.persistent ? "" : caller.sender;
+
+    Undo undo;
+    // Owner: the caller with owner_access (programs that open the tap by name work), else root.
+    auto fd = create_tap(name, o.owner_access ? caller.uid : 0, {o.vnet_hdr, o.multi_queue});
+    if (!fd) return fd.error();
+    auto link = find_link(*nl_, name);
+    if (!link || !link.value()) {
+        return link ? make_error(ErrorKind::Failed, "tap '" + name + "' vanished after creation")
+                    : link.error();
+    }
+    r.ifindex = link.value()->ifindex;
+    undo.push([this, r] { log_undo_failure(delete_link(*nl_, r.ifindex, r.name)); });
+    fault_point("tap");
+
+    LinkChange change;
+    change.alias = tap_alias(r);
+    change.mtu = o.mtu;
+    change.mac = o.mac;
+    if (auto st = change_link(*nl_, r.ifindex, name, change); !st) return st.error();
+    for (const auto& a : o.addresses) {
+        // When the same prefix is also asked for as a route, tapd adds that route itself (with
+        // its protocol number) instead of the kernel's prefix route, so it exists once.
+        bool own_route = std::find(o.routes.begin(), o.routes.end(), a.network()) != o.routes.end();
+        if (auto st = tapd::add_address(*nl_, r.ifindex, a, {own_route}); !st) return st.error();
+        fault_point("address");
+    }
+    // Up before routes (the kernel refuses a route through a down link) and before any fd leaves.
+    LinkChange up;
+    up.up = true;
+    if (auto st = change_link(*nl_, r.ifindex, name, up); !st) return st.error();
+    for (const auto& rt : o.routes) {
+        if (auto st = tapd::add_route(*nl_, r.ifindex, rt); !st) return st.error();
+        fault_point("route");
+    }
+    auto fresh = find_link(*nl_, r.ifindex);
+    if (fresh && fresh.value()) {
+        r.mtu = fresh.value()->mtu;
+        r.mac = fresh.value()->mac;
+    }
+    if (o.masquerade) {
+        if (auto st = enable_masquerade(r); !st) return st.error();
+        undo.push([this, r] { log_undo_failure(disable_masquerade(r)); });
+        fault_point("masquerade");
+    }
+    taps_[name] = r;
+    undo.push([this, name] { taps_.erase(name); });
+    if (auto st = save(); !st) return st.error();
+    undo.commit();
+    if (events_.added) events_.added(taps_[name]);
+    return &taps_[name];
+}
+
+Result<UniqueFd> Service::open(const Caller& caller, const std::string& name) {
+    auto r = owned_tap(caller, name);
+    if (!r) return r.error();
+    TapRecord& rec = *r.value();
+    // The link must still be the one tapd made (the holder of an fd can unpersist it).
+    auto link = find_link(*nl_, rec.ifindex);
+    if (!link) return link.error();
+    if (!link.value() || link.value()->name != rec.name)
+        return make_error(ErrorKind::NotFound, "tap '" + name + "' no longer exists");
+    return attach_tap(name, {rec.vnet_hdr, rec.multi_queue});
+}
+
+Status Service::destroy(const std::string& name) {
+    auto it = taps_.find(name);
+    if (it == taps_.end()) return {};
+    TapRecord r = it->second;
+    Status result;
+    if (r.masquerade)
+        if (auto st = disable_masquerade(r); !st) result = st;
+    taps_.erase(it);  // after disable_masquerade: it counts this tap among the masquerading ones
+    // Deleting the link takes its addresses and routes with it, and detaches every fd.
+    if (auto st = delete_link(*nl_, r.ifindex, r.name); !st && result) result = st;
+    if (auto st = save(); !st && result) result = st;
+    if (events_.removed) events_.removed(name);
+    return result;
+}
+
+Status Service::remove(const Caller& caller, const std::string& name) {
+    auto r = owned_tap(caller, name);
+    if (!r) return r.error();
+    return destroy(name);
+}
+
+Status Service::add_address(const Caller& caller, const std::string& name, const std::string& text) {
+    auto r = owned_tap(caller, name);
+    if (!r) return r.error();
+    auto p = parse_interface_address(text);
+    if (!p) return p.error();
+    TapRecord& rec = *r.value();
+    if (auto st = check_prefix(grant_for(caller.uid), p.value(), "address"); !st) return st;
+    if (std::find(rec.addresses.begin(), rec.addresses.end(), p.value()) != rec.addresses.end())
+        return make_error(ErrorKind::Conflict, "tap '" + name + "' already has " + p->str());
+    if (auto st = check_conflicts({p.value()}, rec.ifindex); !st) return st;
+    if (rec.masquerade && p->address.family == AF_INET)
+        return make_error(ErrorKind::Conflict, "turn masquerade off before adding IPv4 address " +
+                                                   p->str() + " to '" + name + "'");
+    if (auto st = tapd::add_address(*nl_, rec.ifindex, p.value()); !st) return st;
+    rec.addresses.push_back(p.value());
+    if (auto st = save(); !st) {
+        rec.addresses.pop_back();
+        log_undo_failure(delete_address(*nl_, rec.ifindex, p.value()));
+        return st;
+    }
+    if (events_.changed) events_.changed(rec);
+    return {};
+}
+
+Status Service::remove_address(const Caller& caller, const std::string& name, const std::string& text) {
+    auto r = owned_tap(caller, name);
+    if (!r) return r.error();
+    auto p = parse_interface_address(text);
+    if (!p) return p.error();
+    TapRecord& rec = *r.value();
+    auto it = std::find(rec.addresses.begin(), rec.addresses.end(), p.value());
+    if (it == rec.addresses.end())
+        return make_error(ErrorKind::NotFound, "tap '" + name + "' has no address " + p->str());
+    if (rec.masquerade && p->address.family == AF_INET)
+        return make_error(ErrorKind::Conflict, "turn masquerade off before removing IPv4 address " +
+                                                   p->str() + " from '" + name + "'");
+    if (auto st = delete_address(*nl_, rec.ifindex, p.value()); !st) return st;
+    rec.addresses.erase(it);
+    if (auto st = save(); !st) return st;
+    if (events_.changed) events_.changed(rec);
+    return {};
+}
+
+Status Service::add_route(const Caller& caller, const std::string& name, const std::string& text) {
+    auto r = owned_tap(caller, name);
+    if (!r) return r.error();
+    auto p = parse_network(text);
+    if (!p) return p.error();
+    TapRecord& rec = *r.value();
+    if (auto st = check_prefix(grant_for(caller.uid), p.value(), "route"); !st) return st;
+    if (std::find(rec.routes.begin(), rec.routes.end(), p.value()) != rec.routes.end())
+        return make_error(ErrorKind::Conflict, "tap '" + name + "' already has route " + p->str());
+    if (auto st = check_conflicts({p.value()}, rec.ifindex); !st) return st;
+    if (auto st = tapd::add_route(*nl_, rec.ifindex, p.value()); !st) return st;
+    rec.routes.push_back(p.value());
+    if (auto st = save(); !st) {
+        rec.routes.pop_back();
+        log_undo_failure(delete_route(*nl_, rec.ifindex, p.value()));
+        return st;
+    }
+    if (events_.changed) events_.changed(rec);
+    return {};
+}
+
+Status Service::remove_route(const Caller& caller, const std::string& name, const std::string& text) {
+    auto r = owned_tap(caller, name);
+    if (!r) return r.error();
+    auto p = parse_network(text);
+    if (!p) return p.error();
+    TapRecord& rec = *r.value();
+    auto it = std::find(rec.routes.begin(), rec.routes.end(), p.value());
+    if (it == rec.routes.end())
+        return make_error(ErrorKind::NotFound, "tap '" + name + "' has no route " + p->str());
+    if (auto st = delete_route(*nl_, rec.ifindex, p.value()); !st) return st;
+    rec.routes.erase(it);
+    if (auto st = save(); !st) return st;
+    if (events_.changed) events_.changed(rec);
+    return {};
+}
+
+Status Service::set_masquerade(const Caller& caller, const std::string& name, bool enabled) {
+    auto r = owned_tap(caller, name);
+    if (!r) return r.error();
+    TapRecord& rec = *r.value();
+    if (rec.masquerade == enabled) return {};
+    if (enabled) {
+        if (!grant_for(caller.uid).unlimited && !grant_for(caller.uid).masquerade)
+            return make_error(ErrorKind::PermissionDenied, "masquerade is not allowed for you");
+        if (rec.masquerade_subnets().empty())
+            return make_error(ErrorKind::InvalidArgument,
+                              "masquerade needs an IPv4 address on tap '" + name + "'");
+        if (auto st = enable_masquerade(rec); !st) return st;
+        rec.masquerade = true;
+    } else {
+        if (auto st = disable_masquerade(rec); !st) return st;
+        rec.masquerade = false;
+    }
+    if (auto st = save(); !st) return st;
+    if (events_.changed) events_.changed(rec);
+    return {};
+}
+
+void Service::client_gone(const std::string& sender) {
+    std::vector<std::string> gone;
+    for (const auto& [name, r] : taps_)
+        if (!r.persistent && r.lease == sender) gone.push_back(name);
+    for (const auto& name : gone) {
+        auto st = destroy(name);
+        log::info("lease ended: client=" + sender + " tap=" + name +
+                  " result=" + (st ? "removed" : log::value(st.error().message)));
+    }
+}
+
+void Service::shutdown() {
+    std::vector<std::string> gone;
+    for (const auto& [name, r] : taps_)
+        if (!r.persistent) gone.push_back(name);
+    for (const auto& name : gone) {
+        auto st = destroy(name);
+        log::info("shutdown: tap=" + name + " result=" + (st ? "removed" : log::value(st.error().message)));
+    }
+}
+
+}  // namespace tapd

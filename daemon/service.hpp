@@ -1,0 +1,84 @@
+// Service: tapd's operations on behalf of callers. Every mutating method reads the same way:
+// validate → authorize (bus-verified uid) → apply with undo on failure → record → notify.
+// Runs on the bus thread only; calls are serialised, so quotas and names cannot race.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nat.hpp"
+#include "netlink.hpp"
+#include "options.hpp"
+#include "result.hpp"
+#include "state.hpp"
+#include "unique_fd.hpp"
+
+namespace tapd {
+
+struct Caller {
+    uid_t uid = 0;
+    pid_t pid = 0;          // for logs only (read from /proc: racy)
+    std::string sender;     // unique bus name, the lease holder for non-persistent taps
+};
+
+struct ServiceEvents {
+    std::function<void(const TapRecord&)> added;
+    std::function<void(const TapRecord&)> changed;
+    std::function<void(const std::string& name)> removed;
+};
+
+class Service {
+public:
+    // Opens netlink and nf_tables, loads the state file and reconciles the kernel with it.
+    // LEASE_ALIVE tells whether a bus name still exists (ephemeral taps of live clients stay).
+    static Result<std::unique_ptr<Service>> start(const std::string& state_dir,
+                                                  std::function<bool(const std::string&)> lease_alive);
+
+    void set_events(ServiceEvents events) { events_ = std::move(events); }
+
+    Result<const TapRecord*> create(const Caller& caller, const std::string& name,
+                                    const CreateOptions& options);
+    Result<UniqueFd> open(const Caller& caller, const std::string& name);
+    Status remove(const Caller& caller, const std::string& name);
+    Status add_address(const Caller& caller, const std::string& name, const std::string& text);
+    Status remove_address(const Caller& caller, const std::string& name, const std::string& text);
+    Status add_route(const Caller& caller, const std::string& name, const std::string& text);
+    Status remove_route(const Caller& caller, const std::string& name, const std::string& text);
+    Status set_masquerade(const Caller& caller, const std::string& name, bool enabled);
+
+    // Taps CALLER may see: its own; root sees all.
+    std::vector<const TapRecord*> visible(const Caller& caller) const;
+    const TapRecord* find(const std::string& name) const;
+
+    // A bus client disconnected: its non-persistent taps go.
+    void client_gone(const std::string& sender);
+    // SIGTERM: removes every non-persistent tap, keeps persistent ones.
+    void shutdown();
+
+private:
+    Service() = default;
+    Status reconcile(const std::function<bool(const std::string&)>& lease_alive);
+    Result<TapRecord*> owned_tap(const Caller& caller, const std::string& name);
+    Status check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex);
+    Status enable_masquerade(const TapRecord& record);
+    Status disable_masquerade(const TapRecord& record);
+    size_t masquerading() const;
+    size_t owned_by(uid_t uid) const;
+    Status save();
+    // Removes a tap and all it holds; collects errors but always goes on to the end.
+    Status destroy(const std::string& name);
+
+    std::unique_ptr<NlSocket> nl_;
+    std::unique_ptr<NatTable> nat_;
+    std::unique_ptr<StateFile> file_;
+    std::map<std::string, TapRecord> taps_;
+    std::optional<int> saved_ip_forward_;
+    ServiceEvents events_;
+};
+
+}  // namespace tapd

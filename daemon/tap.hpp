@@ -1,0 +1,27 @@
+// Tap devices through /dev/net/tun: create (persistent, always owned) and attach for a client.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "result.hpp"
+#include "unique_fd.hpp"
+
+namespace tapd {
+
+struct TapFlags {
+    bool vnet_hdr = false;
+    bool multi_queue = false;
+};
+
+// Creates tap NAME (IFF_TAP|IFF_NO_PI), sets its owner to OWNER and makes it persistent, so that
+// it outlives tapd's fd. An owner is always set: a detached tun fd can TUNSETIFF onto any
+// persistent tap that has neither owner nor group. Fails with Conflict if NAME exists.
+Result<UniqueFd> create_tap(const std::string& name, uid_t owner, TapFlags flags);
+
+// Opens a new fd attached to the existing tap NAME (the flags must be those it was created with).
+// EBUSY (a single-queue tap already open elsewhere) becomes Conflict.
+Result<UniqueFd> attach_tap(const std::string& name, TapFlags flags);
+
+}  // namespace tapd

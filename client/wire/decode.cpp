@@ -1,0 +1,204 @@
+// The frame decoder: Ethernet, VLAN tags, ARP/IPv4/IPv6 (with extension headers), then
+// TCP/UDP/ICMP/ICMPv6, recording checksum verdicts with tshark's meanings.
+#include "wire/decode.hpp"
+
+namespace tapd::wire {
+namespace {
+
+uint32_t offset_in(Bytes frame, Bytes part) {
+    return static_cast<uint32_t>(part.data() - frame.data());
+}
+
+void fail(Decoded& d, WireError e, uint32_t base) {
+    if (d.has_error) return;
+    e.offset += base;
+    d.error = e;
+    d.has_error = true;
+}
+
+struct L4Context {
+    Bytes bytes;          // captured upper-layer bytes
+    size_t declared_len;  // upper-layer length the IP header declares
+    bool complete;        // all declared bytes captured and not a fragment
+    bool v6;
+    uint64_t pseudo_base;  // pseudo-header sum without the length
+};
+
+uint64_t pseudo_with_len(const L4Context& c, uint32_t len) {
+    // Both pseudo-header variants add the length as plain 16-bit words, so it can be added late.
+    return c.pseudo_base + (len >> 16) + (len & 0xffff);
+}
+
+void decode_l4(Decoded& d, uint8_t proto, const L4Context& c, const DecodeFlags& flags) {
+    uint32_t base = offset_in(d.frame, c.bytes);
+    d.l4_offset = static_cast<uint16_t>(base);
+    bool verify = flags.verify_checksums && c.complete;
+    if (proto == ipproto::kTcp) {
+        auto s = TcpSegment::check(c.bytes);
+        if (!s) return fail(d, s.error(), base);
+        d.tcp = *s;
+        d.layers |= kHasTcp;
+        d.l4_checksum =
+            !verify ? ChecksumStatus::Unverified
+            : d.tcp.checksum_ok(pseudo_with_len(c, static_cast<uint32_t>(c.bytes.size())))
+                ? ChecksumStatus::Good
+                : ChecksumStatus::Bad;
+    } else if (proto == ipproto::kUdp) {
+        auto u = UdpDatagram::check(c.bytes);
+        if (!u) return fail(d, u.error(), base);
+        d.udp = *u;
+        d.layers |= kHasUdp;
+        bool whole = c.complete && d.udp.length() <= c.bytes.size();
+        if (c.complete && d.udp.length() > c.bytes.size())
+            fail(d,
+                 {Layer::Udp, Reason::LengthExceedsEnclosing, UdpDatagram::kLength, d.udp.length(),
+                  static_cast<uint32_t>(c.bytes.size())},
+                 base);
+        if (d.udp.checksum() == 0)
+            // RFC 768 lets IPv4 senders omit the checksum; RFC 8200 8.1 forbids that over IPv6.
+            d.l4_checksum = c.v6 ? ChecksumStatus::Illegal : ChecksumStatus::NotPresent;
+        else if (!flags.verify_checksums || !whole)
+            d.l4_checksum = ChecksumStatus::Unverified;
+        else
+            d.l4_checksum = d.udp.checksum_ok(pseudo_with_len(c, d.udp.length()))
+                                ? ChecksumStatus::Good
+                                : ChecksumStatus::Bad;
+    } else if (proto == ipproto::kIcmp && !c.v6) {
+        auto m = Icmpv4Packet::check(c.bytes);
+        if (!m) return fail(d, m.error(), base);
+        d.icmp = *m;
+        d.layers |= kHasIcmp;
+        d.l4_checksum = !verify                ? ChecksumStatus::Unverified
+                        : d.icmp.checksum_ok() ? ChecksumStatus::Good
+                                               : ChecksumStatus::Bad;
+    } else if (proto == ipproto::kIcmpv6 && c.v6) {
+        auto m = Icmpv6Packet::check(c.bytes);
+        if (!m) return fail(d, m.error(), base);
+        d.icmpv6 = *m;
+        d.layers |= kHasIcmpv6;
+        d.l4_checksum = !verify ? ChecksumStatus::Unverified
+                        : checksum::verifies(checksum::accumulate(
+                              c.bytes, pseudo_with_len(c, static_cast<uint32_t>(c.bytes.size()))))
+                            ? ChecksumStatus::Good
+                            : ChecksumStatus::Bad;
+    }
+}
+
+void decode_ipv4(Decoded& d, Bytes b, const DecodeFlags& flags) {
+    uint32_t base = offset_in(d.frame, b);
+    auto p = Ipv4Packet::check(b);
+    if (!p) return fail(d, p.error(), base);
+    d.ipv4 = *p;
+    d.layers |= kHasIpv4;
+    d.ip_checksum = !flags.verify_checksums ? ChecksumStatus::Unverified
+                    : d.ipv4.checksum_ok()  ? ChecksumStatus::Good
+                                            : ChecksumStatus::Bad;
+    d.fragment = d.ipv4.is_fragment();
+    d.l4_proto = d.ipv4.proto();
+    if (d.ipv4.frag_offset() != 0) return;
+    L4Context c;
+    c.bytes = d.ipv4.payload();
+    c.declared_len = d.ipv4.payload_len();
+    c.complete = !d.ipv4.payload_truncated() && !d.fragment;
+    c.v6 = false;
+    Ipv4Address src = d.ipv4.src(), dst = d.ipv4.dst();
+    c.pseudo_base = checksum::pseudo_header(src, dst, d.l4_proto, 0);
+    decode_l4(d, d.l4_proto, c, flags);
+}
+
+void decode_ipv6(Decoded& d, Bytes b, const DecodeFlags& flags) {
+    uint32_t base = offset_in(d.frame, b);
+    auto p = Ipv6Packet::check(b);
+    if (!p) return fail(d, p.error(), base);
+    d.ipv6 = *p;
+    d.layers |= kHasIpv6;
+    d.ip_checksum = ChecksumStatus::NotPresent;  // IPv6 has no header checksum
+    auto chain = Ipv6Chain::walk(d.ipv6);
+    if (!chain) return fail(d, chain.error(), base + Ipv6Packet::kHeaderLen);
+    d.ipv6_chain = *chain;
+    const Ipv6Chain& ch = d.ipv6_chain;
+    d.fragment = ch.fragment;
+    d.l4_proto = ch.upper_proto;
+    if (ch.fragment && ch.frag_offset != 0) return;
+    L4Context c;
+    c.bytes = d.ipv6.payload().subspan(ch.upper_offset);
+    c.declared_len =
+        d.ipv6.payload_len() > ch.upper_offset ? d.ipv6.payload_len() - ch.upper_offset : 0;
+    c.complete = !d.ipv6.payload_truncated() && !(ch.fragment && ch.more_frags);
+    c.v6 = true;
+    c.pseudo_base = checksum::pseudo_header(d.ipv6.src(), d.ipv6.dst(), ch.upper_proto, 0);
+    decode_l4(d, ch.upper_proto, c, flags);
+}
+
+bool is_vlan_tpid(uint16_t t) {
+    return t == ethertype::kVlan || t == ethertype::kQinQ || t == ethertype::kQinQOld;
+}
+
+}  // namespace
+
+size_t Decoded::l4_declared_len() const {
+    if (has(kHasIpv4)) return ipv4.payload_len();
+    if (has(kHasIpv6)) {
+        size_t at = ipv6_chain.upper_offset;
+        return ipv6.payload_len() > at ? ipv6.payload_len() - at : 0;
+    }
+    return 0;
+}
+
+void decode(Bytes frame, Decoded& d, const DecodeFlags& flags) {
+    d.frame = frame;
+    d.layers = 0;
+    d.vlan_count = 0;
+    d.fragment = false;
+    d.l4_proto = 0;
+    d.l4_offset = 0;
+    d.ethertype = 0;
+    d.l3_offset = 0;
+    d.ip_checksum = ChecksumStatus::Unverified;
+    d.l4_checksum = ChecksumStatus::Unverified;
+    d.has_error = false;
+    d.ipv6_chain.count = 0;
+
+    auto eth = EthernetFrame::check(frame);
+    if (!eth) return fail(d, eth.error(), 0);
+    d.eth = *eth;
+    d.layers |= kHasEth;
+    uint16_t type = d.eth.ethertype();
+    size_t at = EthernetFrame::kHeaderLen;
+    while (is_vlan_tpid(type)) {
+        if (d.vlan_count == Decoded::kMaxVlans)
+            return fail(
+                d, {Layer::Vlan, Reason::TooManyHeaders, 0, d.vlan_count + 1u, Decoded::kMaxVlans},
+                static_cast<uint32_t>(at));
+        auto tag = VlanTag::check(frame.subspan(at));
+        if (!tag) return fail(d, tag.error(), static_cast<uint32_t>(at));
+        d.vlans[d.vlan_count] = *tag;
+        d.vlan_tpids[d.vlan_count] = type;
+        ++d.vlan_count;
+        d.layers |= kHasVlan;
+        type = tag->ethertype();
+        at += VlanTag::kHeaderLen;
+    }
+    d.ethertype = type;
+    d.l3_offset = static_cast<uint16_t>(at);
+    Bytes l3 = frame.subspan(at);
+    switch (type) {
+        case ethertype::kArp: {
+            auto a = ArpPacket::check(l3);
+            if (!a) return fail(d, a.error(), static_cast<uint32_t>(at));
+            d.arp = *a;
+            d.layers |= kHasArp;
+            break;
+        }
+        case ethertype::kIpv4:
+            decode_ipv4(d, l3, flags);
+            break;
+        case ethertype::kIpv6:
+            decode_ipv6(d, l3, flags);
+            break;
+        default:
+            break;
+    }
+}
+
+}  // namespace tapd::wire

@@ -1,0 +1,127 @@
+// Text for WireError: layer names and reasons, formatted without allocation.
+#include "wire/error.hpp"
+
+#include <cstdio>
+
+namespace tapd::wire {
+
+const char* to_string(Layer layer) {
+    switch (layer) {
+        case Layer::Eth:
+            return "eth";
+        case Layer::Vlan:
+            return "vlan";
+        case Layer::Arp:
+            return "arp";
+        case Layer::Ip:
+            return "ip";
+        case Layer::Ipv6:
+            return "ipv6";
+        case Layer::Ipv6HopOpts:
+            return "ipv6.hopopts";
+        case Layer::Ipv6Routing:
+            return "ipv6.routing";
+        case Layer::Ipv6Fragment:
+            return "ipv6.fraghdr";
+        case Layer::Ipv6DstOpts:
+            return "ipv6.dstopts";
+        case Layer::Ipv6Ah:
+            return "ah";
+        case Layer::Icmp:
+            return "icmp";
+        case Layer::Icmpv6:
+            return "icmpv6";
+        case Layer::Tcp:
+            return "tcp";
+        case Layer::Udp:
+            return "udp";
+        case Layer::Pcap:
+            return "pcap";
+    }
+    return "unknown";
+}
+
+const char* to_string(Reason reason) {
+    switch (reason) {
+        case Reason::Truncated:
+            return "truncated";
+        case Reason::BadVersion:
+            return "bad-version";
+        case Reason::HeaderTooShort:
+            return "header-too-short";
+        case Reason::TotalLengthTooShort:
+            return "length-too-short";
+        case Reason::LengthExceedsEnclosing:
+            return "length-exceeds-enclosing";
+        case Reason::BadOptionLength:
+            return "bad-option-length";
+        case Reason::BadOption:
+            return "bad-option";
+        case Reason::TooManyHeaders:
+            return "too-many-headers";
+        case Reason::UnsupportedAddresses:
+            return "unsupported-addresses";
+        case Reason::BadMagic:
+            return "bad-magic";
+        case Reason::BadRecordLength:
+            return "bad-record-length";
+    }
+    return "unknown";
+}
+
+size_t format_error(const WireError& e, char* out, size_t size) {
+    const char* layer = to_string(e.layer);
+    int n = 0;
+    switch (e.reason) {
+        case Reason::Truncated:
+            n = std::snprintf(out, size, "%s: truncated, need %u bytes, have %u (offset %u)", layer,
+                              e.value, e.limit, e.offset);
+            break;
+        case Reason::BadVersion:
+            n = std::snprintf(out, size, "%s: bad version %u, expected %u (offset %u)", layer,
+                              e.value, e.limit, e.offset);
+            break;
+        case Reason::HeaderTooShort:
+            n = std::snprintf(out, size, "%s: header length %u below minimum %u (offset %u)", layer,
+                              e.value, e.limit, e.offset);
+            break;
+        case Reason::TotalLengthTooShort:
+            n = std::snprintf(out, size, "%s: length %u shorter than its header %u (offset %u)",
+                              layer, e.value, e.limit, e.offset);
+            break;
+        case Reason::LengthExceedsEnclosing:
+            n = std::snprintf(out, size,
+                              "%s: length %u exceeds the %u bytes that enclose it (offset %u)",
+                              layer, e.value, e.limit, e.offset);
+            break;
+        case Reason::BadOptionLength:
+            n = std::snprintf(out, size, "%s: bad option length %u, %u bytes left (offset %u)",
+                              layer, e.value, e.limit, e.offset);
+            break;
+        case Reason::BadOption:
+            n = std::snprintf(out, size, "%s: option %u not allowed here (offset %u)", layer,
+                              e.value, e.offset);
+            break;
+        case Reason::TooManyHeaders:
+            n = std::snprintf(out, size, "%s: more than %u nested headers (offset %u)", layer,
+                              e.limit, e.offset);
+            break;
+        case Reason::UnsupportedAddresses:
+            n = std::snprintf(out, size,
+                              "%s: unsupported address sizes hlen %u plen %u (offset %u)", layer,
+                              e.value, e.limit, e.offset);
+            break;
+        case Reason::BadMagic:
+            n = std::snprintf(out, size, "%s: bad magic number 0x%08x (offset %u)", layer, e.value,
+                              e.offset);
+            break;
+        case Reason::BadRecordLength:
+            n = std::snprintf(out, size, "%s: record length %u exceeds limit %u (offset %u)", layer,
+                              e.value, e.limit, e.offset);
+            break;
+    }
+    if (n < 0) return 0;
+    return static_cast<size_t>(n) < size ? static_cast<size_t>(n) : (size ? size - 1 : 0);
+}
+
+}  // namespace tapd::wire

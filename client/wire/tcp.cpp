@@ -1,0 +1,155 @@
+// TCP segment check with option validation, option parse/emit, repr parse and emit.
+#include "wire/tcp.hpp"
+
+namespace tapd::wire {
+namespace {
+
+// Required total length of a known option kind, 0 when any length >= 2 is allowed.
+size_t fixed_option_len(uint8_t kind) {
+    switch (kind) {
+        case tcp::kOptMss:
+            return 4;
+        case tcp::kOptWindowScale:
+            return 3;
+        case tcp::kOptSackPermitted:
+            return 2;
+        case tcp::kOptTimestamps:
+            return 10;
+        default:
+            return 0;
+    }
+}
+
+}  // namespace
+
+Checked<TcpSegment> TcpSegment::check(Bytes b) {
+    if (b.size() < kMinHeaderLen) return truncated(Layer::Tcp, 0, kMinHeaderLen, b.size());
+    size_t hl = (get8(b, kDataOffset) >> 4) * 4u;
+    if (hl < kMinHeaderLen)
+        return WireError{Layer::Tcp, Reason::HeaderTooShort, kDataOffset, static_cast<uint32_t>(hl),
+                         kMinHeaderLen};
+    if (hl > b.size()) return truncated(Layer::Tcp, kDataOffset, hl, b.size());
+    for (size_t at = kMinHeaderLen; at < hl;) {
+        uint8_t kind = get8(b, at);
+        if (kind == tcp::kOptEnd) break;
+        if (kind == tcp::kOptNop) {
+            ++at;
+            continue;
+        }
+        size_t left = hl - at;
+        if (left < 2)
+            return WireError{Layer::Tcp, Reason::BadOptionLength, static_cast<uint32_t>(at), 0, 1};
+        size_t len = get8(b, at + 1);
+        size_t fixed = fixed_option_len(kind);
+        // RFC 2018 3: a SACK option holds 1 to 4 blocks of 8 bytes after kind and length.
+        bool bad_sack = kind == tcp::kOptSack && (len < 10 || (len - 2) % 8 != 0);
+        if (len < 2 || len > left || (fixed && len != fixed) || bad_sack)
+            return WireError{Layer::Tcp, Reason::BadOptionLength, static_cast<uint32_t>(at + 1),
+                             static_cast<uint32_t>(len), static_cast<uint32_t>(left)};
+        at += len;
+    }
+    return TcpSegment(b);
+}
+
+TcpOptions TcpOptions::parse(Bytes options) {
+    TcpOptions o;
+    TcpOptionIter it(options);
+    for (TcpOption opt; it.next(opt);) {
+        switch (opt.kind) {
+            case tcp::kOptMss:
+                o.mss = get16(opt.data, 2);
+                break;
+            case tcp::kOptWindowScale:
+                o.window_scale = get8(opt.data, 2);
+                break;
+            case tcp::kOptSackPermitted:
+                o.sack_permitted = true;
+                break;
+            case tcp::kOptTimestamps:
+                o.timestamps = std::pair{get32(opt.data, 2), get32(opt.data, 6)};
+                break;
+            case tcp::kOptSack: {
+                size_t n = std::min<size_t>((opt.data.size() - 2) / 8, o.sack.size());
+                o.sack_count = static_cast<uint8_t>(n);
+                for (size_t i = 0; i < n; ++i)
+                    o.sack[i] = {get32(opt.data, 2 + 8 * i), get32(opt.data, 6 + 8 * i)};
+                break;
+            }
+            default:
+                break;
+        }
+    }
+    return o;
+}
+
+size_t TcpOptions::buffer_len() const {
+    return (mss ? 4 : 0) + (window_scale ? 4 : 0) + (sack_permitted ? 4 : 0) +
+           (timestamps ? 12 : 0) + (sack_count ? 4 + 8u * sack_count : 0);
+}
+
+void TcpOptions::emit(MutBytes out) const {
+    size_t at = 0;
+    auto nops = [&](size_t n) {
+        for (size_t i = 0; i < n; ++i) put8(out, at++, tcp::kOptNop);
+    };
+    if (mss) {
+        put8(out, at, tcp::kOptMss);
+        put8(out, at + 1, 4);
+        put16(out, at + 2, *mss);
+        at += 4;
+    }
+    if (window_scale) {
+        nops(1);
+        put8(out, at, tcp::kOptWindowScale);
+        put8(out, at + 1, 3);
+        put8(out, at + 2, *window_scale);
+        at += 3;
+    }
+    if (sack_permitted) {
+        nops(2);
+        put8(out, at, tcp::kOptSackPermitted);
+        put8(out, at + 1, 2);
+        at += 2;
+    }
+    if (timestamps) {
+        nops(2);
+        put8(out, at, tcp::kOptTimestamps);
+        put8(out, at + 1, 10);
+        put32(out, at + 2, timestamps->first);
+        put32(out, at + 6, timestamps->second);
+        at += 10;
+    }
+    if (sack_count) {
+        nops(2);
+        put8(out, at, tcp::kOptSack);
+        put8(out, at + 1, static_cast<uint8_t>(2 + 8 * sack_count));
+        for (size_t i = 0; i < sack_count; ++i) {
+            put32(out, at + 2 + 8 * i, sack[i].left);
+            put32(out, at + 6 + 8 * i, sack[i].right);
+        }
+    }
+}
+
+TcpRepr TcpRepr::parse(const TcpSegment& s) {
+    return {s.src_port(), s.dst_port(), s.seq(),    s.ack(),
+            s.flags(),    s.window(),   s.urgent(), TcpOptions::parse(s.options()),
+            s.payload()};
+}
+
+void TcpRepr::emit(MutBytes out, uint64_t pseudo) const {
+    size_t hl = header_len();
+    put16(out, TcpSegment::kSrcPort, src_port);
+    put16(out, TcpSegment::kDstPort, dst_port);
+    put32(out, TcpSegment::kSeq, seq);
+    put32(out, TcpSegment::kAck, ack);
+    put16(out, TcpSegment::kFlags, static_cast<uint16_t>((hl / 4) << 12 | (flags & 0x0fff)));
+    put16(out, TcpSegment::kWindow, window);
+    put16(out, TcpSegment::kChecksum, 0);
+    put16(out, TcpSegment::kUrgent, urgent);
+    options.emit(out.subspan(TcpSegment::kMinHeaderLen));
+    put_bytes(out, hl, payload);
+    put16(out, TcpSegment::kChecksum,
+          checksum::finish(checksum::accumulate(out.first(buffer_len()), pseudo)));
+}
+
+}  // namespace tapd::wire

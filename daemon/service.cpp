@@ -119,8 +119,10 @@ Status Service::save() {
     return file_->save(s);
 }
 
-size_t Service::masquerading() const {
-    return std::count_if(taps_.begin(), taps_.end(), [](const auto& e) { return e.second.masquerade; });
+size_t Service::masquerading_except(const std::string& name) const {
+    return std::count_if(taps_.begin(), taps_.end(), [&](const auto& e) {
+        return e.second.masquerade && e.first != name;
+    });
 }
 
 size_t Service::owned_by(uid_t uid) const {
@@ -178,7 +180,7 @@ Status Service::check_conflicts(const std::vector<Prefix>& wanted, int except_if
 }
 
 Status Service::enable_masquerade(const TapRecord& r) {
-    bool first = masquerading() == 0;
+    bool first = masquerading_except(r.name) == 0;
     auto batch = nat::masquerade_batch(true, masquerade_entry(r));
     std::optional<int> before;
     if (first) {
@@ -203,7 +205,7 @@ Status Service::enable_masquerade(const TapRecord& r) {
 }
 
 Status Service::disable_masquerade(const TapRecord& r) {
-    bool last = masquerading() == 1;
+    bool last = masquerading_except(r.name) == 0;
     auto batch = nat::masquerade_batch(false, masquerade_entry(r));
     Status result;
     if (last && saved_ip_forward_ == 0) {
@@ -263,6 +265,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     r.ifindex = link.value()->ifindex;
     undo.push([this, r] { log_undo_failure(delete_link(*nl_, r.ifindex, r.name)); });
     fault_point("tap");
+    if (auto st = fail_point("tap"); !st) return st.error();
 
     LinkChange change;
     change.alias = tap_alias(r);
@@ -275,6 +278,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         bool own_route = std::find(o.routes.begin(), o.routes.end(), a.network()) != o.routes.end();
         if (auto st = tapd::add_address(*nl_, r.ifindex, a, {own_route}); !st) return st.error();
         fault_point("address");
+        if (auto st = fail_point("address"); !st) return st.error();
     }
     // Up before routes (the kernel refuses a route through a down link) and before any fd leaves.
     LinkChange up;
@@ -283,6 +287,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     for (const auto& rt : o.routes) {
         if (auto st = tapd::add_route(*nl_, r.ifindex, rt); !st) return st.error();
         fault_point("route");
+        if (auto st = fail_point("route"); !st) return st.error();
     }
     auto fresh = find_link(*nl_, r.ifindex);
     if (fresh && fresh.value()) {
@@ -293,10 +298,13 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         if (auto st = enable_masquerade(r); !st) return st.error();
         undo.push([this, r] { log_undo_failure(disable_masquerade(r)); });
         fault_point("masquerade");
+        if (auto st = fail_point("masquerade"); !st) return st.error();
     }
     taps_[name] = r;
     undo.push([this, name] { taps_.erase(name); });
+    if (auto st = fail_point("state"); !st) return st.error();
     if (auto st = save(); !st) return st.error();
+    fault_point("state");
     undo.commit();
     if (events_.added) events_.added(taps_[name]);
     return &taps_[name];
@@ -321,7 +329,7 @@ Status Service::destroy(const std::string& name) {
     Status result;
     if (r.masquerade)
         if (auto st = disable_masquerade(r); !st) result = st;
-    taps_.erase(it);  // after disable_masquerade: it counts this tap among the masquerading ones
+    taps_.erase(it);
     // Deleting the link takes its addresses and routes with it, and detaches every fd.
     if (auto st = delete_link(*nl_, r.ifindex, r.name); !st && result) result = st;
     if (auto st = save(); !st && result) result = st;

@@ -67,7 +67,8 @@ private:
     Status check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex);
     Status enable_masquerade(const TapRecord& record);
     Status disable_masquerade(const TapRecord& record);
-    size_t masquerading() const;
+    // Masquerading taps other than NAME: decides when forwarding and the guard go on and off.
+    size_t masquerading_except(const std::string& name) const;
     size_t owned_by(uid_t uid) const;
     Status save();
     // Removes a tap and all it holds; collects errors but always goes on to the end.

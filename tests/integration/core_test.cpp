@@ -1,0 +1,241 @@
+// Integration tests of the core: the classic setup in one call, what the kernel holds, delete,
+// all-or-nothing creates, the bus policy. Real tapd, private bus, throwaway namespaces.
+#include <algorithm>
+#include <filesystem>
+
+#include "harness.hpp"
+
+namespace tapd::test {
+namespace {
+
+const std::vector<std::string> kClassic = {
+    "create",    "tap0",          "--address", "192.168.69.100/24", "--address", "fe80::100/64",
+    "--address", "fdaa::100/64",  "--route",   "fe80::/64",         "--route",   "fdaa::/64",
+    "--masquerade", "--owner-access"};
+
+std::vector<std::string> addresses_of(Env& env, const std::string& dev) {
+    std::vector<std::string> out;
+    for (const auto& link : env.ip_json({"addr", "show", "dev", dev}))
+        for (const auto& a : link["addr_info"])
+            out.push_back(a["local"].get<std::string>() + "/" + std::to_string(a["prefixlen"].get<int>()));
+    return out;
+}
+
+// Routes of tapd's protocol (177) through DEV, as "DST".
+std::vector<std::string> tapd_routes(Env& env, const std::string& family) {
+    std::vector<std::string> out;
+    for (const auto& r : env.ip_json({family, "route", "show", "proto", "177"}))
+        out.push_back(r["dst"].get<std::string>() + " dev " + r.value("dev", "?"));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+class Core : public ::testing::Test {
+protected:
+    void SetUp() override {
+        TAPD_REQUIRE_PRIVILEGES();
+        env_ = std::make_unique<Env>();
+        env_->start_tapd();
+    }
+    std::unique_ptr<Env> env_;
+};
+
+TEST_F(Core, OneCallAsUnprivilegedUserCreatesTheClassicSetup) {
+    ASSERT_EQ(env_->ip_forward(), 0);
+    auto r = env_->tapctl(kClassic);
+    ASSERT_EQ(r.status, 0) << r.describe();
+
+    auto link = env_->ip_json({"-d", "link", "show", "tap0"});
+    ASSERT_EQ(link.size(), 1u);
+    auto flags = link[0]["flags"];
+    EXPECT_TRUE(std::find(flags.begin(), flags.end(), "UP") != flags.end()) << link.dump();
+    auto info = link[0]["linkinfo"]["info_data"];
+    EXPECT_EQ(info["type"], "tap");
+    EXPECT_EQ(info["pi"], false);
+    EXPECT_EQ(info["persist"], true);
+    EXPECT_EQ(info["user"], "nobody");  // --owner-access: TUNSETOWNER to the caller, uid 65534
+    EXPECT_EQ(link[0]["ifalias"], "tapd owner=65534 persistent=1");
+
+    auto addrs = addresses_of(*env_, "tap0");
+    for (const char* want : {"192.168.69.100/24", "fe80::100/64", "fdaa::100/64"})
+        EXPECT_TRUE(contains(addrs, want)) << want << " missing in " << link.dump();
+    EXPECT_EQ(tapd_routes(*env_, "-6"),
+              (std::vector<std::string>{"fdaa::/64 dev tap0", "fe80::/64 dev tap0"}));
+    EXPECT_EQ(env_->nft_set("masq4"), (std::vector<std::string>{"192.168.69.0/24"}));
+    EXPECT_EQ(env_->nft_set("taps"), (std::vector<std::string>{"tap0"}));
+    EXPECT_EQ(env_->nft_rule_count("postrouting"), 1u);
+    EXPECT_EQ(env_->ip_forward(), 1);
+    // tapd turned forwarding on, so the guard limits forwarding to its taps.
+    EXPECT_EQ(env_->nft_rule_count("guard4"), 3u);
+
+    auto shown = env_->tapctl({"show", "tap0", "--json"});
+    ASSERT_EQ(shown.status, 0) << shown.describe();
+    auto j = nlohmann::json::parse(shown.out);
+    EXPECT_EQ(j["owner_uid"], 65534);
+    EXPECT_EQ(j["masquerade"], true);
+    EXPECT_EQ(j["persistent"], true);
+    EXPECT_EQ(j["index"], link[0]["ifindex"]);
+    EXPECT_EQ(j["addresses"].size(), 3u);
+}
+
+TEST_F(Core, DeleteRemovesEveryTraceAndRestoresForwarding) {
+    ASSERT_EQ(env_->tapctl(kClassic).status, 0);
+    auto r = env_->tapctl({"delete", "tap0"});
+    ASSERT_EQ(r.status, 0) << r.describe();
+    EXPECT_TRUE(env_->ip_json({"link", "show", "tap0"}).empty());
+    EXPECT_TRUE(tapd_routes(*env_, "-4").empty());
+    EXPECT_TRUE(tapd_routes(*env_, "-6").empty());
+    EXPECT_TRUE(env_->nft_set("masq4").empty());
+    EXPECT_TRUE(env_->nft_set("taps").empty());
+    EXPECT_EQ(env_->nft_rule_count("guard4"), 0u);
+    EXPECT_EQ(env_->ip_forward(), 0);
+    EXPECT_EQ(env_->tapctl({"list"}).out, "no taps\n");
+}
+
+TEST_F(Core, ForwardingThatWasOnStaysOnAndGetsNoGuard) {
+    env_->set_ip_forward(1);
+    ASSERT_EQ(env_->tapctl(kClassic).status, 0);
+    EXPECT_EQ(env_->nft_rule_count("guard4"), 0u);
+    ASSERT_EQ(env_->tapctl({"delete", "tap0"}).status, 0);
+    EXPECT_EQ(env_->ip_forward(), 1);
+}
+
+TEST_F(Core, SecondMasqueradingTapKeepsForwardingUntilTheLastGoes) {
+    ASSERT_EQ(env_->tapctl(kClassic).status, 0);
+    auto r = env_->tapctl({"create", "tap1", "--address", "192.168.70.1/24", "--masquerade"});
+    ASSERT_EQ(r.status, 0) << r.describe();
+    auto set = env_->nft_set("masq4");
+    std::sort(set.begin(), set.end());
+    EXPECT_EQ(set, (std::vector<std::string>{"192.168.69.0/24", "192.168.70.0/24"}));
+    ASSERT_EQ(env_->tapctl({"delete", "tap0"}).status, 0);
+    EXPECT_EQ(env_->ip_forward(), 1);
+    EXPECT_EQ(env_->nft_set("masq4"), (std::vector<std::string>{"192.168.70.0/24"}));
+    ASSERT_EQ(env_->tapctl({"delete", "tap1"}).status, 0);
+    EXPECT_EQ(env_->ip_forward(), 0);
+}
+
+TEST_F(Core, ListShowsOnlyTheCallersOwnTapsButRootSeesAll) {
+    ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24"}).status, 0);
+    ASSERT_EQ(env_->tapctl({"create", "tap1"}, 65533).status, 0);
+    auto mine = nlohmann::json::parse(env_->tapctl({"list", "--json"}).out);
+    ASSERT_EQ(mine.size(), 1u);
+    EXPECT_EQ(mine[0]["name"], "tap0");
+    auto all = nlohmann::json::parse(env_->tapctl({"list", "--json"}, 0).out);
+    EXPECT_EQ(all.size(), 2u);
+    // Another user's tap cannot be deleted, and answers like a missing one.
+    auto r = env_->tapctl({"delete", "tap1"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("NotFound: no tap 'tap1' of yours"), std::string::npos) << r.describe();
+    EXPECT_EQ(env_->ip_json({"link", "show", "tap1"}).size(), 1u);
+}
+
+TEST_F(Core, ErrorsNameTheBadValue) {
+    struct Case {
+        std::vector<std::string> args;
+        std::string want;
+    };
+    std::vector<Case> cases = {
+        {{"create", "tap0", "--address", "192.168.69.300/24"},
+         "InvalidArgument: option 'addresses': invalid IP address '192.168.69.300'"},
+        {{"create", "tap0", "--route", "fdaa::1/64"}, "has host bits set (did you mean fdaa::/64?)"},
+        {{"create", "eth0"}, "PermissionDenied: tap name 'eth0' must start with 'tap'"},
+        {{"create", "tap%d"}, "InvalidArgument: interface name 'tap%d' may hold only"},
+        {{"create", "tap0123456789abc"}, "is 16 bytes long (at most 15)"},
+        {{"create", "tap0", "--masquerade"}, "masquerade needs an IPv4 address"},
+        {{"create", "tap0", "--mtu", "40"}, "mtu 40 is out of range"},
+        {{"create", "tap0", "--mac", "01:00:00:00:00:01"}, "is a multicast address"},
+        {{"create", "tap0", "--address", "8.8.8.8/32"},
+         "PermissionDenied: address 8.8.8.8/32 is outside the prefixes you may use"},
+        {{"delete", "tap7"}, "NotFound: no tap 'tap7' of yours"},
+    };
+    for (const auto& c : cases) {
+        auto r = env_->tapctl(c.args);
+        EXPECT_EQ(r.status, 1) << c.args[1] << ": " << r.describe();
+        EXPECT_NE(r.err.find(c.want), std::string::npos) << "want '" << c.want << "' in " << r.describe();
+    }
+    EXPECT_TRUE(env_->ip_json({"link", "show", "tap0"}).empty());
+}
+
+TEST_F(Core, AddressOverlappingAnotherInterfaceIsAConflict) {
+    ASSERT_EQ(env_->in_ns({"ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan1"}).status, 0);
+    ASSERT_EQ(env_->in_ns({"ip", "addr", "add", "192.168.69.1/24", "dev", "lan0"}).status, 0);
+    auto r = env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("Conflict: 192.168.69.100/24 overlaps 192.168.69.1/24 on lan0"), std::string::npos)
+        << r.describe();
+    EXPECT_TRUE(env_->ip_json({"link", "show", "tap0"}).empty());
+}
+
+TEST_F(Core, ExistingInterfaceNameIsAConflictAndIsLeftAlone) {
+    ASSERT_EQ(env_->in_ns({"ip", "link", "add", "tapx", "type", "veth", "peer", "name", "tapy"}).status, 0);
+    auto r = env_->tapctl({"create", "tapx"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("Conflict: interface 'tapx' already exists"), std::string::npos) << r.describe();
+    EXPECT_EQ(env_->ip_json({"link", "show", "tapx"}).size(), 1u);
+}
+
+TEST(CoreBus, UnprivilegedProcessCannotOwnTheBusName) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    auto r = env.as_user(65534, {"dbus-send", "--system", "--print-reply", "--dest=org.freedesktop.DBus",
+                                 "/org/freedesktop/DBus", "org.freedesktop.DBus.RequestName",
+                                 "string:net.tapd1", "uint32:0"});
+    EXPECT_NE(r.status, 0);
+    EXPECT_NE(r.err.find("AccessDenied"), std::string::npos) << r.describe();
+    // Root may (the policy's one owner).
+    auto root = env.as_user(0, {"dbus-send", "--system", "--print-reply", "--dest=org.freedesktop.DBus",
+                                "/org/freedesktop/DBus", "org.freedesktop.DBus.RequestName",
+                                "string:net.tapd1", "uint32:0"});
+    EXPECT_EQ(root.status, 0) << root.describe();
+}
+
+// A create that fails at any step leaves nothing: no link, no routes, no NAT, forwarding as it was.
+class FailedCreate : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(FailedCreate, LeavesNothingBehind) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    env.start_tapd({std::string("TAPD_FAIL_AT=") + GetParam()});
+    auto r = env.tapctl(kClassic);
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find(std::string("Failed: injected failure at step '") + GetParam() + "'"),
+              std::string::npos)
+        << r.describe();
+    EXPECT_TRUE(env.ip_json({"link", "show", "tap0"}).empty());
+    EXPECT_TRUE(tapd_routes(env, "-6").empty());
+    EXPECT_TRUE(env.nft_set("masq4").empty());
+    EXPECT_TRUE(env.nft_set("taps").empty());
+    EXPECT_EQ(env.nft_rule_count("guard4"), 0u);
+    EXPECT_EQ(env.ip_forward(), 0);
+    // And tapd still serves: the same create now works.
+    env.stop_tapd();
+    env.start_tapd();
+    auto again = env.tapctl(kClassic);
+    EXPECT_EQ(again.status, 0) << again.describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryStep, FailedCreate,
+                         ::testing::Values("tap", "address", "route", "masquerade", "state"));
+
+TEST(CoreState, UnwritableStateFileFailsTheCreateCleanly) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    env.start_tapd();
+    // A directory where the temporary state file goes: the write fails with EISDIR.
+    std::filesystem::create_directories(env.state_dir() + "/state.json.tmp");
+    auto r = env.tapctl(kClassic);
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("Failed: writing state: open " + env.state_dir() + "/state.json.tmp: Is a directory"),
+              std::string::npos)
+        << r.describe();
+    EXPECT_TRUE(env.ip_json({"link", "show", "tap0"}).empty());
+    EXPECT_TRUE(env.nft_set("masq4").empty());
+    EXPECT_EQ(env.ip_forward(), 0);
+}
+
+}  // namespace
+}  // namespace tapd::test

@@ -1,0 +1,346 @@
+// The integration-test harness: process running, namespaces, private bus, tapd lifecycle.
+#include "harness.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace tapd::test {
+
+namespace fs = std::filesystem;
+
+std::string tapd_bin() { return TAPD_TEST_TAPD; }
+std::string tapctl_bin() { return TAPD_TEST_TAPCTL; }
+std::string example_bin(const std::string& name) { return std::string(TAPD_TEST_EXAMPLES) + "/" + name; }
+
+bool in_ci() {
+    const char* ci = std::getenv("CI");
+    return ci && std::string(ci) == "true";
+}
+
+std::string CommandResult::describe() const {
+    return "exit " + std::to_string(status) + "\n--- stdout:\n" + out + "--- stderr:\n" + err;
+}
+
+static long now_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+CommandResult run(const std::vector<std::string>& argv, int timeout_seconds) {
+    CommandResult r;
+    int out[2], err[2];
+    if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+        r.err = std::string("pipe: ") + std::strerror(errno);
+        return r;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(out[1]);
+    close(err[1]);
+    if (rc != 0) {
+        close(out[0]);
+        close(err[0]);
+        r.err = "spawn " + argv[0] + ": " + std::strerror(rc);
+        return r;
+    }
+    long deadline = now_ms() + timeout_seconds * 1000L;
+    pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+    int open_fds = 2;
+    bool killed = false;
+    while (open_fds > 0) {
+        long left = deadline - now_ms();
+        if (left <= 0 && !killed) {
+            kill(pid, SIGKILL);
+            killed = true;
+            r.err += "[harness: killed after " + std::to_string(timeout_seconds) + " s]\n";
+        }
+        int n = poll(fds, 2, killed ? 1000 : static_cast<int>(left));
+        if (n < 0 && errno != EINTR) break;
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            char buf[4096];
+            ssize_t got = read(fds[i].fd, buf, sizeof buf);
+            if (got > 0) {
+                (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(got));
+            } else {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                --open_fds;
+            }
+        }
+        if (killed && n == 0) break;
+    }
+    for (auto& f : fds)
+        if (f.fd >= 0) close(f.fd);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return r;
+}
+
+std::string privileged_unavailable() {
+    if (geteuid() != 0) return "needs root (network namespaces, a private bus, tapd)";
+    if (access("/dev/net/tun", F_OK) != 0) return "/dev/net/tun is missing";
+    for (const char* tool : {"/usr/bin/dbus-daemon", "/usr/bin/setpriv", "/usr/sbin/nft"})
+        if (access(tool, X_OK) != 0) return std::string(tool) + " is missing";
+    if (access("/usr/sbin/ip", X_OK) != 0 && access("/bin/ip", X_OK) != 0) return "ip is missing";
+    return "";
+}
+
+static std::atomic<int> g_counter{0};
+
+Env::Env() {
+    id_ = std::to_string(getpid()) + "x" + std::to_string(g_counter++);
+    dir_ = "/tmp/tapd-test-" + id_;
+    fs::remove_all(dir_);
+    fs::create_directory(dir_);
+    // The bus socket must be reachable by the unprivileged test uids.
+    chmod(dir_.c_str(), 0755);
+    // Unprivileged users must reach the build's programs: every parent directory needs o+x.
+    for (fs::path p = fs::path(tapctl_bin()).parent_path(); p != p.root_path(); p = p.parent_path()) {
+        struct stat st {};
+        if (stat(p.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH))
+            ADD_FAILURE() << p << " is not searchable by other users (chmod o+x): uid 65534 "
+                                  "cannot run the build's tapctl";
+    }
+    host_ns_ = add_ns("host");
+    in_ns({"ip", "link", "set", "lo", "up"});
+
+    // A second test user (uid 65533) and a group, seen only by the bus and tapd: they run with
+    // these files bind-mounted over /etc/passwd and /etc/group in a private mount namespace, so
+    // the machine's user database is never touched.
+    {
+        std::ifstream pw("/etc/passwd"), gr("/etc/group");
+        std::stringstream p, g;
+        p << pw.rdbuf() << "tapd-test2:x:65533:65533:tapd test user:/nonexistent:/usr/sbin/nologin\n";
+        g << gr.rdbuf() << "tapd-test2:x:65533:\ntapd-testers:x:65530:tapd-test2\n";
+        std::ofstream(dir_ + "/passwd") << p.str();
+        std::ofstream(dir_ + "/group") << g.str();
+    }
+
+    std::ifstream in(TAPD_TEST_BUS_CONF_IN);
+    std::stringstream conf;
+    conf << in.rdbuf();
+    std::string text = conf.str();
+    auto replace = [&](const std::string& key, const std::string& value) {
+        for (size_t pos; (pos = text.find(key)) != std::string::npos;) text.replace(pos, key.size(), value);
+    };
+    replace("@SOCKET@", dir_ + "/bus");
+    replace("@POLICY@", TAPD_TEST_BUS_POLICY);
+    std::ofstream(dir_ + "/bus.conf") << text;
+
+    std::vector<std::string> argv = with_test_users({"dbus-daemon", "--config-file=" + dir_ + "/bus.conf",
+                                                     "--nofork", "--nopidfile"});
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, (dir_ + "/bus.log").c_str(), O_WRONLY | O_CREAT, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    posix_spawnp(&bus_pid_, args[0], &fa, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    for (int i = 0; i < 200 && access((dir_ + "/bus").c_str(), F_OK) != 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (access((dir_ + "/bus").c_str(), F_OK) != 0) ADD_FAILURE() << "the private bus did not start";
+}
+
+std::vector<std::string> Env::with_test_users(const std::vector<std::string>& argv) const {
+    std::vector<std::string> out = {
+        "unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+        "mount --bind \"$0/passwd\" /etc/passwd && mount --bind \"$0/group\" /etc/group && exec \"$@\"",
+        dir_};
+    out.insert(out.end(), argv.begin(), argv.end());
+    return out;
+}
+
+Env::~Env() {
+    if (tapd_pid_ > 0) stop_tapd(SIGTERM);
+    if (::testing::Test::HasFailure()) {
+        std::printf("---- tapd log (%s) ----\n%s---- end of tapd log ----\n", id_.c_str(),
+                    tapd_log().c_str());
+    }
+    if (bus_pid_ > 0) {
+        kill(bus_pid_, SIGTERM);
+        waitpid(bus_pid_, nullptr, 0);
+    }
+    for (auto it = namespaces_.rbegin(); it != namespaces_.rend(); ++it) run({"ip", "netns", "del", *it});
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+std::string Env::add_ns(const std::string& suffix) {
+    std::string name = "tapdt-" + id_ + "-" + suffix;
+    auto r = run({"ip", "netns", "add", name});
+    if (r.status != 0) ADD_FAILURE() << "ip netns add " << name << ": " << r.describe();
+    namespaces_.push_back(name);
+    return name;
+}
+
+void Env::start_tapd(const std::vector<std::string>& extra_env) {
+    std::vector<std::string> inner = {"ip", "netns", "exec", host_ns_, "env",
+                                      "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
+    for (const auto& e : extra_env) inner.push_back(e);
+    inner.insert(inner.end(), {tapd_bin(), "--state-dir", state_dir()});
+    std::vector<std::string> argv = with_test_users(inner);
+    size_t log_start = tapd_log().size();
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, (dir_ + "/tapd.log").c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    int rc = posix_spawnp(&tapd_pid_, args[0], &fa, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    ASSERT_EQ(rc, 0) << "spawn tapd: " << std::strerror(rc);
+    long deadline = now_ms() + 10000;
+    while (now_ms() < deadline) {
+        if (tapd_log().find("ready:", log_start) != std::string::npos) return;
+        int status = 0;
+        if (waitpid(tapd_pid_, &status, WNOHANG) == tapd_pid_) {
+            tapd_pid_ = -1;
+            FAIL() << "tapd exited at start:\n" << tapd_log();
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL() << "tapd did not become ready in 10 s:\n" << tapd_log();
+}
+
+int Env::stop_tapd(int sig) {
+    if (tapd_pid_ <= 0) return -1;
+    kill(tapd_pid_, sig);
+    int status = wait_tapd(10);
+    if (tapd_pid_ > 0) {
+        kill(tapd_pid_, SIGKILL);
+        waitpid(tapd_pid_, &status, 0);
+        tapd_pid_ = -1;
+        status = 128 + SIGKILL;
+    }
+    return status;
+}
+
+int Env::wait_tapd(int timeout_seconds) {
+    long deadline = now_ms() + timeout_seconds * 1000L;
+    while (tapd_pid_ > 0 && now_ms() < deadline) {
+        int status = 0;
+        if (waitpid(tapd_pid_, &status, WNOHANG) == tapd_pid_) {
+            tapd_pid_ = -1;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+}
+
+std::string Env::tapd_log() const {
+    std::ifstream in(dir_ + "/tapd.log");
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+CommandResult Env::as_user(uid_t uid, const std::vector<std::string>& argv, const std::string& ns) {
+    std::string id = std::to_string(uid);
+    std::vector<std::string> full = {"ip", "netns", "exec", ns.empty() ? host_ns_ : ns,
+                                     "setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups",
+                                     "env", "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
+    full.insert(full.end(), argv.begin(), argv.end());
+    return run(full);
+}
+
+CommandResult Env::tapctl(const std::vector<std::string>& args, uid_t uid) {
+    std::vector<std::string> argv = {tapctl_bin()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return as_user(uid, argv);
+}
+
+CommandResult Env::in_ns(const std::vector<std::string>& argv, const std::string& ns) {
+    std::vector<std::string> full = {"ip", "netns", "exec", ns.empty() ? host_ns_ : ns};
+    full.insert(full.end(), argv.begin(), argv.end());
+    return run(full);
+}
+
+nlohmann::json Env::ip_json(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"ip", "-n", host_ns_, "-j"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = run(argv);
+    if (r.status != 0) return nlohmann::json::array();
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    return j.is_discarded() ? nlohmann::json::array() : j;
+}
+
+nlohmann::json Env::nft_table() {
+    auto r = in_ns({"nft", "-j", "list", "table", "inet", "tapd"});
+    if (r.status != 0) return nullptr;
+    return nlohmann::json::parse(r.out, nullptr, false);
+}
+
+std::vector<std::string> Env::nft_set(const std::string& set) {
+    std::vector<std::string> out;
+    auto t = nft_table();
+    if (t.is_null() || t.is_discarded()) return out;
+    for (const auto& item : t["nftables"]) {
+        if (!item.contains("set") || item["set"]["name"] != set) continue;
+        if (!item["set"].contains("elem")) continue;
+        for (const auto& e : item["set"]["elem"]) {
+            if (e.is_string()) out.push_back(e.get<std::string>());
+            else if (e.contains("prefix"))
+                out.push_back(e["prefix"]["addr"].get<std::string>() + "/" +
+                              std::to_string(e["prefix"]["len"].get<int>()));
+            else out.push_back(e.dump());
+        }
+    }
+    return out;
+}
+
+size_t Env::nft_rule_count(const std::string& chain) {
+    size_t n = 0;
+    auto t = nft_table();
+    if (t.is_null() || t.is_discarded()) return 0;
+    for (const auto& item : t["nftables"])
+        if (item.contains("rule") && item["rule"]["chain"] == chain) ++n;
+    return n;
+}
+
+int Env::ip_forward() {
+    auto r = in_ns({"cat", "/proc/sys/net/ipv4/ip_forward"});
+    return r.status == 0 ? std::atoi(r.out.c_str()) : -1;
+}
+
+void Env::set_ip_forward(int value) {
+    in_ns({"sysctl", "-q", "-w", "net.ipv4.ip_forward=" + std::to_string(value)});
+}
+
+}  // namespace tapd::test

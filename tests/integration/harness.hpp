@@ -1,0 +1,101 @@
+// Integration-test harness: a private system bus (the project's own bus policy), the real tapd in
+// a network namespace made for one test, commands run as root or as an unprivileged uid.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace tapd::test {
+
+struct CommandResult {
+    int status = -1;  // exit code, or 128+signal
+    std::string out;
+    std::string err;
+    std::string describe() const;  // for assertion messages
+};
+
+// Runs ARGV (no shell), capturing stdout and stderr; killed after TIMEOUT seconds.
+CommandResult run(const std::vector<std::string>& argv, int timeout_seconds = 60);
+
+// Why privileged tests cannot run here, or "" if they can.
+std::string privileged_unavailable();
+
+// Skips the test when privileges are missing, except under CI=true where that is a failure.
+#define TAPD_REQUIRE_PRIVILEGES()                                                        \
+    do {                                                                                 \
+        std::string why_ = ::tapd::test::privileged_unavailable();                       \
+        if (!why_.empty()) {                                                             \
+            if (::tapd::test::in_ci()) FAIL() << "privileged test cannot run in CI: " << why_; \
+            GTEST_SKIP() << why_;                                                        \
+        }                                                                                \
+    } while (0)
+
+bool in_ci();
+
+// One test's world: a scratch directory, a private bus, a "host" namespace running tapd.
+// Every name carries the pid and a counter, so parallel tests never collide; the destructor
+// removes everything, also after a failed assertion.
+class Env {
+public:
+    Env();
+    ~Env();
+    Env(const Env&) = delete;
+    Env& operator=(const Env&) = delete;
+
+    const std::string& ns() const { return host_ns_; }
+    const std::string& dir() const { return dir_; }
+    std::string bus_address() const { return "unix:path=" + dir_ + "/bus"; }
+    std::string state_dir() const { return dir_ + "/state"; }
+
+    // Starts tapd in the host namespace (EXTRA_ENV: "KEY=VALUE" pairs) and waits for its name.
+    void start_tapd(const std::vector<std::string>& extra_env = {});
+    // Sends SIG to tapd and returns its exit status (128+signal if killed).
+    int stop_tapd(int sig = SIGTERM);
+    // Waits for tapd to exit by itself (e.g. an injected crash); its status.
+    int wait_tapd(int timeout_seconds = 10);
+    bool tapd_running() const { return tapd_pid_ > 0; }
+    std::string tapd_log() const;
+
+    // A further namespace, deleted with the Env.
+    std::string add_ns(const std::string& suffix);
+
+    // ARGV as UID (gid = uid, no supplementary groups) in namespace NS ("" = the host ns), with
+    // the private bus as system bus.
+    CommandResult as_user(uid_t uid, const std::vector<std::string>& argv, const std::string& ns = "");
+    // tapctl as uid 65534 in the host namespace.
+    CommandResult tapctl(const std::vector<std::string>& args, uid_t uid = 65534);
+    // ARGV as root inside namespace NS ("" = host).
+    CommandResult in_ns(const std::vector<std::string>& argv, const std::string& ns = "");
+    // `ip -j ARGS` in the host namespace, parsed.
+    nlohmann::json ip_json(const std::vector<std::string>& args);
+    // tapd's table (`nft -j list table inet tapd`), or null if absent.
+    nlohmann::json nft_table();
+    // Elements of a set of tapd's table, as text ("192.168.69.0/24", "tap0").
+    std::vector<std::string> nft_set(const std::string& set);
+    // Rules in a chain of tapd's table (count).
+    size_t nft_rule_count(const std::string& chain);
+    int ip_forward();
+    void set_ip_forward(int value);
+
+private:
+    // ARGV run with the test users (65533, group tapd-testers) in the user database.
+    std::vector<std::string> with_test_users(const std::vector<std::string>& argv) const;
+
+    std::string id_, dir_, host_ns_;
+    std::vector<std::string> namespaces_;
+    pid_t bus_pid_ = -1;
+    pid_t tapd_pid_ = -1;
+};
+
+// Paths of the build's programs (set by meson).
+std::string tapd_bin();
+std::string tapctl_bin();
+std::string example_bin(const std::string& name);
+
+}  // namespace tapd::test

@@ -1,0 +1,35 @@
+// The service unit passes `systemd-analyze verify` with no output at all.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness.hpp"
+
+namespace tapd::test {
+namespace {
+
+TEST(SystemdUnit, VerifiesWithoutAnyOutput) {
+    if (access("/usr/bin/systemd-analyze", X_OK) != 0) {
+        if (in_ci()) FAIL() << "systemd-analyze is missing";
+        GTEST_SKIP() << "systemd-analyze is missing";
+    }
+    std::ifstream in(TAPD_TEST_UNIT);
+    ASSERT_TRUE(in) << TAPD_TEST_UNIT;
+    std::stringstream s;
+    s << in.rdbuf();
+    std::string unit = s.str();
+    // verify checks that ExecStart exists: point it at the build's tapd.
+    auto pos = unit.find("ExecStart=");
+    ASSERT_NE(pos, std::string::npos);
+    unit.replace(pos, unit.find('\n', pos) - pos, "ExecStart=" + tapd_bin());
+    auto dir = std::filesystem::temp_directory_path() / ("tapd-unit-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "tapd.service") << unit;
+    auto r = run({"systemd-analyze", "verify", "--man=no", (dir / "tapd.service").string()});
+    std::filesystem::remove_all(dir);
+    EXPECT_EQ(r.status, 0) << r.describe();
+    EXPECT_EQ(r.out + r.err, "") << r.describe();
+}
+
+}  // namespace
+}  // namespace tapd::test

@@ -51,7 +51,9 @@ public:
     const std::string& ns() const { return host_ns_; }
     const std::string& dir() const { return dir_; }
     std::string bus_address() const { return "unix:path=" + dir_ + "/bus"; }
-    std::string state_dir() const { return dir_ + "/state"; }
+    std::string state_dir() const { return state_dir_.empty() ? dir_ + "/state" : state_dir_; }
+    // Where tapd keeps its state (default: inside dir()); set before start_tapd().
+    void set_state_dir(const std::string& dir) { state_dir_ = dir; }
 
     // Starts tapd in the host namespace (EXTRA_ENV: "KEY=VALUE" pairs) and waits for its name.
     void start_tapd(const std::vector<std::string>& extra_env = {});
@@ -87,7 +89,7 @@ private:
     // ARGV run with the test users (65533, group tapd-testers) in the user database.
     std::vector<std::string> with_test_users(const std::vector<std::string>& argv) const;
 
-    std::string id_, dir_, host_ns_;
+    std::string id_, dir_, host_ns_, state_dir_;
     std::vector<std::string> namespaces_;
     pid_t bus_pid_ = -1;
     pid_t tapd_pid_ = -1;

@@ -1,0 +1,158 @@
+// setup_bench: the seed's nine commands as a shell script vs one CreateTap D-Bus call vs
+// `tapctl create`, and their teardowns vs a bare link deletion, side by side in one run, inside a
+// scratch namespace with tapd on a private bus. Usage (root): setup_bench [ROUNDS]
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+
+#include "client.hpp"
+#include "harness.hpp"
+
+using namespace tapd::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* kSetupScript = R"(set -e
+ip tuntap add name tap0 mode tap user 65534
+ip link set tap0 up
+ip addr add 192.168.69.100/24 dev tap0
+ip -6 addr add fe80::100/64 dev tap0
+ip -6 addr add fdaa::100/64 dev tap0
+ip -6 route add fe80::/64 dev tap0
+ip -6 route add fdaa::/64 dev tap0
+iptables -t nat -A POSTROUTING -s 192.168.69.0/24 -j MASQUERADE
+sysctl -q net.ipv4.ip_forward=1
+)";
+
+const char* kTeardownScript = R"(set -e
+ip link del tap0
+iptables -t nat -D POSTROUTING -s 192.168.69.0/24 -j MASQUERADE
+sysctl -q net.ipv4.ip_forward=0
+)";
+
+struct Stats {
+    std::vector<double> ms;
+    double median() const {
+        auto v = ms;
+        std::sort(v.begin(), v.end());
+        return v.empty() ? 0 : v[v.size() / 2];
+    }
+    double min() const { return ms.empty() ? 0 : *std::min_element(ms.begin(), ms.end()); }
+    double p90() const {
+        auto v = ms;
+        std::sort(v.begin(), v.end());
+        return v.empty() ? 0 : v[std::min(v.size() - 1, v.size() * 9 / 10)];
+    }
+};
+
+double time_ms(const std::function<void()>& f) {
+    auto t0 = Clock::now();
+    f();
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+void must(const CommandResult& r, const char* what) {
+    if (r.status != 0) {
+        std::fprintf(stderr, "setup_bench: %s failed: %s\n", what, r.describe().c_str());
+        std::exit(1);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int rounds = argc > 1 ? std::atoi(argv[1]) : 30;
+    if (!privileged_unavailable().empty()) {
+        std::fprintf(stderr, "setup_bench: %s\n", privileged_unavailable().c_str());
+        return 1;
+    }
+    Env env;
+    // Production keeps state in /run/tapd; here a directory beside it on the same file system.
+    std::string state = "/run/tapd-bench-" + std::to_string(getpid());
+    env.set_state_dir(state);
+    env.start_tapd();
+    // This process joins the namespace, so scripts and netlink calls below act inside it.
+    int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    int target = open(("/run/netns/" + env.ns()).c_str(), O_RDONLY | O_CLOEXEC);
+    if (home < 0 || target < 0 || setns(target, CLONE_NEWNET) != 0) {
+        std::perror("setup_bench: setns");
+        return 1;
+    }
+    std::ofstream(env.dir() + "/setup.sh") << kSetupScript;
+    std::ofstream(env.dir() + "/teardown.sh") << kTeardownScript;
+
+    tapd::Client client(env.bus_address());
+    tapd::TapSpec spec;
+    spec.name = "tap0";
+    spec.addresses = {"192.168.69.100/24", "fe80::100/64", "fdaa::100/64"};
+    spec.routes = {"fe80::/64", "fdaa::/64"};
+    spec.masquerade = true;
+    spec.persistent = true;
+    spec.owner_access = true;
+    std::vector<std::string> tapctl_create = {tapctl_bin(), "--bus-address", env.bus_address(),
+                                              "create", "tap0", "--owner-access", "--masquerade"};
+    for (const auto& a : spec.addresses) tapctl_create.insert(tapctl_create.end(), {"--address", a});
+    for (const auto& r : spec.routes) tapctl_create.insert(tapctl_create.end(), {"--route", r});
+
+    nl_sock* sk = nl_socket_alloc();
+    nl_connect(sk, NETLINK_ROUTE);
+
+    std::map<std::string, Stats> s;
+    // Interleaved rounds: each method sees the same machine conditions.
+    for (int i = 0; i < rounds; ++i) {
+        s["script setup (9 commands)"].ms.push_back(
+            time_ms([&] { must(run({"bash", env.dir() + "/setup.sh"}), "setup.sh"); }));
+        s["script teardown (3 commands)"].ms.push_back(
+            time_ms([&] { must(run({"bash", env.dir() + "/teardown.sh"}), "teardown.sh"); }));
+
+        s["CreateTap (one D-Bus call)"].ms.push_back(time_ms([&] { client.create_tap(spec); }));
+        s["DeleteTap (one D-Bus call)"].ms.push_back(time_ms([&] { client.delete_tap("tap0"); }));
+
+        s["tapctl create (process)"].ms.push_back(time_ms([&] { must(run(tapctl_create), "tapctl create"); }));
+        s["tapctl delete (process)"].ms.push_back(time_ms([&] {
+            must(run({tapctl_bin(), "--bus-address", env.bus_address(), "delete", "tap0"}), "tapctl delete");
+        }));
+
+        must(run({"ip", "tuntap", "add", "name", "tap0", "mode", "tap"}), "ip tuntap add");
+        s["bare link delete: ip link del (process)"].ms.push_back(
+            time_ms([&] { must(run({"ip", "link", "del", "tap0"}), "ip link del"); }));
+        must(run({"ip", "tuntap", "add", "name", "tap0", "mode", "tap"}), "ip tuntap add");
+        rtnl_link* l = rtnl_link_alloc();
+        rtnl_link_set_name(l, "tap0");
+        s["bare link delete: netlink call"].ms.push_back(time_ms([&] { rtnl_link_delete(sk, l); }));
+        rtnl_link_put(l);
+    }
+    nl_socket_free(sk);
+    setns(home, CLONE_NEWNET);
+
+    std::printf("| operation | median ms | min ms | p90 ms |\n|---|---:|---:|---:|\n");
+    for (const char* k : {"script setup (9 commands)", "CreateTap (one D-Bus call)", "tapctl create (process)",
+                          "script teardown (3 commands)", "DeleteTap (one D-Bus call)",
+                          "tapctl delete (process)", "bare link delete: ip link del (process)",
+                          "bare link delete: netlink call"})
+        std::printf("| %s | %.2f | %.2f | %.2f |\n", k, s[k].median(), s[k].min(), s[k].p90());
+    double setup = s["script setup (9 commands)"].median();
+    std::printf("\nsetup: script / CreateTap = %.1fx; script / tapctl create = %.1fx\n",
+                setup / s["CreateTap (one D-Bus call)"].median(), setup / s["tapctl create (process)"].median());
+    std::printf("teardown: DeleteTap / bare netlink link delete = %.2fx; DeleteTap / ip link del = %.2fx\n",
+                s["DeleteTap (one D-Bus call)"].median() / s["bare link delete: netlink call"].median(),
+                s["DeleteTap (one D-Bus call)"].median() / s["bare link delete: ip link del (process)"].median());
+    std::printf("rounds: %d\n", rounds);
+    env.stop_tapd();
+    std::filesystem::remove_all(state);
+    return 0;
+}

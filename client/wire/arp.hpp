@@ -37,6 +37,8 @@ class ArpPacket {
     Bytes tha() const { return buf_.subspan(kAddresses + hlen() + plen(), hlen()); }
     Bytes tpa() const { return buf_.subspan(kAddresses + 2 * hlen() + plen(), plen()); }
     size_t len() const { return kAddresses + 2u * (hlen() + plen()); }
+    // Bytes after the four addresses: Ethernet padding, usually.
+    Bytes bytes_after() const { return buf_.subspan(len()); }
     // True for the Ethernet/IPv4 form (hlen 6, plen 4, ptype 0x0800) that ArpRepr describes.
     bool is_ethernet_ipv4() const {
         return htype() == arp::kHtypeEthernet && ptype() == 0x0800 && hlen() == 6 && plen() == 4;

@@ -1,0 +1,39 @@
+// tapctl's capture side: print or save frames from a tap fd, a pcap stream or a capture file.
+#pragma once
+
+#include <string>
+
+namespace tapd::cli {
+
+struct DecodeOptions {
+    bool verbose = false;  // every field of every layer (see tapd::wire::write_verbose)
+    bool json = false;     // JSON Lines with Wireshark field names; wins over verbose
+    long count = -1;       // stop after this many frames; -1 = unlimited
+};
+
+// All functions below return a process exit code (0 success, 1 failure) and print failures to
+// stderr naming the file or value and the errno text.
+//
+// Signals: for their duration they block SIGINT and SIGTERM and wait with ppoll(), which
+// unblocks them atomically, so Ctrl-C ends the capture cleanly between frames: buffered output
+// is flushed, capture files are complete, and the exit code is 0. The previous signal mask and
+// handlers are restored on return. SIGPIPE is left alone.
+
+// fd is a tap fd opened with IFF_NO_PI and without IFF_VNET_HDR: each read() returns one
+// Ethernet frame, timestamped when read. Used by `tapctl sniff`.
+int print_frames_from_tap_fd(int fd, const DecodeOptions& opts);
+
+// fd carries a pcap or pcapng byte stream (global header, then records), e.g. from a pipe or a
+// socket. Used by `tapctl sniff` through tapd's OpenCapture.
+int print_frames_from_pcap_fd(int fd, const DecodeOptions& opts);
+
+// `tapctl capture NAME -w FILE -c N`: FILE ending in .pcapng is written as pcapng (nanosecond
+// timestamps), .pcap as pcap (microseconds), "-" as pcap to stdout; other names are refused.
+// count -1 = until interrupted. Prints "N packets captured" to stderr at the end.
+int capture_tap_fd_to_file(int fd, const std::string& path, long count);
+int capture_pcap_fd_to_file(int fd, const std::string& path, long count);
+
+// `tapctl read FILE [-v] [--json]`: a pcap or pcapng file ("-" = stdin).
+int print_file(const std::string& path, const DecodeOptions& opts);
+
+}  // namespace tapd::cli

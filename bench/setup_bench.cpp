@@ -81,8 +81,10 @@ int main(int argc, char** argv) {
         return 1;
     }
     Env env;
-    // Production keeps state in /run/tapd; here a directory beside it on the same file system.
-    std::string state = "/run/tapd-bench-" + std::to_string(getpid());
+    // Production keeps state in /run/tapd, a tmpfs under systemd; so does the bench.
+    std::string state = env.dir() + "/run";
+    std::filesystem::create_directories(state);
+    must(run({"mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tapd-bench", state}), "mount tmpfs");
     env.set_state_dir(state);
     env.start_tapd();
     // This process joins the namespace, so scripts and netlink calls below act inside it.
@@ -153,6 +155,6 @@ int main(int argc, char** argv) {
                 s["DeleteTap (one D-Bus call)"].median() / s["bare link delete: ip link del (process)"].median());
     std::printf("rounds: %d\n", rounds);
     env.stop_tapd();
-    std::filesystem::remove_all(state);
+    run({"umount", state});
     return 0;
 }

@@ -106,8 +106,32 @@ static TapInfo info_from(const std::string& path, const std::map<std::string, sd
 
 std::vector<TapInfo> Client::list() {
     try {
+        return infos(manager_->ListTaps());
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+std::vector<TapInfo> Client::list_all() {
+    try {
+        return infos(manager_->ListAllTaps());
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+std::vector<std::string> Client::cleanup(bool all) {
+    try {
+        return manager_->Cleanup(all);
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+std::vector<TapInfo> Client::infos(const std::vector<sdbus::ObjectPath>& paths) {
+    try {
         std::vector<TapInfo> out;
-        for (const auto& path : manager_->ListTaps()) {
+        for (const auto& path : paths) {
             std::map<std::string, sdbus::Variant> props;
             try {
                 // A plain proxy: the generated Properties_proxy would subscribe to signals.

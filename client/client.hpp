@@ -15,6 +15,7 @@
 
 namespace sdbus {
 class IConnection;
+class ObjectPath;
 }  // namespace sdbus
 
 namespace tapd {
@@ -77,12 +78,18 @@ public:
     // An fd attached to the caller's tap: read() gets one frame, write() sends one.
     UniqueFd open_tap(const std::string& name);
     void delete_tap(const std::string& name);
+    // The caller's own taps.
     std::vector<TapInfo> list();
+    // Every tap tapd owns (root only).
+    std::vector<TapInfo> list_all();
+    // Deletes the caller's taps (ALL: every tap, root only); returns the names deleted.
+    std::vector<std::string> cleanup(bool all = false);
     TapInfo show(const std::string& name);
     PolicyView policy();
     std::string version();
 
 private:
+    std::vector<TapInfo> infos(const std::vector<sdbus::ObjectPath>& paths);
     class ManagerProxy;  // generated from dbus/net.tapd1.Manager.xml
     std::unique_ptr<sdbus::IConnection> conn_;
     std::unique_ptr<ManagerProxy> manager_;

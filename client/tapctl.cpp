@@ -31,12 +31,13 @@ unprivileged user can run a user-space network stack, a VM or a sniffer.
 Commands:
   create NAME [OPTIONS]       create a tap; persistent unless --ephemeral (see below)
   delete NAME                 delete a tap of yours and everything created with it
-  list [--json]               the taps you may see (root: all)
+  list [--all] [--json]       your taps (--all: every user's, root only)
   show NAME [--json]          one tap's addresses, routes and flags
   exec NAME [OPTIONS] [--fd N] -- PROGRAM [ARGS...]
                               run PROGRAM with an fd attached to the tap (its number in
                               $TAPD_FD, the tap's name in $TAPD_IFNAME). If NAME does not exist
                               it is created for the run only, with OPTIONS, and deleted after.
+  cleanup [--all]             delete all your taps (--all: every tap tapd owns, root only)
   policy [--json]             what tapd allows you
   sniff NAME [-c COUNT] [-v] [--json]
                               decode the tap's frames live (one line each; -v: every field)
@@ -279,13 +280,14 @@ int cmd_exec(tapd::Client& c, Args& args) {
 }
 
 int cmd_list(tapd::Client& c, Args& args) {
-    bool json = false;
+    bool json = false, all = false;
     while (!args.done()) {
         std::string a = args.next();
         if (a == "--json") json = true;
+        else if (a == "--all") all = true;
         else throw UsageError("list: unknown option '" + a + "'");
     }
-    auto taps = c.list();
+    auto taps = all ? c.list_all() : c.list();
     if (json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& t : taps) out.push_back(to_json(t));
@@ -326,6 +328,19 @@ int cmd_delete(tapd::Client& c, Args& args) {
     if (!args.done()) throw UsageError("delete: unexpected argument '" + args.peek() + "'");
     c.delete_tap(name);
     std::printf("deleted %s\n", name.c_str());
+    return 0;
+}
+
+int cmd_cleanup(tapd::Client& c, Args& args) {
+    bool all = false;
+    while (!args.done()) {
+        std::string a = args.next();
+        if (a == "--all") all = true;
+        else throw UsageError("cleanup: unknown option '" + a + "'");
+    }
+    auto names = c.cleanup(all);
+    if (names.empty()) std::printf("nothing to delete\n");
+    for (const auto& n : names) std::printf("deleted %s\n", n.c_str());
     return 0;
 }
 
@@ -415,6 +430,7 @@ int main(int argc, char** argv) {
         static const std::pair<const char*, Handler> kCommands[] = {
             {"create", cmd_create}, {"delete", cmd_delete}, {"list", cmd_list},
             {"show", cmd_show},     {"exec", cmd_exec},     {"policy", cmd_policy},
+            {"cleanup", cmd_cleanup},
 #ifdef TAPCTL_HAVE_PACKETS
             {"sniff", cmd_sniff},   {"capture", cmd_capture},
 #endif

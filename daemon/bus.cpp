@@ -49,7 +49,8 @@ Bus::Bus(sdbus::IConnection& conn, Service& service)
             }
         },
     });
-    for (const auto* r : service_.visible(Caller{0, 0, ""}))
+    auto adopted = service_.all(Caller{0, 0, ""});  // root: cannot fail
+    for (const auto* r : adopted.value())
         objects_[r->name] = std::make_unique<TapObject>(*this, conn_, r->name);
 }
 
@@ -117,11 +118,29 @@ void Bus::DeleteTap(const std::string& name) {
     check(c, "DeleteTap", arg("name", name), service_.remove(c, name));
 }
 
-std::vector<sdbus::ObjectPath> Bus::ListTaps() {
-    Caller c = caller(getObject());
+static std::vector<sdbus::ObjectPath> paths(const std::vector<const TapRecord*>& taps) {
     std::vector<sdbus::ObjectPath> out;
-    for (const auto* r : service_.visible(c)) out.emplace_back(names::tap_object_path(r->name));
+    for (const auto* r : taps) out.emplace_back(names::tap_object_path(r->name));
     return out;
+}
+
+std::vector<sdbus::ObjectPath> Bus::ListTaps() { return paths(service_.owned(caller(getObject()))); }
+
+std::vector<sdbus::ObjectPath> Bus::ListAllTaps() {
+    auto taps = service_.all(caller(getObject()));
+    if (!taps) throw_error(taps.error());
+    return paths(taps.value());
+}
+
+std::vector<std::string> Bus::Cleanup(const bool& all) {
+    Caller c = caller(getObject());
+    auto names = service_.cleanup(c, all);
+    std::string deleted;
+    if (names)
+        for (const auto& n : names.value()) deleted += (deleted.empty() ? "" : ",") + n;
+    check(c, "Cleanup", std::string(" all=") + (all ? "1" : "0") + arg("deleted", deleted),
+          names ? Status{} : Status{names.error()});
+    return names.value();
 }
 
 std::map<std::string, sdbus::Variant> Bus::GetPolicy() {
@@ -136,7 +155,7 @@ std::map<std::string, sdbus::Variant> Bus::GetPolicy() {
     out["masquerade"] = sdbus::Variant(g.unlimited || g.masquerade);
     out["persistent"] = sdbus::Variant(g.unlimited || g.persistent);
     out["owner_access"] = sdbus::Variant(g.unlimited || g.owner_access);
-    out["taps"] = sdbus::Variant(static_cast<uint32_t>(service_.visible(c).size()));
+    out["taps"] = sdbus::Variant(static_cast<uint32_t>(service_.owned(c).size()));
     out["temporary_default"] = sdbus::Variant(true);
     return out;
 }

@@ -69,6 +69,8 @@ private:
                           const std::map<std::string, sdbus::Variant>& options) override;
     void DeleteTap(const std::string& name) override;
     std::vector<sdbus::ObjectPath> ListTaps() override;
+    std::vector<sdbus::ObjectPath> ListAllTaps() override;
+    std::vector<std::string> Cleanup(const bool& all) override;
     std::map<std::string, sdbus::Variant> GetPolicy() override;
     std::string Version() override;
 

@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -158,6 +159,21 @@ int main(int argc, char** argv) {
     sd_notify(0, "READY=1");
 #endif
 
+    // nf_tables notifications come in bursts (our own batches cause them too): check tapd's
+    // table once, 50 ms after the first of a burst.
+    constexpr long kTableCheckDelayMs = 50;
+    long table_check_at = -1;
+    auto now_ms = [] {
+        timespec ts{};
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+    };
+    uint64_t watchdog_usec = 0;
+#ifdef TAPD_HAVE_SYSTEMD
+    if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
+#endif
+    long next_watchdog = watchdog_usec ? now_ms() : -1;
+
     int exit_code = 0;
     bool running = true;
     while (running) {
@@ -169,12 +185,26 @@ int main(int argc, char** argv) {
             exit_code = 1;
             break;
         }
+        long now = now_ms();
+        if (table_check_at >= 0 && now >= table_check_at) {
+            table_check_at = -1;
+            service.value()->check_table();
+        }
+#ifdef TAPD_HAVE_SYSTEMD
+        if (next_watchdog >= 0 && now >= next_watchdog) {
+            sd_notify(0, "WATCHDOG=1");
+            next_watchdog = now + static_cast<long>(watchdog_usec / 2000);
+        }
+#endif
         auto pd = conn->getEventLoopPollData();
-        pollfd fds[2] = {{pd.fd, pd.events, 0}, {sigfd.get(), POLLIN, 0}};
-        int timeout = -1;
-        if (auto rel = pd.getRelativeTimeout())
-            timeout = static_cast<int>((rel->count() + 999) / 1000);
-        if (::poll(fds, 2, timeout) < 0 && errno != EINTR) {
+        pollfd fds[3] = {{pd.fd, pd.events, 0},
+                         {sigfd.get(), POLLIN, 0},
+                         {service.value()->nft_events_fd(), POLLIN, 0}};
+        long timeout = -1;
+        if (auto rel = pd.getRelativeTimeout()) timeout = (rel->count() + 999) / 1000;
+        for (long at : {table_check_at, next_watchdog})
+            if (at >= 0 && (timeout < 0 || at - now < timeout)) timeout = std::max(0L, at - now);
+        if (::poll(fds, 3, static_cast<int>(timeout)) < 0 && errno != EINTR) {
             tapd::log::error(tapd::errno_text("poll", errno));
             exit_code = 1;
             break;
@@ -184,6 +214,8 @@ int main(int argc, char** argv) {
             exit_code = 1;
             running = false;
         }
+        if ((fds[2].revents & POLLIN) && service.value()->nft_changed() && table_check_at < 0)
+            table_check_at = now_ms() + kTableCheckDelayMs;
         if (fds[1].revents & POLLIN) {
             signalfd_siginfo si{};
             while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {

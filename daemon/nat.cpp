@@ -1,7 +1,17 @@
 // libnftables calls for tapd's table; errors are converted here, once.
 #include "nat.hpp"
 
+#include <fcntl.h>
+
+#include <linux/netfilter/nfnetlink.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
 #include <nftables/libnftables.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "netlink.hpp"
 
 namespace tapd {
 
@@ -41,6 +51,47 @@ Result<nlohmann::json> NatTable::list() {
     if (parsed.is_discarded())
         return make_error(ErrorKind::Failed, "nf_tables list: output is not JSON");
     return parsed;
+}
+
+Result<std::unique_ptr<NftEvents>> NftEvents::open() {
+    nl_sock* sk = nl_socket_alloc();
+    if (!sk) return make_error(ErrorKind::Failed, "nl_socket_alloc: out of memory");
+    nl_socket_disable_seq_check(sk);
+    nl_join_groups(sk, 0);
+    if (int err = nl_connect(sk, NETLINK_NETFILTER); err < 0) {
+        nl_socket_free(sk);
+        return nl_error("connecting to nfnetlink", err);
+    }
+    fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
+    if (int err = nl_socket_add_membership(sk, NFNLGRP_NFTABLES); err < 0) {
+        nl_socket_free(sk);
+        return nl_error("joining NFNLGRP_NFTABLES", err);
+    }
+    nl_socket_set_nonblocking(sk);
+    return std::unique_ptr<NftEvents>(new NftEvents(sk));
+}
+
+NftEvents::~NftEvents() { nl_socket_free(sk_); }
+
+int NftEvents::fd() const { return nl_socket_get_fd(sk_); }
+
+bool NftEvents::drain() {
+    bool any = false;
+    char buf[16384];
+    for (;;) {
+        ssize_t n = ::recv(fd(), buf, sizeof buf, MSG_DONTWAIT);
+        if (n > 0) {
+            any = true;
+            continue;
+        }
+        // ENOBUFS: notifications were lost, so something did change.
+        if (n < 0 && errno == ENOBUFS) {
+            any = true;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        return any;
+    }
 }
 
 }  // namespace tapd

@@ -8,6 +8,7 @@
 #include "result.hpp"
 
 struct nft_ctx;
+struct nl_sock;
 
 namespace tapd {
 
@@ -26,6 +27,24 @@ public:
 private:
     explicit NatTable(nft_ctx* ctx) : ctx_(ctx) {}
     nft_ctx* ctx_;
+};
+
+// Notifications of nf_tables changes (netlink group NFNLGRP_NFTABLES): anyone's `nft flush
+// ruleset` or a firewall reload wakes tapd, which then checks its own table.
+class NftEvents {
+public:
+    static Result<std::unique_ptr<NftEvents>> open();
+    ~NftEvents();
+    NftEvents(const NftEvents&) = delete;
+    NftEvents& operator=(const NftEvents&) = delete;
+
+    int fd() const;
+    // Reads every pending notification; true if there was at least one (or an overrun).
+    bool drain();
+
+private:
+    explicit NftEvents(::nl_sock* sk) : sk_(sk) {}
+    ::nl_sock* sk_;
 };
 
 }  // namespace tapd

@@ -2,6 +2,9 @@
 // and guard4. Schema: libnftables-json(5) as of nftables 1.0.6.
 #include "nat_json.hpp"
 
+#include <map>
+#include <set>
+
 namespace tapd::nat {
 
 using nlohmann::json;
@@ -123,6 +126,53 @@ json join(std::initializer_list<json> batches) {
     for (const auto& b : batches)
         for (const auto& c : b["nftables"]) cmds.push_back(c);
     return json{{"nftables", cmds}};
+}
+
+// Text of one set element as nft lists it: "tap0", "192.168.69.0/24", or a single address.
+static std::string element_text(const json& e) {
+    if (e.is_string()) return e.get<std::string>();
+    if (e.is_object() && e.contains("prefix"))
+        return e["prefix"].value("addr", "") + "/" + std::to_string(e["prefix"].value("len", 0));
+    if (e.is_object() && e.contains("elem")) return element_text(e["elem"]["val"]);
+    return e.dump();
+}
+
+bool table_matches(const json& listed, const TableState& expected, std::string* why) {
+    auto fail = [&](std::string reason) {
+        if (why) *why = std::move(reason);
+        return false;
+    };
+    if (!listed.is_object() || !listed.contains("nftables") || !listed["nftables"].is_array())
+        return fail("table inet tapd is missing");
+    std::multiset<std::string> want_masq, want_taps, have_masq, have_taps;
+    for (const auto& e : expected.entries) {
+        want_taps.insert(e.ifname);
+        for (const auto& p : e.subnets)
+            want_masq.insert(p.length == 32 ? p.address.str() : p.str());
+    }
+    std::map<std::string, size_t> rules;
+    bool seen_table = false, seen_masq = false, seen_taps = false;
+    for (const auto& item : listed["nftables"]) {
+        if (item.contains("table")) seen_table = true;
+        if (item.contains("set")) {
+            const auto& set = item["set"];
+            std::string name = set.value("name", "");
+            auto* into = name == "masq4" ? &have_masq : name == "taps" ? &have_taps : nullptr;
+            if (!into) continue;
+            (name == "masq4" ? seen_masq : seen_taps) = true;
+            if (set.contains("elem"))
+                for (const auto& e : set["elem"]) into->insert(element_text(e));
+        }
+        if (item.contains("rule")) ++rules[item["rule"].value("chain", "")];
+    }
+    if (!seen_table) return fail("table inet tapd is missing");
+    if (!seen_masq || !seen_taps) return fail("a set of table inet tapd is missing");
+    if (have_masq != want_masq) return fail("set masq4 differs from tapd's records");
+    if (have_taps != want_taps) return fail("set taps differs from tapd's records");
+    if (rules["postrouting"] != 1) return fail("chain postrouting does not hold its one rule");
+    if (rules["forward"] != 1) return fail("chain forward does not hold its one rule");
+    if (rules["guard4"] != (expected.guard ? 3u : 0u)) return fail("chain guard4 differs");
+    return true;
 }
 
 }  // namespace tapd::nat

@@ -37,6 +37,11 @@ nlohmann::json masquerade_batch(bool add, const MasqueradeEntry& entry);
 // Turns the forward guard on or off (flush chain guard4, then its rules when on).
 nlohmann::json guard_batch(bool on);
 
+// Whether LISTED (`nft -j list table inet tapd` output, {} when the table is missing) holds what
+// EXPECTED says: both sets with exactly the expected elements, one rule in postrouting and in
+// forward, and the guard's rules iff the guard is on. WHY gets the first difference.
+bool table_matches(const nlohmann::json& listed, const TableState& expected, std::string* why);
+
 // Joins batches into one (atomic) request.
 nlohmann::json join(std::initializer_list<nlohmann::json> batches);
 

@@ -1,6 +1,7 @@
 // tapd's operations: create, open, delete and change taps, with undo on failure; reconcile.
 #include "service.hpp"
 
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -62,6 +63,9 @@ Result<std::unique_ptr<Service>> Service::start(
     auto nat = NatTable::open();
     if (!nat) return nat.error();
     s->nat_ = std::move(nat.value());
+    auto events = NftEvents::open();
+    if (!events) return events.error();
+    s->nft_events_ = std::move(events.value());
     s->file_ = std::make_unique<StateFile>(state_dir);
     if (auto st = s->file_->prepare(); !st) return st.error();
     if (auto st = s->reconcile(lease_alive); !st) return st.error();
@@ -70,10 +74,34 @@ Result<std::unique_ptr<Service>> Service::start(
 
 Status Service::reconcile(const std::function<bool(const std::string&)>& lease_alive) {
     auto loaded = file_->load();
-    if (!loaded) return loaded.error();
+    if (!loaded) {
+        // The kernel is the truth: taps with tapd's alias but no record are removed below.
+        // The unreadable file is kept aside for a post-mortem, never silently reused.
+        std::string aside = file_->path() + ".corrupt";
+        ::rename(file_->path().c_str(), aside.c_str());
+        log::error("reconcile: " + loaded.error().message + "; moved to " + aside +
+                   ", starting from the kernel's state");
+        loaded = State{};
+    }
     saved_ip_forward_ = loaded->saved_ip_forward;
     auto links = list_links(*nl_);
     if (!links) return links.error();
+
+    // A create that crashed between TUNSETIFF and setting the alias left a tun link without
+    // tapd's alias; the write-ahead record names it.
+    if (const auto& p = loaded->pending) {
+        for (const auto& link : links.value()) {
+            if (link.name != p->name || link.kind != "tun") continue;
+            auto alias = parse_tap_alias(link.alias);
+            if (!link.alias.empty() && (!alias || alias->owner != p->owner)) continue;
+            if (auto st = delete_link(*nl_, link.ifindex, link.name); !st)
+                log::error("reconcile: " + st.error().message);
+            else
+                log::info("reconcile: removed tap=" + link.name + " (its create was interrupted)");
+        }
+        links = list_links(*nl_);
+        if (!links) return links.error();
+    }
 
     std::map<std::string, TapRecord> recorded;
     for (auto& r : loaded->taps) recorded[r.name] = r;
@@ -99,10 +127,7 @@ Status Service::reconcile(const std::function<bool(const std::string&)>& lease_a
                       (matches ? " (its client is gone)" : " (not fully recorded)"));
     }
     // Rebuild tapd's table from what was adopted (atomic: also clears stale elements and rules).
-    nat::TableState table;
-    for (const auto& [name, r] : taps_)
-        if (r.masquerade) table.entries.push_back(masquerade_entry(r));
-    table.guard = !table.entries.empty() && saved_ip_forward_ == 0;
+    nat::TableState table = expected_table();
     if (auto st = nat_->run(nat::table_batch(table), "rebuilding table inet tapd"); !st) return st;
     if (table.entries.empty() && saved_ip_forward_) {
         if (auto st = write_ip_forward(*saved_ip_forward_); !st) return st;
@@ -112,11 +137,35 @@ Status Service::reconcile(const std::function<bool(const std::string&)>& lease_a
     return save();
 }
 
-Status Service::save() {
+nat::TableState Service::expected_table() const {
+    nat::TableState table;
+    for (const auto& [name, r] : taps_)
+        if (r.masquerade) table.entries.push_back(masquerade_entry(r));
+    table.guard = !table.entries.empty() && saved_ip_forward_ == 0;
+    return table;
+}
+
+void Service::check_table() {
+    auto listed = nat_->list();
+    if (!listed) {
+        log::error("checking table inet tapd: " + listed.error().message);
+        return;
+    }
+    auto expected = expected_table();
+    std::string why;
+    if (nat::table_matches(listed.value(), expected, &why)) return;
+    // Someone else (nft flush ruleset, a firewall reload) changed tapd's table: put it back.
+    auto st = nat_->run(nat::table_batch(expected), "restoring table inet tapd");
+    log::warn("nf_tables: " + why + "; " +
+              (st ? std::string("restored table inet tapd") : st.error().message));
+}
+
+Status Service::save(bool durable) {
     State s;
     for (const auto& [name, r] : taps_) s.taps.push_back(r);
     s.saved_ip_forward = saved_ip_forward_;
-    return file_->save(s);
+    s.pending = pending_;
+    return file_->save(s, durable);
 }
 
 size_t Service::masquerading_except(const std::string& name) const {
@@ -134,11 +183,32 @@ const TapRecord* Service::find(const std::string& name) const {
     return it == taps_.end() ? nullptr : &it->second;
 }
 
-std::vector<const TapRecord*> Service::visible(const Caller& caller) const {
+std::vector<const TapRecord*> Service::owned(const Caller& caller) const {
     std::vector<const TapRecord*> out;
     for (const auto& [name, r] : taps_)
-        if (caller.uid == 0 || r.owner == caller.uid) out.push_back(&r);
+        if (r.owner == caller.uid) out.push_back(&r);
     return out;
+}
+
+Result<std::vector<const TapRecord*>> Service::all(const Caller& caller) const {
+    if (caller.uid != 0)
+        return make_error(ErrorKind::PermissionDenied, "only root may list every user's taps");
+    std::vector<const TapRecord*> out;
+    for (const auto& [name, r] : taps_) out.push_back(&r);
+    return out;
+}
+
+Result<std::vector<std::string>> Service::cleanup(const Caller& caller, bool everything) {
+    if (everything && caller.uid != 0)
+        return make_error(ErrorKind::PermissionDenied, "only root may delete every user's taps");
+    std::vector<std::string> names;
+    for (const auto& [name, r] : taps_)
+        if (everything || r.owner == caller.uid) names.push_back(name);
+    Status result;
+    for (const auto& name : names)
+        if (auto st = destroy(name); !st && result) result = st;
+    if (!result) return result.error();
+    return names;
 }
 
 Result<TapRecord*> Service::owned_tap(const Caller& caller, const std::string& name) {
@@ -189,18 +259,28 @@ Status Service::enable_masquerade(const TapRecord& r) {
         before = cur.value();
         // The guard goes in before forwarding goes on, in the same batch as the elements.
         if (cur.value() == 0) batch = nat::join({batch, nat::guard_batch(true)});
+        // Write-ahead: the earlier value is on disk before forwarding changes, so a crash in
+        // between still lets reconcile restore it.
+        saved_ip_forward_ = before;
+        if (auto st = save(false); !st) {
+            saved_ip_forward_.reset();
+            return st;
+        }
     }
-    if (auto st = nat_->run(batch, "adding masquerade for " + r.name); !st) return st;
+    if (auto st = nat_->run(batch, "adding masquerade for " + r.name); !st) {
+        if (first) saved_ip_forward_.reset();
+        return st;
+    }
     if (first && before == 0) {
         if (auto st = write_ip_forward(1); !st) {
             log_undo_failure(nat_->run(nat::join({nat::masquerade_batch(false, masquerade_entry(r)),
                                                   nat::guard_batch(false)}),
                                        "undoing masquerade"));
+            saved_ip_forward_.reset();
             return st;
         }
         log::info("net.ipv4.ip_forward=1 (was 0) for masquerading tap=" + r.name);
     }
-    if (first) saved_ip_forward_ = before;
     return {};
 }
 
@@ -254,6 +334,18 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     r.lease = o.persistent ? "" : caller.sender;
 
     Undo undo;
+    pending_ = TapRecord{};
+    pending_->name = name;
+    pending_->owner = caller.uid;
+    if (auto st = save(false); !st) {
+        pending_.reset();
+        return st.error();
+    }
+    // Runs last on failure: the file no longer names a create in progress.
+    undo.push([this] {
+        pending_.reset();
+        log_undo_failure(save(false));
+    });
     // Owner: the caller with owner_access (programs that open the tap by name work), else root.
     auto fd = create_tap(name, o.owner_access ? caller.uid : 0, {o.vnet_hdr, o.multi_queue});
     if (!fd) return fd.error();
@@ -301,6 +393,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         if (auto st = fail_point("masquerade"); !st) return st.error();
     }
     taps_[name] = r;
+    pending_.reset();
     undo.push([this, name] { taps_.erase(name); });
     if (auto st = fail_point("state"); !st) return st.error();
     if (auto st = save(); !st) return st.error();

@@ -51,9 +51,20 @@ public:
     Status remove_route(const Caller& caller, const std::string& name, const std::string& text);
     Status set_masquerade(const Caller& caller, const std::string& name, bool enabled);
 
-    // Taps CALLER may see: its own; root sees all.
-    std::vector<const TapRecord*> visible(const Caller& caller) const;
+    // CALLER's own taps.
+    std::vector<const TapRecord*> owned(const Caller& caller) const;
+    // Every tap tapd owns (root only).
+    Result<std::vector<const TapRecord*>> all(const Caller& caller) const;
+    // Deletes CALLER's taps, or (ALL, root only) every tap; the names deleted.
+    Result<std::vector<std::string>> cleanup(const Caller& caller, bool all);
     const TapRecord* find(const std::string& name) const;
+
+    // nf_tables notifications; readable when anyone changed nf_tables.
+    int nft_events_fd() const { return nft_events_->fd(); }
+    // Drains the notifications; true if tapd's table should be checked.
+    bool nft_changed() { return nft_events_->drain(); }
+    // Puts tapd's table back (atomically, from the records) if someone changed or deleted it.
+    void check_table();
 
     // A bus client disconnected: its non-persistent taps go.
     void client_gone(const std::string& sender);
@@ -70,15 +81,19 @@ private:
     // Masquerading taps other than NAME: decides when forwarding and the guard go on and off.
     size_t masquerading_except(const std::string& name) const;
     size_t owned_by(uid_t uid) const;
-    Status save();
+    Status save(bool durable = true);
     // Removes a tap and all it holds; collects errors but always goes on to the end.
     Status destroy(const std::string& name);
 
     std::unique_ptr<NlSocket> nl_;
+    nat::TableState expected_table() const;
+
     std::unique_ptr<NatTable> nat_;
+    std::unique_ptr<NftEvents> nft_events_;
     std::unique_ptr<StateFile> file_;
     std::map<std::string, TapRecord> taps_;
     std::optional<int> saved_ip_forward_;
+    std::optional<TapRecord> pending_;  // see State::pending
     ServiceEvents events_;
 };
 

@@ -42,10 +42,8 @@ static json prefixes(const std::vector<Prefix>& v) {
     return a;
 }
 
-json to_json(const State& s) {
-    json taps = json::array();
-    for (const auto& r : s.taps)
-        taps.push_back({{"name", r.name},
+static json record_json(const TapRecord& r) {
+    return json{{"name", r.name},
                         {"ifindex", r.ifindex},
                         {"owner", r.owner},
                         {"addresses", prefixes(r.addresses)},
@@ -57,9 +55,15 @@ json to_json(const State& s) {
                         {"multi_queue", r.multi_queue},
                         {"mtu", r.mtu},
                         {"mac", r.mac},
-                        {"lease", r.lease}});
+                        {"lease", r.lease}};
+}
+
+json to_json(const State& s) {
+    json taps = json::array();
+    for (const auto& r : s.taps) taps.push_back(record_json(r));
     json j = {{"version", 1}, {"taps", taps}};
     if (s.saved_ip_forward) j["saved_ip_forward"] = *s.saved_ip_forward;
+    if (s.pending) j["pending"] = {{"name", s.pending->name}, {"owner", s.pending->owner}};
     return j;
 }
 
@@ -94,6 +98,12 @@ Result<State> state_from_json(const json& j) {
             s.taps.push_back(std::move(r));
         }
         if (j.contains("saved_ip_forward")) s.saved_ip_forward = j["saved_ip_forward"].get<int>();
+        if (j.contains("pending")) {
+            TapRecord p;
+            p.name = j["pending"].at("name").get<std::string>();
+            p.owner = j["pending"].at("owner").get<uid_t>();
+            s.pending = p;
+        }
         return s;
     } catch (const json::exception& e) {
         return make_error(ErrorKind::Failed, std::string("state file: ") + e.what());
@@ -106,7 +116,7 @@ Status StateFile::prepare() const {
     return {};
 }
 
-Status StateFile::save(const State& state) const {
+Status StateFile::save(const State& state, bool durable) const {
     std::string tmp = path() + ".tmp";
     std::string text = to_json(state).dump(1) + "\n";
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -122,7 +132,7 @@ Status StateFile::save(const State& state) const {
         }
         done += static_cast<size_t>(n);
     }
-    if (::fsync(fd.get()) < 0) {
+    if (durable && ::fsync(fd.get()) < 0) {
         int err = errno;
         ::unlink(tmp.c_str());
         return make_error(ErrorKind::Failed, errno_text("writing state: fsync " + tmp, err));
@@ -133,6 +143,7 @@ Status StateFile::save(const State& state) const {
         ::unlink(tmp.c_str());
         return make_error(ErrorKind::Failed, errno_text("writing state: rename to " + path(), err));
     }
+    if (!durable) return {};
     UniqueFd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir) ::fsync(dir.get());
     return {};

@@ -47,6 +47,9 @@ struct State {
     std::vector<TapRecord> taps;
     // ip_forward before tapd turned it on, while a masquerading tap exists.
     std::optional<int> saved_ip_forward;
+    // Write-ahead intent of a create in progress: the tap's name and owner, recorded before
+    // TUNSETIFF, so that a crash before the alias is set still lets reconcile find the tap.
+    std::optional<TapRecord> pending;
 };
 
 nlohmann::json to_json(const State& state);
@@ -57,8 +60,10 @@ public:
     explicit StateFile(std::string dir) : dir_(std::move(dir)) {}
     // Creates the directory (0700) if needed.
     Status prepare() const;
-    // Writes state.json.tmp, fsyncs, renames over state.json, fsyncs the directory.
-    Status save(const State& state) const;
+    // Writes state.json.tmp, fsyncs, renames over state.json, fsyncs the directory. DURABLE
+    // false skips both fsyncs: the rename alone is atomic against a crash of tapd, which is all
+    // a short-lived write-ahead record needs (taps do not outlive a reboot anyway).
+    Status save(const State& state, bool durable = true) const;
     // The saved state; an empty State when there is no file.
     Result<State> load() const;
     std::string path() const { return dir_ + "/state.json"; }

@@ -118,19 +118,38 @@ TEST_F(Core, SecondMasqueradingTapKeepsForwardingUntilTheLastGoes) {
     EXPECT_EQ(env_->ip_forward(), 0);
 }
 
-TEST_F(Core, ListShowsOnlyTheCallersOwnTapsButRootSeesAll) {
+TEST_F(Core, ListShowsOnlyTheCallersOwnTapsAndListAllIsForRoot) {
     ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24"}).status, 0);
     ASSERT_EQ(env_->tapctl({"create", "tap1"}, 65533).status, 0);
     auto mine = nlohmann::json::parse(env_->tapctl({"list", "--json"}).out);
     ASSERT_EQ(mine.size(), 1u);
     EXPECT_EQ(mine[0]["name"], "tap0");
-    auto all = nlohmann::json::parse(env_->tapctl({"list", "--json"}, 0).out);
+    auto all = nlohmann::json::parse(env_->tapctl({"list", "--all", "--json"}, 0).out);
     EXPECT_EQ(all.size(), 2u);
+    auto refused = env_->tapctl({"list", "--all"});
+    EXPECT_EQ(refused.status, 1);
+    EXPECT_NE(refused.err.find("PermissionDenied: only root may list every user's taps"), std::string::npos)
+        << refused.describe();
     // Another user's tap cannot be deleted, and answers like a missing one.
     auto r = env_->tapctl({"delete", "tap1"});
     EXPECT_EQ(r.status, 1);
     EXPECT_NE(r.err.find("NotFound: no tap 'tap1' of yours"), std::string::npos) << r.describe();
     EXPECT_EQ(env_->ip_json({"link", "show", "tap1"}).size(), 1u);
+}
+
+TEST_F(Core, CleanupDeletesTheCallersTapsAndRootCanDeleteAll) {
+    ASSERT_EQ(env_->tapctl({"create", "tap0"}).status, 0);
+    ASSERT_EQ(env_->tapctl({"create", "tap1", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    ASSERT_EQ(env_->tapctl({"create", "tap2"}, 65533).status, 0);
+    auto r = env_->tapctl({"cleanup"});
+    ASSERT_EQ(r.status, 0) << r.describe();
+    EXPECT_EQ(r.out, "deleted tap0\ndeleted tap1\n");
+    EXPECT_EQ(env_->ip_forward(), 0);
+    EXPECT_EQ(env_->ip_json({"link", "show", "tap2"}).size(), 1u);
+    EXPECT_EQ(env_->tapctl({"cleanup", "--all"}).status, 1);
+    auto root = env_->tapctl({"cleanup", "--all"}, 0);
+    EXPECT_EQ(root.out, "deleted tap2\n") << root.describe();
+    EXPECT_TRUE(env_->ip_json({"link", "show", "tap2"}).empty());
 }
 
 TEST_F(Core, ErrorsNameTheBadValue) {

@@ -231,7 +231,7 @@ void Env::start_tapd(const std::vector<std::string>& extra_env) {
         int status = 0;
         if (waitpid(tapd_pid_, &status, WNOHANG) == tapd_pid_) {
             tapd_pid_ = -1;
-            FAIL() << "tapd exited at start:\n" << tapd_log();
+            FAIL() << "tapd exited at start with status " << status << ":\n" << tapd_log();
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -1,0 +1,113 @@
+// The policy file (/etc/tapd/policy.json): its rules, how a caller's grant is derived from them,
+// and the name and prefix checks every mutating call runs against that grant.
+//
+// Format (version 1):
+//   { "version": 1,                       required, the number 1
+//     "comment": "...",                   optional, ignored
+//     "rules": [                          required, may be empty
+//       { "users": ["devuser", 1001],     user names or uids   } at least one user or group;
+//         "groups": ["netdev", 27],       group names or gids  } names resolved at load time
+//         "max_taps": 4,                  0..1024, default 0
+//         "name_prefix": "tap",           a valid interface-name start of 1-14 bytes, default "tap"
+//         "prefixes": ["192.168.69.0/24", "fdaa::/64"],  networks (no host bits), default none
+//         "masquerade": false, "persistent": false, "owner_access": false,
+//         "raw_sockets": false, "capture": false,        booleans, default false
+//         "comment": "..." } ] }          optional, ignored
+//
+// Root may always do everything, whatever the file says. Any other caller gets the UNION of the
+// rules that match it (by uid, or by any of its groups from the user database): the largest
+// max_taps, any of the rules' name prefixes, all of their prefixes, and a permission if any rule
+// grants it. No matching rule means nothing is allowed. No file at all means the same: only root.
+// Anything wrong in the file fails the whole load ("FILE:LINE:COLUMN: reason"); there is no
+// partial policy and no fallback.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ip.hpp"
+#include "result.hpp"
+
+namespace tapd {
+
+inline constexpr const char* kDefaultPolicyPath = "/etc/tapd/policy.json";
+inline constexpr size_t kMaxTapsPerRule = 1024;
+inline constexpr size_t kMaxPolicyFileSize = 1 << 20;
+
+struct Rule {
+    std::vector<uid_t> uids;  // from "users", names already resolved
+    std::vector<gid_t> gids;  // from "groups", names already resolved
+    size_t max_taps = 0;
+    std::string name_prefix = "tap";
+    std::vector<Prefix> prefixes;
+    bool masquerade = false;
+    bool persistent = false;
+    bool owner_access = false;
+    bool raw_sockets = false;
+    bool capture = false;
+    std::string comment;
+    size_t line = 0;  // where the rule starts in the file, for logs and GetPolicy
+};
+
+struct Policy {
+    std::string source;  // the file's path, or a description of the built-in default
+    std::vector<Rule> rules;
+    bool from_file = false;
+};
+
+// What one caller may do: root's unlimited grant, or the union of the rules that match it.
+struct PolicyGrant {
+    // Root: every limit below is waived. The fields are also set as permissive as they can be
+    // expressed (all booleans, max_taps, 0.0.0.0/0 and ::/0) so that a forgotten `unlimited`
+    // check denies nothing to root; name_prefixes stays empty, check_name() knows.
+    bool unlimited = false;
+    size_t max_taps = 0;
+    std::vector<std::string> name_prefixes;  // a tap name must start with one of these
+    std::vector<Prefix> prefixes;            // addresses and routes must lie inside one of these
+    bool masquerade = false;
+    bool persistent = false;
+    bool owner_access = false;
+    bool raw_sockets = false;
+    bool capture = false;
+    std::vector<size_t> matched_rules;  // indexes into Policy::rules, in file order
+};
+
+// The policy when there is no file: root may do everything, every other uid nothing.
+Policy default_policy();
+
+// Parses and validates policy TEXT; PATH only names the file in errors. User and group names are
+// resolved here through the system user database, so an unknown name fails the parse.
+// Returns the policy, or InvalidArgument "PATH:LINE:COLUMN: reason" (LINE and COLUMN from 1,
+// the column counted in characters) pointing at the offending key or value.
+Result<Policy> parse_policy(std::string_view text, const std::string& path);
+
+// Reads and parses the file at PATH. No file there (ENOENT) gives default_policy() and logs a
+// line saying so, since a fresh install has none. Any other failure is an error: unreadable
+// file, not a regular file, larger than kMaxPolicyFileSize, writable by group or others, or
+// owned by someone other than root or tapd's own euid (anyone who may write the file may grant
+// themselves taps).
+Result<Policy> load_policy(const std::string& path);
+
+// The grant of UID with GROUPS: root unlimited; else the union of the matching rules; no match
+// gives a grant that allows nothing (max_taps 0).
+PolicyGrant grant_for(const Policy& policy, uid_t uid, const std::vector<gid_t>& groups);
+
+// UID's groups from the user database (primary group first, then supplementary), or an empty
+// list if UID has no passwd entry.
+std::vector<gid_t> groups_of(uid_t uid);
+
+// Checks a tap name: first validate_ifname() for every caller, root included (qemu-bridge-helper,
+// CVE-2019-13164, matched a name it then truncated), then that it starts with one of the grant's
+// name prefixes. Returns InvalidArgument for a bad name, PermissionDenied for a prefix mismatch.
+Status check_name(const PolicyGrant& grant, const std::string& name);
+
+// Checks that PREFIX (an interface address or a route; WHAT names it in the error) lies entirely
+// inside one of the grant's prefixes: 192.168.69.100/24 is inside 192.168.69.0/24, a /16 is never
+// inside a /24, and 0.0.0.0/0 only inside 0.0.0.0/0. Returns PermissionDenied otherwise.
+Status check_prefix(const PolicyGrant& grant, const Prefix& prefix, const char* what);
+
+}  // namespace tapd

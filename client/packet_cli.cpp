@@ -145,7 +145,7 @@ class Printer {
     explicit Printer(const DecodeOptions& o) : opts_(o), out_(STDOUT_FILENO) {}
 
     void frame(Bytes data, int64_t sec, uint32_t nsec, uint32_t orig_len, bool ns) {
-        wire::decode(data, decoded_);
+        wire::decode(data, decoded_, {}, orig_len);
         meta_.number = ++count_;
         meta_.ts_sec = sec;
         meta_.ts_nsec = nsec;

@@ -9,8 +9,11 @@ uint32_t offset_in(Bytes frame, Bytes part) {
     return static_cast<uint32_t>(part.data() - frame.data());
 }
 
+// Records e unless an error is already there. LengthExceedsEnclosing does not stop decoding; an
+// error that does replaces it, because it explains why the layers after it are missing.
 void fail(Decoded& d, WireError e, uint32_t base) {
-    if (d.has_error) return;
+    bool fatal = e.reason != Reason::LengthExceedsEnclosing;
+    if (d.has_error && !(fatal && d.error.reason == Reason::LengthExceedsEnclosing)) return;
     e.offset += base;
     d.error = e;
     d.has_error = true;
@@ -95,11 +98,21 @@ void decode_ipv4(Decoded& d, Bytes b, const DecodeFlags& flags) {
                                             : ChecksumStatus::Bad;
     d.fragment = d.ipv4.is_fragment();
     d.l4_proto = d.ipv4.proto();
-    if (d.ipv4.frag_offset() != 0) return;
     L4Context c;
     c.bytes = d.ipv4.payload();
     c.declared_len = d.ipv4.payload_len();
-    c.complete = !d.ipv4.payload_truncated() && !d.fragment;
+    bool cut = d.ipv4.payload_truncated();
+    if (cut && !d.snaplen_cut) {
+        fail(d,
+             {Layer::Ip, Reason::LengthExceedsEnclosing, Ipv4Packet::kTotalLen, d.ipv4.total_len(),
+              static_cast<uint32_t>(d.ipv4.header_len() + c.bytes.size())},
+             base);
+        c.declared_len = c.bytes.size();
+        cut = false;
+    }
+    d.l4_len = static_cast<uint32_t>(c.declared_len);
+    c.complete = !cut && !d.fragment;
+    if (d.ipv4.frag_offset() != 0) return;
     c.v6 = false;
     Ipv4Address src = d.ipv4.src(), dst = d.ipv4.dst();
     c.pseudo_base = checksum::pseudo_header(src, dst, d.l4_proto, 0);
@@ -119,14 +132,27 @@ void decode_ipv6(Decoded& d, Bytes b, const DecodeFlags& flags) {
     const Ipv6Chain& ch = d.ipv6_chain;
     d.fragment = ch.fragment;
     d.l4_proto = ch.upper_proto;
-    if (ch.fragment && ch.frag_offset != 0) return;
     L4Context c;
     c.bytes = d.ipv6.payload().subspan(ch.upper_offset);
     c.declared_len =
         d.ipv6.payload_len() > ch.upper_offset ? d.ipv6.payload_len() - ch.upper_offset : 0;
-    c.complete = !d.ipv6.payload_truncated() && !(ch.fragment && ch.more_frags);
+    bool cut = d.ipv6.payload_truncated();
+    if (cut && !d.snaplen_cut) {
+        fail(d,
+             {Layer::Ipv6, Reason::LengthExceedsEnclosing, Ipv6Packet::kPayloadLen,
+              d.ipv6.payload_len(), static_cast<uint32_t>(d.ipv6.payload().size())},
+             base);
+        c.declared_len = c.bytes.size();
+        cut = false;
+    }
+    d.l4_len = static_cast<uint32_t>(c.declared_len);
+    if (ch.fragment && ch.frag_offset != 0) return;
+    c.complete = !cut && !(ch.fragment && ch.more_frags);
     c.v6 = true;
-    c.pseudo_base = checksum::pseudo_header(d.ipv6.src(), d.ipv6.dst(), ch.upper_proto, 0);
+    Ipv6Address final_dst =
+        ch.final_dst_offset ? Ipv6Address::from(d.ipv6.payload().subspan(ch.final_dst_offset, 16))
+                            : d.ipv6.dst();
+    c.pseudo_base = checksum::pseudo_header(d.ipv6.src(), final_dst, ch.upper_proto, 0);
     decode_l4(d, ch.upper_proto, c, flags);
 }
 
@@ -136,17 +162,10 @@ bool is_vlan_tpid(uint16_t t) {
 
 }  // namespace
 
-size_t Decoded::l4_declared_len() const {
-    if (has(kHasIpv4)) return ipv4.payload_len();
-    if (has(kHasIpv6)) {
-        size_t at = ipv6_chain.upper_offset;
-        return ipv6.payload_len() > at ? ipv6.payload_len() - at : 0;
-    }
-    return 0;
-}
-
-void decode(Bytes frame, Decoded& d, const DecodeFlags& flags) {
+void decode(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wire_len) {
     d.frame = frame;
+    d.snaplen_cut = wire_len > frame.size();
+    d.l4_len = 0;
     d.layers = 0;
     d.vlan_count = 0;
     d.fragment = false;

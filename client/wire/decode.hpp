@@ -57,6 +57,10 @@ struct Decoded {
     // IP fragments (IPv4 MF/offset or an IPv6 fragment header): non-first fragments carry no
     // upper-layer header, and no fragment's upper-layer checksum can be verified alone.
     bool fragment = false;
+    bool snaplen_cut = false;  // wire_len > captured bytes
+    // Upper-layer length: as the IP header declares it, or in a whole frame whose IP length
+    // runs past its end, the bytes present.
+    uint32_t l4_len = 0;
     uint8_t l4_proto = 0;    // IPv4 protocol or the IPv6 upper-layer next header
     uint16_t l4_offset = 0;  // frame offset of the upper layer
     TcpSegment tcp;
@@ -68,15 +72,24 @@ struct Decoded {
     ChecksumStatus l4_checksum = ChecksumStatus::Unverified;
 
     bool has_error = false;
-    WireError error;  // the first problem found; offset counted from the frame start
+    // The problem that stopped decoding, or else the first length past the end of the frame
+    // (which does not stop it); offset counted from the frame start.
+    WireError error;
 
     bool has(uint32_t bits) const { return (layers & bits) == bits; }
-    // L4 length as declared by the IP layer (tshark's tcp.len is this minus the TCP header).
-    size_t l4_declared_len() const;
+    // Upper-layer length (tshark's tcp.len is this minus the TCP header): l4_len.
+    size_t l4_declared_len() const { return l4_len; }
 };
 
 // Decodes frame as Ethernet II. Never throws, never allocates; every layer that passed its check
 // stays usable when a later one fails.
-void decode(Bytes frame, Decoded& out, const DecodeFlags& flags = {});
+//
+// wire_len is the frame's length on the wire (a capture record's orig_len); 0 means the frame
+// is whole. When wire_len exceeds frame.size() the capture was cut (snaplen): IP/UDP lengths
+// past the end are expected, upper-layer checksums become Unverified and no error is recorded.
+// In a whole frame the same lengths are malformed (tshark: "total length exceeds packet
+// length"): the error is recorded, decoding continues over the bytes present, and checksums are
+// verified over those bytes, as tshark does.
+void decode(Bytes frame, Decoded& out, const DecodeFlags& flags = {}, size_t wire_len = 0);
 
 }  // namespace tapd::wire

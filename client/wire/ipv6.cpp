@@ -85,6 +85,11 @@ Checked<Ipv6Chain> Ipv6Chain::walk(const Ipv6Packet& p) {
         ++c.count;
         at += h->len();
         nh = h->next_header();
+        if (h->type() == ipproto::kRouting && h->segments_left() > 0 && h->len() >= 24) {
+            size_t last = h->routing_type() == 4 ? 8 : h->len() - 16;  // RFC 8754 2: SRH
+            if (h->routing_type() == 0 || h->routing_type() == 2 || h->routing_type() == 4)
+                c.final_dst_offset = static_cast<uint16_t>(at - h->len() + last);
+        }
         if (h->type() == ipproto::kFragment) {
             c.fragment = true;
             c.more_frags = h->more_frags();

@@ -95,6 +95,10 @@ struct Ipv6Chain {
     std::array<uint16_t, kMaxHeaders> offsets{};  // from the start of the IPv6 payload
     uint8_t upper_proto = 0;                      // ipproto::kNoNext when there is none
     uint16_t upper_offset = 0;                    // from the start of the IPv6 payload
+    // RFC 8200 8.1: with segments left in a routing header, upper-layer checksums use the final
+    // destination, the routing header's last address (type 0/2) or first segment (SRH, type 4).
+    // Its offset from the start of the IPv6 payload; 0 when the IPv6 destination is final.
+    uint16_t final_dst_offset = 0;
     bool fragment = false;
     bool more_frags = false;
     uint16_t frag_offset = 0;  // 8-byte units

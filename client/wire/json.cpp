@@ -141,7 +141,10 @@ void write_json(TextBuffer& o, const Decoded& d, const FrameMeta& m) {
         j.num("tcp.hdr_len", t.header_len());
         j.num("tcp.flags", t.flags());
         j.num("tcp.window_size_value", t.window());
-        j.num("tcp.len", declared > t.header_len() ? declared - t.header_len() : 0);
+        // tshark leaves tcp.len out of a first fragment; an IPv6 atomic fragment (offset 0, no
+        // more fragments, RFC 6946) is a whole datagram and keeps it.
+        bool partial = d.has(kHasIpv4) ? d.fragment : d.ipv6_chain.more_frags;
+        if (!partial) j.num("tcp.len", declared > t.header_len() ? declared - t.header_len() : 0);
         j.num("tcp.checksum.status", static_cast<uint8_t>(d.l4_checksum));
         TcpOptions opts = TcpOptions::parse(t.options());
         if (opts.mss) j.num("tcp.options.mss_val", *opts.mss);

@@ -479,15 +479,26 @@ void ipv6_summary(TextBuffer& o, const Decoded& d) {
             case ipproto::kAh:
                 o.append("AH ");
                 break;
-            case ipproto::kRouting:
+            case ipproto::kRouting: {
+                // tcpdump's rt6_print: type 0 (deprecated by RFC 5095) lists its addresses.
                 o.append("RT6 (len=");
                 o.dec(get8(h.bytes(), Ipv6ExtHeader::kHdrExtLen));
                 o.append(", type=");
                 o.dec(h.routing_type());
+                if (h.routing_type() == 0) o.append(" [Deprecated]");
                 o.append(", segleft=");
                 o.dec(h.segments_left());
+                if (h.routing_type() == 0) {
+                    for (size_t a = 0; 8 + 16 * (a + 1) <= h.len(); ++a) {
+                        o.append(", [");
+                        o.dec(a);
+                        o.put(']');
+                        addr(o, Ipv6Address::from(h.bytes().subspan(8 + 16 * a, 16)));
+                    }
+                }
                 o.append(") ");
                 break;
+            }
             case ipproto::kFragment: {
                 size_t after = ch.offsets[i] + h.len();
                 size_t plen = ip.payload_len();

@@ -66,7 +66,7 @@ TEST(Decode, KeepsTheLayersBeforeATruncationAndReportsTheCutLayerAtEveryByte) {
             auto copy = std::make_unique<std::byte[]>(n ? n : 1);
             std::copy(full.begin(), full.begin() + static_cast<long>(n), copy.get());
             Decoded d;
-            decode(Bytes(copy.get(), n), d);
+            decode(Bytes(copy.get(), n), d, {}, full.size());  // cut by a snaplen of n
             bool whole = std::ranges::find(s.whole_at, n) != s.whole_at.end();
             for (auto l : s.layers)
                 EXPECT_EQ(d.has(l.bit), whole || n >= l.header_end) << s.name << " cut at " << n;
@@ -79,13 +79,50 @@ TEST(Decode, KeepsTheLayersBeforeATruncationAndReportsTheCutLayerAtEveryByte) {
     }
 }
 
-TEST(Decode, MarksTheUpperChecksumUnverifiedWhenThePayloadWasCutShort) {
+TEST(Decode, MarksTheUpperChecksumUnverifiedWhenASnaplenCutThePayload) {
     auto b = hex(test::kTcp6Sack);
     Decoded d;
-    decode(Bytes(b).first(b.size() - 1), d);
+    decode(Bytes(b).first(b.size() - 1), d, {}, b.size());
     ASSERT_TRUE(d.has(kHasTcp));
     EXPECT_FALSE(d.has_error);
     EXPECT_EQ(d.l4_checksum, ChecksumStatus::Unverified);
+}
+
+TEST(Decode, CallsAnIpLengthPastTheEndOfAWholeFrameMalformedButDecodesOn) {
+    auto b = hex(test::kTcp6Sack);
+    Decoded d;
+    decode(Bytes(b).first(b.size() - 1), d);
+    ASSERT_TRUE(d.has_error);
+    EXPECT_EQ(d.error.layer, Layer::Ipv6);
+    EXPECT_EQ(d.error.reason, Reason::LengthExceedsEnclosing);
+    EXPECT_EQ(d.error.offset, 14u + Ipv6Packet::kPayloadLen);
+    EXPECT_EQ(d.error.value, 43u);
+    EXPECT_EQ(d.error.limit, 42u);
+    ASSERT_TRUE(d.has(kHasTcp));
+    EXPECT_EQ(d.l4_declared_len(), 42u);
+    EXPECT_EQ(d.l4_checksum, ChecksumStatus::Bad);  // over the bytes present, as tshark does
+}
+
+TEST(Decode, UsesTheRoutingHeadersFinalDestinationInThePseudoHeader) {
+    // RFC 8200 8.1: 2001:db8::1 -> 2001:db8::2 via a type 0 routing header with one segment
+    // left whose address is the final destination 2001:db8::9; the UDP checksum was computed
+    // against 2001:db8::9.
+    auto b =
+        hex("020000000002 020000000001 86dd 60000000 0021 2b 40"
+            "20010db8000000000000000000000001 20010db8000000000000000000000002"
+            "1102000100000000 20010db8000000000000000000000009"
+            "0005000600090000 61");
+    Decoded d;
+    decode(b, d);
+    ASSERT_TRUE(d.has(kHasUdp)) << to_string(d.error.layer);
+    auto src = *parse_ipv6("2001:db8::1"), fin = *parse_ipv6("2001:db8::9");
+    uint64_t ph = checksum::pseudo_header(src, fin, ipproto::kUdp, 9);
+    uint16_t sum = checksum::finish(checksum::accumulate(d.udp.bytes(), ph));
+    b[b.size() - 3] = std::byte(sum >> 8);
+    b[b.size() - 2] = std::byte(sum & 0xff);
+    decode(b, d);
+    EXPECT_EQ(d.ipv6_chain.final_dst_offset, 8);
+    EXPECT_EQ(d.l4_checksum, ChecksumStatus::Good);
 }
 
 TEST(Decode, FindsABadIpv4HeaderChecksumAndABadUdpChecksum) {

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+# Differential test: the same scapy-built frames decoded by tapd::wire (JSON) and by tshark.
+"""Usage: differential.py WIRE_TOOL [FRAMES] [SEED]
+
+Generates FRAMES (default 3000) frames with gen_frames.py, decodes them with
+`WIRE_TOOL json FILE` and with `tshark -T fields`, and asserts that for every layer both
+decoded they agree on addresses, ports, protocol numbers, flags, VLAN ids, fragment fields,
+lengths and checksum verdicts, and that both decoded the same layers. tshark runs with
+checksum validation on and reassembly off, which is what tapd::wire's verdicts mean.
+
+Exit status: 0 pass, 1 fail, 77 skip (meson's skip code) when tshark or scapy is missing,
+except that under CI=true a missing tool is a failure.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def missing(what):
+    if os.environ.get("CI") == "true":
+        print(f"FAIL: {what} is required under CI=true but missing")
+        sys.exit(1)
+    print(f"SKIP: {what} is missing")
+    sys.exit(77)
+
+
+try:
+    sys.path.insert(0, HERE)
+    import gen_frames
+    from scapy.all import wrpcap
+except ImportError as e:
+    missing(f"python3-scapy ({e})")
+if not shutil.which("tshark"):
+    missing("tshark")
+
+# (our JSON key, tshark field, layer, kind). kind: int, hex, str, bool, list.
+FIELDS = [
+    ("eth.src", "eth.src", "eth", "str"),
+    ("eth.dst", "eth.dst", "eth", "str"),
+    ("eth.type", "eth.type", "eth", "hex"),
+    ("vlan.id", "vlan.id", "eth", "list"),
+    ("ieee8021ad.id", "ieee8021ad.id", "eth", "list"),
+    ("arp.opcode", "arp.opcode", "arp", "int"),
+    ("arp.src.hw_mac", "arp.src.hw_mac", "arp", "str"),
+    ("arp.src.proto_ipv4", "arp.src.proto_ipv4", "arp", "str"),
+    ("arp.dst.hw_mac", "arp.dst.hw_mac", "arp", "str"),
+    ("arp.dst.proto_ipv4", "arp.dst.proto_ipv4", "arp", "str"),
+    ("ip.src", "ip.src", "ip", "str"),
+    ("ip.dst", "ip.dst", "ip", "str"),
+    ("ip.proto", "ip.proto", "ip", "int"),
+    ("ip.ttl", "ip.ttl", "ip", "int"),
+    ("ip.id", "ip.id", "ip", "hex"),
+    ("ip.flags.df", "ip.flags.df", "ip", "bool"),
+    ("ip.flags.mf", "ip.flags.mf", "ip", "bool"),
+    ("ip.frag_offset", "ip.frag_offset", "ip", "int"),
+    ("ip.hdr_len", "ip.hdr_len", "ip", "int"),
+    ("ip.len", "ip.len", "ip", "int"),
+    ("ip.checksum.status", "ip.checksum.status", "ip", "int"),
+    ("ipv6.src", "ipv6.src", "ipv6", "str"),
+    ("ipv6.dst", "ipv6.dst", "ipv6", "str"),
+    ("ipv6.nxt", "ipv6.nxt", "ipv6", "int"),
+    ("ipv6.plen", "ipv6.plen", "ipv6", "int"),
+    ("ipv6.hlim", "ipv6.hlim", "ipv6", "int"),
+    ("ipv6.fraghdr.offset", "ipv6.fraghdr.offset", "ipv6", "int"),
+    ("ipv6.fraghdr.more", "ipv6.fraghdr.more", "ipv6", "bool"),
+    ("ipv6.fraghdr.ident", "ipv6.fraghdr.ident", "ipv6", "hex"),
+    ("tcp.srcport", "tcp.srcport", "tcp", "int"),
+    ("tcp.dstport", "tcp.dstport", "tcp", "int"),
+    ("tcp.seq_raw", "tcp.seq_raw", "tcp", "int"),
+    ("tcp.ack_raw", "tcp.ack_raw", "tcp", "int"),
+    ("tcp.flags", "tcp.flags", "tcp", "hex"),
+    ("tcp.hdr_len", "tcp.hdr_len", "tcp", "int"),
+    ("tcp.len", "tcp.len", "tcp", "int"),
+    ("tcp.window_size_value", "tcp.window_size_value", "tcp", "int"),
+    ("tcp.checksum.status", "tcp.checksum.status", "tcp", "int"),
+    ("udp.srcport", "udp.srcport", "udp", "int"),
+    ("udp.dstport", "udp.dstport", "udp", "int"),
+    ("udp.length", "udp.length", "udp", "int"),
+    ("udp.checksum.status", "udp.checksum.status", "udp", "int"),
+    ("icmp.type", "icmp.type", "icmp", "int"),
+    ("icmp.code", "icmp.code", "icmp", "int"),
+    ("icmp.checksum.status", "icmp.checksum.status", "icmp", "int"),
+    ("icmpv6.type", "icmpv6.type", "icmpv6", "int"),
+    ("icmpv6.code", "icmpv6.code", "icmpv6", "int"),
+    ("icmpv6.checksum.status", "icmpv6.checksum.status", "icmpv6", "int"),
+]
+LAYERS = ["eth", "arp", "ip", "ipv6", "tcp", "udp", "icmp", "icmpv6"]
+# Where tapd::wire stops: it does not decode what these carry (ICMP errors quote a datagram).
+TERMINAL = {"arp", "tcp", "udp", "icmp", "icmpv6"}
+# tshark protocol names that are part of a layer we decode, not layers of their own.
+ALIASES = {"vlan": "eth", "ieee8021ad": "eth", "ethertype": None, "ipv6.hopopts": "ipv6",
+           "ipv6.routing": "ipv6", "ipv6.fraghdr": "ipv6", "ipv6.dstopts": "ipv6"}
+ERROR_LAYER = {"eth": "eth", "vlan": "eth", "arp": "arp", "ip": "ip", "ipv6": "ipv6",
+               "ipv6.hopopts": "ipv6", "ipv6.routing": "ipv6", "ipv6.fraghdr": "ipv6",
+               "ipv6.dstopts": "ipv6", "ah": "ipv6", "tcp": "tcp", "udp": "udp", "icmp": "icmp",
+               "icmpv6": "icmpv6"}
+
+
+def first(v):
+    return v.split(",")[0] if v else ""
+
+
+def convert(kind, v):
+    if kind == "list":
+        return [int(x, 0) for x in v.split(",")] if v else None
+    v = first(v)
+    if v == "":
+        return None
+    if kind == "str":
+        return v
+    if kind == "bool":
+        return {"True": 1, "False": 0}.get(v, None) if not v.isdigit() else int(v)
+    return int(v, 0)
+
+
+def tshark_chain(protocols):
+    """The layers tshark decoded that tapd::wire also decodes, in order, up to where we stop."""
+    chain = []
+    for p in protocols.split(":"):
+        p = ALIASES.get(p, p)
+        if p is None:
+            continue
+        if p not in LAYERS:
+            break
+        if not chain or chain[-1] != p:
+            chain.append(p)
+        if p in TERMINAL:
+            break
+    return chain
+
+
+def main():
+    tool = sys.argv[1]
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else int(os.environ.get("WIRE_DIFF_FRAMES", 3000))
+    seed = int(sys.argv[3]) if len(sys.argv) > 3 else int(os.environ.get("WIRE_DIFF_SEED", 1))
+    tmp = tempfile.mkdtemp(prefix="wire_diff.")
+    try:
+        path = os.path.join(tmp, "frames.pcap")
+        wrpcap(path, gen_frames.frames(n, seed))
+        cmd = ["tshark", "-n", "-r", path,
+               "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+               "-o", "udp.check_checksum:TRUE", "-o", "ip.defragment:FALSE",
+               "-o", "ipv6.defragment:FALSE", "-o", "tcp.analyze_sequence_numbers:FALSE",
+               "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=,",
+               "-e", "frame.number", "-e", "frame.protocols", "-e", "_ws.malformed"]
+        for _, tf, _, _ in FIELDS:
+            cmd += ["-e", tf]
+        ts = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()
+        ours = subprocess.run([tool, "json", path], capture_output=True, text=True,
+                              check=True).stdout.splitlines()
+    finally:
+        shutil.rmtree(tmp)
+    if len(ts) != n or len(ours) != n:
+        print(f"FAIL: expected {n} frames, tshark gave {len(ts)}, tapd::wire {len(ours)}")
+        return 1
+    failures = []
+    compared = 0
+    malformed = 0
+    for line, js in zip(ts, ours):
+        cols = line.split("\t")
+        num, protocols, ws_malformed = cols[0], cols[1], cols[2]
+        values = cols[3:]
+        o = json.loads(js)
+        err = o.get("error")
+        if err:
+            malformed += 1
+        expected = tshark_chain(protocols)
+        have = [l for l in LAYERS if any(k.startswith(l + ".") and k.split(".")[0] == l for k in o)]
+        have = [l for l in expected + [x for x in have if x not in expected] if l in have]
+        # A length past the end of the frame is reported but decoding goes on, as in tshark.
+        cut = ERROR_LAYER.get(err["layer"]) if err and err["reason"] != "length-exceeds-enclosing" else None
+        # Layers both should have: tshark's chain, up to the layer we found malformed.
+        want = expected[:expected.index(cut)] if cut in expected else expected
+        for layer in want:
+            if layer not in have:
+                failures.append(f"frame {num}: tshark decoded {layer} ({protocols}), tapd::wire "
+                                f"did not{' (error ' + err['text'] + ')' if err else ''}")
+        for layer in have:
+            if layer not in expected:
+                failures.append(f"frame {num}: tapd::wire decoded {layer}, tshark did not "
+                                f"({protocols})")
+        last = ALIASES.get(protocols.split(":")[-1], protocols.split(":")[-1])
+        if ws_malformed and not err and last in LAYERS:
+            failures.append(f"frame {num}: tshark says malformed ({protocols}), tapd::wire "
+                            f"reported no error")
+        for (key, _, layer, kind), raw in zip(FIELDS, values):
+            if layer not in want or layer not in have:
+                continue
+            theirs = convert(kind, raw)
+            mine = o.get(key)
+            if kind == "list" and mine is None:
+                mine = None
+            compared += 1
+            if theirs != mine:
+                failures.append(f"frame {num}: {key}: tshark {theirs!r}, tapd::wire {mine!r} "
+                                f"({protocols})")
+    print(f"{n} frames, {compared} field comparisons, {malformed} frames tapd::wire called "
+          f"malformed, {len(failures)} disagreements")
+    for f in failures[:40]:
+        print("  " + f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

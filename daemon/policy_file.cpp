@@ -2,11 +2,12 @@
 //
 // Positions: nlohmann-json 3.11 keeps no source positions in its values and gives its SAX handler
 // none either, so parsing runs in two passes. nlohmann parses the whole text first; a syntax error
-// carries the byte offset where it stopped. Once the text is known to be valid JSON, a small scanner
-// walks it again and builds a tree of Nodes that remember where each key and value starts; each
-// scalar token is decoded by nlohmann itself (json::parse of the token alone), so strings, escapes
-// and numbers mean exactly what they mean to nlohmann. The tree keeps object members in file order
-// with duplicates, which nlohmann's object (a std::map, last key wins) would silently drop.
+// carries the byte offset where it stopped. Once the text is known to be valid JSON, a small
+// scanner walks it again and builds a tree of Nodes that remember where each key and value starts;
+// each scalar token is decoded by nlohmann itself (json::parse of the token alone), so strings,
+// escapes and numbers mean exactly what they mean to nlohmann. The tree keeps object members in
+// file order with duplicates, which nlohmann's object (a std::map, last key wins) would silently
+// drop.
 #include "policy_file.hpp"
 
 #include <fcntl.h>
@@ -56,8 +57,8 @@ struct Location {
     size_t column = 1;
 };
 
-// Where byte OFFSET lies, both from 1; columns count UTF-8 characters, not bytes, so that they match
-// what an editor shows on a line holding a non-ASCII user name.
+// Where byte OFFSET lies, both from 1; columns count UTF-8 characters, not bytes, so that they
+// match what an editor shows on a line holding a non-ASCII user name.
 Location locate(std::string_view text, size_t offset) {
     offset = std::min(offset, text.size());
     Location at;
@@ -91,9 +92,20 @@ std::string quoted(const std::string& s) {
     return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// nlohmann's what() is "[json.exception.parse_error.101] parse error at line L, column C: REASON"
+// or "[json.exception.out_of_range.406] REASON"; the position is given separately (and counted our
+// way), so only REASON is kept.
+std::string nlohmann_reason(const std::string& what) {
+    auto at = what.find("column ");
+    auto colon = at == std::string::npos ? at : what.find(": ", at);
+    if (colon != std::string::npos) return what.substr(colon + 2);
+    auto bracket = what.find("] ");
+    return bracket == std::string::npos ? what : what.substr(bracket + 2);
+}
+
 // The error-reporting context of one parse: every error names the file and a position in it.
 class Source {
-public:
+  public:
     Source(std::string_view text, const std::string& path) : text_(text), path_(path) {}
     std::string_view text() const { return text_; }
     Error fail(size_t offset, const std::string& reason) const {
@@ -101,7 +113,7 @@ public:
                           path_ + ":" + line_column(text_, offset) + ": " + reason);
     }
 
-private:
+  private:
     std::string_view text_;
     const std::string& path_;
 };
@@ -109,17 +121,18 @@ private:
 // Walks text that nlohmann has already accepted as JSON, so the scanner only has to find where
 // tokens start and end, never to diagnose bad syntax; its bounds checks are for safety alone.
 class Scanner {
-public:
+  public:
     explicit Scanner(const Source& src) : src_(src), t_(src.text()) {
         if (t_.starts_with("\xef\xbb\xbf")) i_ = 3;  // nlohmann skips a UTF-8 BOM too
     }
 
     Result<Node> document() { return value(0); }
 
-private:
+  private:
     char peek() const { return i_ < t_.size() ? t_[i_] : '\0'; }
     void skip_space() {
-        while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r'))
+        while (i_ < t_.size() &&
+               (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r'))
             ++i_;
     }
     // One past the end of the scalar token at i_.
@@ -134,14 +147,22 @@ private:
             }
             return t_.size();
         }
-        while (j < t_.size() && std::string_view(" \t\r\n,:]}").find(t_[j]) == std::string_view::npos)
+        while (j < t_.size() &&
+               std::string_view(" \t\r\n,:]}").find(t_[j]) == std::string_view::npos)
             ++j;
         return j;
     }
     Result<json> scalar() {
         size_t end = token_end();
-        auto j = json::parse(t_.substr(i_, end - i_), nullptr, false);
-        if (j.is_discarded() || j.is_structured()) return src_.fail(i_, "unexpected token");
+        json j;
+        try {
+            j = json::parse(t_.substr(i_, end - i_));
+        } catch (const json::exception& e) {
+            // Syntax was checked already; what is left is nlohmann refusing a value, such as a
+            // number too large for a double, which it reports without a position.
+            return src_.fail(i_, nlohmann_reason(e.what()));
+        }
+        if (j.is_structured()) return src_.fail(i_, "unexpected token");
         i_ = end;
         return j;
     }
@@ -203,8 +224,8 @@ private:
     size_t i_ = 0;
 };
 
-// Checks an object's keys against KNOWN, in file order: a duplicate or an unknown key is an error at
-// the key itself. WHERE is the object's JSON path, "" for the top level.
+// Checks an object's keys against KNOWN, in file order: a duplicate or an unknown key is an error
+// at the key itself. WHERE is the object's JSON path, "" for the top level.
 Status check_keys(const Source& src, const Node& object, const std::vector<std::string>& known,
                   const std::string& where) {
     std::map<std::string, size_t> seen;
@@ -230,7 +251,8 @@ const Node* member(const Node& object, std::string_view key) {
     return nullptr;
 }
 
-Error wrong(const Source& src, const Node& n, const std::string& where, const std::string& expected) {
+Error wrong(const Source& src, const Node& n, const std::string& where,
+            const std::string& expected) {
     return src.fail(n.offset, where + ": expected " + expected + ", got " + shown(n));
 }
 
@@ -239,10 +261,10 @@ Result<uint64_t> whole_number(const Source& src, const Node& n, const std::strin
     std::string expected = "a whole number from 0 to " + std::to_string(max);
     if (n.kind != Node::Kind::Scalar || !n.scalar.is_number_integer())
         return wrong(src, n, where, expected);
-    if (n.scalar.is_number_unsigned()) {
-        auto v = n.scalar.get<uint64_t>();
-        if (v <= max) return v;
-    }
+    // nlohmann stores non-negative integers as unsigned, except "-0", which is a signed 0.
+    if (n.scalar.is_number_unsigned() ? n.scalar.get<uint64_t>() <= max
+                                      : n.scalar.get<int64_t>() == 0)
+        return n.scalar.get<uint64_t>();
     return wrong(src, n, where, expected);  // negative, or too large
 }
 
@@ -253,7 +275,8 @@ Result<bool> boolean(const Source& src, const Node& n, const std::string& where)
 }
 
 Result<std::string> string(const Source& src, const Node& n, const std::string& where) {
-    if (n.kind != Node::Kind::Scalar || !n.scalar.is_string()) return wrong(src, n, where, "a string");
+    if (n.kind != Node::Kind::Scalar || !n.scalar.is_string())
+        return wrong(src, n, where, "a string");
     auto s = n.scalar.get<std::string>();
     // C library calls (getpwnam, inet_pton) would stop at a NUL and see a different string.
     if (s.find('\0') != std::string::npos)
@@ -282,13 +305,16 @@ Result<Id> lookup(const std::string& name, const char* kind,
             continue;
         }
         if (err != 0)
-            return make_error(ErrorKind::Failed,
-                              errno_text(std::string("cannot look up ") + kind + " " + quoted(name), err));
+            return make_error(
+                ErrorKind::Failed,
+                errno_text(std::string("cannot look up ") + kind + " " + quoted(name), err));
         if (!found) {
-            bool digits = !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
-            return make_error(ErrorKind::InvalidArgument,
-                              std::string("unknown ") + kind + " " + quoted(name) +
-                                  (digits ? " (write a numeric id without quotes: " + name + ")" : ""));
+            bool digits =
+                !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
+            return make_error(
+                ErrorKind::InvalidArgument,
+                std::string("unknown ") + kind + " " + quoted(name) +
+                    (digits ? " (write a numeric id without quotes: " + name + ")" : ""));
         }
         return found->*id;
     }
@@ -296,7 +322,8 @@ Result<Id> lookup(const std::string& name, const char* kind,
 
 // "users" or "groups": a list of names and numeric ids, resolved to ids.
 template <class Id>
-Status ids(const Source& src, const Node& n, const std::string& where, bool users, std::vector<Id>& out) {
+Status ids(const Source& src, const Node& n, const std::string& where, bool users,
+           std::vector<Id>& out) {
     const char* kind = users ? "user" : "group";
     auto items = array(src, n, where, std::string(kind) + " names and ids");
     if (!items) return items.error();
@@ -306,8 +333,9 @@ Status ids(const Source& src, const Node& n, const std::string& where, bool user
         if (item.kind == Node::Kind::Scalar && item.scalar.is_string()) {
             auto name = string(src, item, at);
             if (!name) return name.error();
-            Result<Id> id = users ? lookup<passwd, uid_t>(name.value(), kind, getpwnam_r, &passwd::pw_uid)
-                                  : lookup<group, gid_t>(name.value(), kind, getgrnam_r, &group::gr_gid);
+            Result<Id> id =
+                users ? lookup<passwd, uid_t>(name.value(), kind, getpwnam_r, &passwd::pw_uid)
+                      : lookup<group, gid_t>(name.value(), kind, getgrnam_r, &group::gr_gid);
             if (!id) return src.fail(item.offset, at + ": " + id.error().message);
             out.push_back(id.value());
         } else if (item.kind == Node::Kind::Scalar && item.scalar.is_number()) {
@@ -324,8 +352,8 @@ Status ids(const Source& src, const Node& n, const std::string& where, bool user
 Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& where) {
     if (n.kind != Node::Kind::Object) return wrong(src, n, where, "an object (a rule)");
     static const std::vector<std::string> known = {
-        "users",       "groups",  "max_taps",   "name_prefix", "prefixes",   "masquerade",
-        "persistent",  "owner_access", "raw_sockets", "capture", "comment"};
+        "users",      "groups",       "max_taps",    "name_prefix", "prefixes", "masquerade",
+        "persistent", "owner_access", "raw_sockets", "capture",     "comment"};
     if (auto st = check_keys(src, n, known, where); !st) return st.error();
     Rule rule;
     rule.line = locate(src.text(), n.offset).line;
@@ -353,8 +381,8 @@ Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& whe
             auto valid = validate_ifname(s.value());
             if (!valid) return src.fail(m.offset, at + ": " + valid.error().message);
             if (s->size() > kMaxIfNameLength - 1)
-                return src.fail(m.offset, at + ": " + shown(m) + " is " + std::to_string(s->size()) +
-                                              " bytes long (at most " +
+                return src.fail(m.offset, at + ": " + shown(m) + " is " +
+                                              std::to_string(s->size()) + " bytes long (at most " +
                                               std::to_string(kMaxIfNameLength - 1) +
                                               ", so that a name can follow)");
             rule.name_prefix = s.value();
@@ -404,13 +432,15 @@ Result<Policy> parse_document(const Source& src, const Node& root, const std::st
     // The version is checked first so that a newer file is refused for its version, not for the
     // first key this tapd does not know.
     const Node* version = member(root, "version");
-    if (!version) return src.fail(root.offset, "missing key \"version\" (this tapd reads version 1)");
+    if (!version)
+        return src.fail(root.offset, "missing key \"version\" (this tapd reads version 1)");
     if (version->kind != Node::Kind::Scalar || !version->scalar.is_number())
         return wrong(src, *version, "version", "the number 1");
     if (!version->scalar.is_number_integer() || version->scalar != 1)
         return src.fail(version->offset, "version: unsupported version " + shown(*version) +
                                              " (this tapd reads version 1)");
-    if (auto st = check_keys(src, root, {"version", "rules", "comment"}, ""); !st) return st.error();
+    if (auto st = check_keys(src, root, {"version", "rules", "comment"}, ""); !st)
+        return st.error();
     Policy policy;
     policy.source = path;
     policy.from_file = true;
@@ -426,14 +456,6 @@ Result<Policy> parse_document(const Source& src, const Node& root, const std::st
         policy.rules.push_back(std::move(rule.value()));
     }
     return policy;
-}
-
-// nlohmann's what() is "[json.exception.parse_error.101] parse error at line L, column C: REASON";
-// the position is given separately (and counted our way), so only REASON is kept.
-std::string syntax_reason(const std::string& what) {
-    auto at = what.find("column ");
-    auto colon = at == std::string::npos ? at : what.find(": ", at);
-    return colon == std::string::npos ? what : what.substr(colon + 2);
 }
 
 template <class T>
@@ -453,19 +475,23 @@ Policy default_policy() {
 Result<Policy> parse_policy(std::string_view text, const std::string& path) {
     Source src(text, path);
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
-        return src.fail(0, "the file is empty (a policy that allows only root is "
-                           "{\"version\": 1, \"rules\": []})");
+        return src.fail(0,
+                        "the file is empty (a policy that allows only root is "
+                        "{\"version\": 1, \"rules\": []})");
+    std::optional<std::string> refused;
     try {
-        (void)json::parse(text);
+        [[maybe_unused]] auto document = json::parse(text);
     } catch (const json::parse_error& e) {
         // e.byte is the 1-based index of the character the parser stopped at (size + 1 at the end).
-        return src.fail(e.byte == 0 ? 0 : e.byte - 1, syntax_reason(e.what()));
+        return src.fail(e.byte == 0 ? 0 : e.byte - 1, nlohmann_reason(e.what()));
     } catch (const json::exception& e) {
-        return src.fail(0, e.what());
+        // Valid syntax but a value nlohmann refuses: the scanner finds which one and where.
+        refused = nlohmann_reason(e.what());
     }
     Scanner scanner(src);
     auto root = scanner.document();
     if (!root) return root.error();
+    if (refused) return src.fail(0, refused.value());
     return parse_document(src, root.value(), path);
 }
 
@@ -480,13 +506,13 @@ Result<Policy> load_policy(const std::string& path) {
         return make_error(ErrorKind::Failed, errno_text(path, errno));
     }
     // Checked on the open fd, not the path, so that what is checked is what is read.
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return make_error(ErrorKind::Failed, errno_text(path, errno));
     if (!S_ISREG(st.st_mode)) return make_error(ErrorKind::Failed, path + ": not a regular file");
     if (st.st_uid != 0 && st.st_uid != ::geteuid())
-        return make_error(ErrorKind::PermissionDenied,
-                          path + ": owned by uid " + std::to_string(st.st_uid) +
-                              "; the policy must belong to root");
+        return make_error(ErrorKind::PermissionDenied, path + ": owned by uid " +
+                                                           std::to_string(st.st_uid) +
+                                                           "; the policy must belong to root");
     if (st.st_mode & (S_IWGRP | S_IWOTH)) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
@@ -585,9 +611,9 @@ Status check_name(const PolicyGrant& grant, const std::string& name) {
                           "tap name '" + name + "': no policy rule lets you create taps");
     std::string list;
     for (const auto& p : grant.name_prefixes) list += (list.empty() ? "'" : ", '") + p + "'";
-    return make_error(ErrorKind::PermissionDenied, "tap name '" + name + "' must start with " +
-                                                       (grant.name_prefixes.size() > 1 ? "one of " : "") +
-                                                       list);
+    return make_error(ErrorKind::PermissionDenied,
+                      "tap name '" + name + "' must start with " +
+                          (grant.name_prefixes.size() > 1 ? "one of " : "") + list);
 }
 
 Status check_prefix(const PolicyGrant& grant, const Prefix& prefix, const char* what) {

@@ -167,17 +167,29 @@ std::string Bus::Version() { return TAPD_VERSION; }
 TapObject::TapObject(Bus& bus, sdbus::IConnection& conn, const std::string& name)
     : AdaptorInterfaces(conn, names::tap_object_path(name)), bus_(bus), name_(name) {
     registerAdaptor();
-    emitInterfacesAddedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
+    try {
+        emitInterfacesAddedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
+    } catch (const sdbus::Error& e) {
+        log::warn("InterfacesAdded for " + name_ + ": " + e.getMessage());
+    }
 }
 
 TapObject::~TapObject() {
-    emitInterfacesRemovedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
+    // The bus may be gone already (tapd stopping because of it): a signal is then not sent.
+    try {
+        emitInterfacesRemovedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
+    } catch (const sdbus::Error&) {
+    }
     unregisterAdaptor();
 }
 
 void TapObject::emit_changed() {
-    emitPropertiesChangedSignal(net::tapd1::Tap_adaptor::INTERFACE_NAME,
-                                {"Addresses", "Routes", "Masquerade"});
+    try {
+        emitPropertiesChangedSignal(net::tapd1::Tap_adaptor::INTERFACE_NAME,
+                                    {"Addresses", "Routes", "Masquerade"});
+    } catch (const sdbus::Error& e) {
+        log::warn("PropertiesChanged for " + name_ + ": " + e.getMessage());
+    }
 }
 
 const TapRecord& TapObject::record() {

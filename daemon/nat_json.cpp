@@ -89,8 +89,10 @@ json table_batch(const TableState& state) {
                                           {"right", "ipv4"}}}},
                                        {{"jump", {{"target", "guard4"}}}},
                                    })));
-    for (const auto& e : state.entries)
-        for (auto& c : masquerade_batch(true, e)["nftables"]) cmds.push_back(c);
+    for (const auto& e : state.entries) {
+        json add = masquerade_batch(true, e);  // named: a range-for over a member of a
+        for (auto& c : add["nftables"]) cmds.push_back(c);  // temporary would dangle (C++20)
+    }
     if (state.guard)
         for (auto& c : guard_rules()) cmds.push_back(c);
     return json{{"nftables", cmds}};

@@ -157,6 +157,11 @@ Env::Env() {
     replace("@POLICY@", TAPD_TEST_BUS_POLICY);
     std::ofstream(dir_ + "/bus.conf") << text;
 
+    start_bus();
+}
+
+void Env::start_bus() {
+    unlink((dir_ + "/bus").c_str());
     std::vector<std::string> argv = with_test_users({"dbus-daemon", "--config-file=" + dir_ + "/bus.conf",
                                                      "--nofork", "--nopidfile"});
     std::vector<char*> args;
@@ -174,6 +179,13 @@ Env::Env() {
     if (access((dir_ + "/bus").c_str(), F_OK) != 0) ADD_FAILURE() << "the private bus did not start";
 }
 
+void Env::stop_bus() {
+    if (bus_pid_ <= 0) return;
+    kill(bus_pid_, SIGTERM);
+    waitpid(bus_pid_, nullptr, 0);
+    bus_pid_ = -1;
+}
+
 std::vector<std::string> Env::with_test_users(const std::vector<std::string>& argv) const {
     std::vector<std::string> out = {
         "unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
@@ -189,10 +201,7 @@ Env::~Env() {
         std::printf("---- tapd log (%s) ----\n%s---- end of tapd log ----\n", id_.c_str(),
                     tapd_log().c_str());
     }
-    if (bus_pid_ > 0) {
-        kill(bus_pid_, SIGTERM);
-        waitpid(bus_pid_, nullptr, 0);
-    }
+    stop_bus();
     for (auto it = namespaces_.rbegin(); it != namespaces_.rend(); ++it) run({"ip", "netns", "del", *it});
     std::error_code ec;
     fs::remove_all(dir_, ec);

@@ -55,6 +55,10 @@ public:
     // Where tapd keeps its state (default: inside dir()); set before start_tapd().
     void set_state_dir(const std::string& dir) { state_dir_ = dir; }
 
+    // The private bus: started by the constructor; stop_bus() kills it (tapd loses it).
+    void start_bus();
+    void stop_bus();
+
     // Starts tapd in the host namespace (EXTRA_ENV: "KEY=VALUE" pairs) and waits for its name.
     void start_tapd(const std::vector<std::string>& extra_env = {});
     // Sends SIG to tapd and returns its exit status (128+signal if killed).

@@ -1,0 +1,121 @@
+// Crash recovery: tapd killed (SIGKILL) at every step of a create, then restarted, converges to a
+// clean state — the half-made tap removed, or adopted when it was persistent and fully recorded —
+// and never leaves a stray route, NAT element, rule or forwarding setting.
+#include <fstream>
+#include <thread>
+
+#include "harness.hpp"
+
+namespace tapd::test {
+namespace {
+
+const std::vector<std::string> kCreate = {
+    "create", "tap0", "--address", "192.168.69.100/24", "--address", "fdaa::100/64",
+    "--route", "fdaa::/64", "--masquerade"};
+
+struct Crash {
+    const char* step;
+    bool persistent;
+};
+
+class KilledDuringCreate : public ::testing::TestWithParam<Crash> {};
+
+TEST_P(KilledDuringCreate, RestartConvergesToACleanState) {
+    TAPD_REQUIRE_PRIVILEGES();
+    const Crash c = GetParam();
+    Env env;
+    env.start_tapd({std::string("TAPD_FAULT_AT=") + c.step});
+    auto args = kCreate;
+    if (!c.persistent) args = {"exec", "tap0", "--address", "192.168.69.100/24", "--address",
+                               "fdaa::100/64", "--route", "fdaa::/64", "--masquerade", "--", "true"};
+    auto r = env.tapctl(args);
+    EXPECT_NE(r.status, 0) << "the call cannot succeed: tapd died during it\n" << r.describe();
+    EXPECT_EQ(env.wait_tapd(10), 128 + SIGKILL) << env.tapd_log();
+
+    env.start_tapd();
+    // Only a persistent tap whose record reached the state file survives, complete.
+    bool survives = c.persistent && std::string(c.step) == "state";
+    auto link = env.ip_json({"link", "show", "tap0"});
+    ASSERT_EQ(link.size(), survives ? 1u : 0u) << link.dump() << "\n" << env.tapd_log();
+    auto routes = env.ip_json({"-6", "route", "show", "proto", "177"});
+    EXPECT_EQ(routes.size(), survives ? 1u : 0u) << routes.dump();
+    EXPECT_EQ(env.nft_set("masq4"), survives ? std::vector<std::string>{"192.168.69.0/24"}
+                                             : std::vector<std::string>{});
+    EXPECT_EQ(env.nft_set("taps"), survives ? std::vector<std::string>{"tap0"} : std::vector<std::string>{});
+    EXPECT_EQ(env.ip_forward(), survives ? 1 : 0);
+    EXPECT_EQ(env.nft_rule_count("guard4"), survives ? 3u : 0u);
+    auto list = nlohmann::json::parse(env.tapctl({"list", "--json"}).out);
+    EXPECT_EQ(list.size(), survives ? 1u : 0u);
+    if (survives) {
+        // The adopted tap is fully usable: it can be deleted, and then nothing is left.
+        auto del = env.tapctl({"delete", "tap0"});
+        EXPECT_EQ(del.status, 0) << del.describe();
+        EXPECT_EQ(env.ip_forward(), 0);
+        EXPECT_TRUE(env.nft_set("masq4").empty());
+    }
+}
+
+std::string crash_name(const ::testing::TestParamInfo<Crash>& info) {
+    return std::string(info.param.persistent ? "Persistent" : "Ephemeral") + "After_" + info.param.step;
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryStep, KilledDuringCreate,
+                         ::testing::Values(Crash{"tap", true}, Crash{"address", true},
+                                           Crash{"route", true}, Crash{"masquerade", true},
+                                           Crash{"state", true}, Crash{"tap", false},
+                                           Crash{"masquerade", false}, Crash{"state", false}),
+                         crash_name);
+
+TEST(Restart, ReconcileLeavesAForeignTapNamedLikeOursAlone) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    env.start_tapd();
+    ASSERT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.100/24"}).status, 0);
+    env.stop_tapd(SIGKILL);
+    // While tapd is down, the tap goes and someone else makes a tap of the same name.
+    ASSERT_EQ(env.in_ns({"ip", "link", "del", "tap0"}).status, 0);
+    ASSERT_EQ(env.in_ns({"ip", "tuntap", "add", "name", "tap0", "mode", "tap"}).status, 0);
+    env.start_tapd();
+    EXPECT_EQ(env.ip_json({"link", "show", "tap0"}).size(), 1u) << env.tapd_log();
+    EXPECT_EQ(env.tapctl({"list"}).out, "no taps\n");
+}
+
+TEST(Restart, CorruptStateFileIsSetAsideAndTapdsOwnTapsAreRemoved) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    env.start_tapd();
+    ASSERT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    env.stop_tapd(SIGKILL);
+    std::ofstream(env.state_dir() + "/state.json") << "{ not json";
+    env.start_tapd();
+    EXPECT_TRUE(env.ip_json({"link", "show", "tap0"}).empty()) << env.tapd_log();
+    EXPECT_TRUE(env.nft_set("masq4").empty());
+    EXPECT_NE(env.tapd_log().find("moved to " + env.state_dir() + "/state.json.corrupt"), std::string::npos);
+}
+
+TEST(Restart, BusDaemonGoingAwayStopsTapdCleanlyWithoutLeaks) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    env.start_tapd();
+    ASSERT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.100/24"}).status, 0);
+    CommandResult held;
+    std::thread holder([&] {
+        held = env.tapctl({"exec", "tap1", "--address", "192.168.70.1/24", "--masquerade", "--", "sleep", "5"});
+    });
+    for (int i = 0; i < 100 && env.ip_json({"link", "show", "tap1"}).empty(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    env.stop_bus();
+    // tapd says why it stops, removes the leases its clients lost with the bus, keeps the rest.
+    EXPECT_EQ(env.wait_tapd(10), 1);
+    EXPECT_NE(env.tapd_log().find("bus connection"), std::string::npos) << env.tapd_log();
+    holder.join();
+    EXPECT_TRUE(env.ip_json({"link", "show", "tap1"}).empty());
+    EXPECT_EQ(env.ip_forward(), 0);
+    EXPECT_EQ(env.ip_json({"link", "show", "tap0"}).size(), 1u);
+    env.start_bus();
+    env.start_tapd();
+    EXPECT_EQ(nlohmann::json::parse(env.tapctl({"list", "--json"}).out).size(), 1u);
+}
+
+}  // namespace
+}  // namespace tapd::test

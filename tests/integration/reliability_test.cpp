@@ -1,0 +1,156 @@
+// Reliability: tapd puts its nf_tables table back when someone wipes it, holds quotas and names
+// under 100 concurrent clients while staying responsive, and answers malformed calls with a named
+// error and keeps serving.
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <thread>
+
+#include "harness.hpp"
+
+namespace tapd::test {
+namespace {
+
+bool eventually(const std::function<bool()>& cond, int seconds = 5) {
+    for (int i = 0; i < seconds * 50; ++i) {
+        if (cond()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return cond();
+}
+
+class Reliability : public ::testing::Test {
+protected:
+    void SetUp() override {
+        TAPD_REQUIRE_PRIVILEGES();
+        env_ = std::make_unique<Env>();
+        env_->start_tapd();
+    }
+    std::unique_ptr<Env> env_;
+};
+
+TEST_F(Reliability, FlushRulesetIsNoticedAndTapdsTableRestored) {
+    ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    ASSERT_EQ(env_->in_ns({"nft", "flush", "ruleset"}).status, 0);
+    EXPECT_TRUE(eventually([&] { return env_->nft_set("masq4") == std::vector<std::string>{"192.168.69.0/24"}; }))
+        << env_->tapd_log();
+    EXPECT_EQ(env_->nft_rule_count("postrouting"), 1u);
+    EXPECT_EQ(env_->nft_rule_count("guard4"), 3u);
+    EXPECT_NE(env_->tapd_log().find("restored table inet tapd"), std::string::npos);
+}
+
+TEST_F(Reliability, ARemovedSetElementIsPutBack) {
+    ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    ASSERT_EQ(env_->in_ns({"nft", "delete", "element", "inet", "tapd", "masq4", "{ 192.168.69.0/24 }"}).status, 0);
+    EXPECT_TRUE(eventually([&] { return env_->nft_set("masq4") == std::vector<std::string>{"192.168.69.0/24"}; }))
+        << env_->tapd_log();
+}
+
+TEST_F(Reliability, OtherTablesAreNeverTouched) {
+    ASSERT_EQ(env_->in_ns({"nft", "add", "table", "ip", "other"}).status, 0);
+    ASSERT_EQ(env_->in_ns({"nft", "add", "chain", "ip", "other", "c", "{ type filter hook input priority 0; }"}).status, 0);
+    ASSERT_EQ(env_->in_ns({"nft", "add", "rule", "ip", "other", "c", "counter"}).status, 0);
+    ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    ASSERT_EQ(env_->tapctl({"delete", "tap0"}).status, 0);
+    auto r = env_->in_ns({"nft", "list", "table", "ip", "other"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("counter"), std::string::npos) << r.out;
+}
+
+TEST_F(Reliability, HundredConcurrentClientsKeepQuotasAndNamesAndTapdStaysResponsive) {
+    constexpr int kClients = 100;
+    std::vector<CommandResult> results(kClients);
+    std::vector<std::thread> threads;
+    std::atomic<bool> done{false};
+    std::atomic<int> list_answers{0};
+    // A listing client that must keep getting answers while the creates run.
+    std::thread lister([&] {
+        while (!done) {
+            if (env_->tapctl({"list"}, 65533).status == 0) ++list_answers;
+        }
+    });
+    for (int i = 0; i < kClients; ++i) {
+        threads.emplace_back([&, i] {
+            // Clients 0-59 (uid 65534) race for 4 quota slots with 6 names; 60-99 (uid 65533)
+            // all want the same name "tapsame".
+            if (i < 60)
+                results[i] = env_->tapctl({"create", "tapq" + std::to_string(i % 6)}, 65534);
+            else
+                results[i] = env_->tapctl({"create", "tapsame"}, 65533);
+        });
+    }
+    for (auto& t : threads) t.join();
+    done = true;
+    lister.join();
+
+    int ok_a = 0, quota = 0, conflict_a = 0, ok_b = 0, conflict_b = 0;
+    for (int i = 0; i < kClients; ++i) {
+        const auto& r = results[i];
+        bool ok = r.status == 0;
+        bool q = r.err.find("QuotaExceeded") != std::string::npos;
+        bool c = r.err.find("Conflict") != std::string::npos;
+        EXPECT_TRUE(ok || q || c) << "client " << i << ": " << r.describe();
+        if (i < 60) {
+            ok_a += ok;
+            quota += q;
+            conflict_a += c;
+        } else {
+            ok_b += ok;
+            conflict_b += c;
+        }
+    }
+    EXPECT_EQ(ok_a, 4) << "quota of 4 taps per user";
+    EXPECT_EQ(ok_a + quota + conflict_a, 60);
+    EXPECT_EQ(ok_b, 1) << "one name, one winner";
+    EXPECT_EQ(conflict_b, 39);
+    auto mine = nlohmann::json::parse(env_->tapctl({"list", "--json"}).out);
+    EXPECT_EQ(mine.size(), 4u);
+    auto all = nlohmann::json::parse(env_->tapctl({"list", "--all", "--json"}, 0).out);
+    EXPECT_EQ(all.size(), 5u);
+    // The kernel agrees with tapd: exactly these five tun links exist.
+    size_t taps = 0;
+    for (const auto& l : env_->ip_json({"-d", "link", "show", "type", "tun"})) taps += l["ifname"] != nullptr;
+    EXPECT_EQ(taps, 5u);
+    EXPECT_GT(list_answers.load(), 0);
+}
+
+// Calls through busctl, which can send any signature and value.
+class Malformed : public Reliability {
+protected:
+    CommandResult call(const std::vector<std::string>& args) {
+        std::vector<std::string> argv = {"busctl", "--address=" + env_->bus_address(), "call", "net.tapd1"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return env_->as_user(65534, argv);
+    }
+    void expect_error(const std::vector<std::string>& args, const std::string& want) {
+        auto r = call(args);
+        EXPECT_NE(r.status, 0) << r.describe();
+        EXPECT_NE(r.err.find(want), std::string::npos) << "want '" << want << "' in " << r.describe();
+        // And tapd keeps serving.
+        auto alive = call({"/net/tapd1", "net.tapd1.Manager", "ListTaps"});
+        ASSERT_EQ(alive.status, 0) << alive.describe();
+    }
+};
+
+TEST_F(Malformed, EveryBadCallGetsANamedErrorAndTapdKeepsServing) {
+    const std::string m = "net.tapd1.Manager";
+    expect_error({"/net/tapd1", m, "CreateTap", "i", "5"}, "");  // wrong signature
+    expect_error({"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "addresses", "s", "1.2.3.4/24"},
+                 "option 'addresses' must have type 'as', not 's'");
+    expect_error({"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "bogus", "b", "true"},
+                 "unknown option 'bogus'");
+    expect_error({"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "mtu", "i", "1500"},
+                 "option 'mtu' must have type 'u', not 'i'");
+    expect_error({"/net/tapd1", m, "OpenTap", "sa{sv}", "tap0", "1", "x", "b", "true"}, "unknown option 'x'");
+    expect_error({"/net/tapd1", m, "DeleteTap", "s", std::string(100000, 'a')}, "bytes long (at most 15)");
+    expect_error({"/net/tapd1", m, "DeleteTap", "s", "t\xc3\xa4p"}, "may hold only letters");
+    std::vector<std::string> many = {"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "addresses", "as", "1000"};
+    for (int i = 0; i < 1000; ++i) many.push_back("10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250) + "/32");
+    expect_error(many, "option 'addresses' has 1000 entries (at most 64)");
+    expect_error({"/net/tapd1", m, "NoSuchMethod"}, "");
+    expect_error({"/net/tapd1/tap/tap0", "net.tapd1.Tap", "Delete"}, "");
+    expect_error({"/net/tapd1", m, "Cleanup", "b", "true"}, "only root may delete every user's taps");
+}
+
+}  // namespace
+}  // namespace tapd::test

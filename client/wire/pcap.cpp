@@ -26,7 +26,6 @@ constexpr uint16_t kOptEnd = 0;
 constexpr uint16_t kOptIfTsresol = 9;
 
 constexpr size_t kWriteBuffer = 1 << 18;
-constexpr size_t kReadBuffer = 1 << 20;
 
 uint32_t bswap32(uint32_t v) {
     return __builtin_bswap32(v);
@@ -159,7 +158,8 @@ ssize_t MemorySource::read(void* buf, size_t n) {
     return static_cast<ssize_t>(k);
 }
 
-CaptureReader::CaptureReader(ByteSource& src) : src_(src), buf_(kReadBuffer) {}
+CaptureReader::CaptureReader(ByteSource& src, size_t buffer_size)
+    : src_(src), buf_(std::max<size_t>(buffer_size, 64)) {}
 
 bool CaptureReader::fill(size_t need) {
     if (end_ - start_ >= need) return true;

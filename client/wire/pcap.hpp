@@ -99,7 +99,10 @@ class CaptureReader {
 
     enum class Status { Record, End, Error };
 
-    explicit CaptureReader(ByteSource& src);
+    static constexpr size_t kDefaultBuffer = 1 << 20;
+
+    // buffer_size is the initial read buffer; it grows for larger records.
+    explicit CaptureReader(ByteSource& src, size_t buffer_size = kDefaultBuffer);
 
     // Reads the next record (the file header first, on the first call).
     Status next(CaptureRecord& out);

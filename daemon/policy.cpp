@@ -16,6 +16,8 @@ Grant grant_for(uid_t uid) {
     g.masquerade = true;
     g.persistent = true;
     g.owner_access = true;
+    g.raw_sockets = true;
+    g.capture = true;
     return g;
 }
 

@@ -21,6 +21,8 @@ struct Grant {
     bool masquerade = false;
     bool persistent = false;
     bool owner_access = false;
+    bool raw_sockets = false;      // OpenRawSocket on the caller's own taps
+    bool capture = false;          // OpenCapture on the caller's own taps
 };
 
 // TEMPORARY built-in default (see README "Policy"): non-root callers get up to 4 taps named

@@ -26,8 +26,11 @@ static std::string arg(const std::string& key, const std::string& v) {
 
 void throw_error(const Error& e) { throw sdbus::Error(names::error_name(e.kind), e.message); }
 
-Bus::Bus(sdbus::IConnection& conn, Service& service)
-    : AdaptorInterfaces(conn, names::kManagerPath), conn_(conn), service_(service) {
+Bus::Bus(sdbus::IConnection& conn, Service& service, std::string policy_path)
+    : AdaptorInterfaces(conn, names::kManagerPath),
+      conn_(conn),
+      service_(service),
+      policy_path_(std::move(policy_path)) {
     registerAdaptor();
     // One match for every client's exit, at start: leases end when their holder disconnects.
     conn_.addMatch(
@@ -146,18 +149,38 @@ std::vector<std::string> Bus::Cleanup(const bool& all) {
 std::map<std::string, sdbus::Variant> Bus::GetPolicy() {
     Caller c = caller(getObject());
     Grant g = grant_for(c.uid);
+    const Policy& policy = current_policy();
+    std::vector<std::string> rules;
+    for (size_t i : g.matched_rules) {
+        const Rule& r = policy.rules[i];
+        rules.push_back("rule " + std::to_string(i) + " (line " + std::to_string(r.line) + ")" +
+                        (r.comment.empty() ? "" : ": " + r.comment));
+    }
     std::map<std::string, sdbus::Variant> out;
     out["uid"] = sdbus::Variant(static_cast<uint32_t>(c.uid));
     out["unlimited"] = sdbus::Variant(g.unlimited);
-    out["max_taps"] = sdbus::Variant(static_cast<uint32_t>(g.max_taps));
-    out["name_prefix"] = sdbus::Variant(g.name_prefix);
-    out["prefixes"] = sdbus::Variant(strings(g.prefixes));
-    out["masquerade"] = sdbus::Variant(g.unlimited || g.masquerade);
-    out["persistent"] = sdbus::Variant(g.unlimited || g.persistent);
-    out["owner_access"] = sdbus::Variant(g.unlimited || g.owner_access);
+    out["max_taps"] = sdbus::Variant(static_cast<uint32_t>(std::min<size_t>(g.max_taps, UINT32_MAX)));
     out["taps"] = sdbus::Variant(static_cast<uint32_t>(service_.owned(c).size()));
-    out["temporary_default"] = sdbus::Variant(true);
+    out["name_prefixes"] = sdbus::Variant(g.name_prefixes);
+    out["prefixes"] = sdbus::Variant(strings(g.prefixes));
+    out["masquerade"] = sdbus::Variant(g.masquerade);
+    out["persistent"] = sdbus::Variant(g.persistent);
+    out["owner_access"] = sdbus::Variant(g.owner_access);
+    out["raw_sockets"] = sdbus::Variant(g.raw_sockets);
+    out["capture"] = sdbus::Variant(g.capture);
+    out["matched_rules"] = sdbus::Variant(rules);
+    out["policy"] = sdbus::Variant(policy.source);
     return out;
+}
+
+void Bus::Reload() {
+    Caller c = caller(getObject());
+    Status st;
+    if (c.uid != 0)
+        st = make_error(ErrorKind::PermissionDenied, "only root may reload the policy");
+    else
+        st = load_policy_in_force(policy_path_);
+    check(c, "Reload", arg("policy", policy_path_), st);
 }
 
 std::string Bus::Version() { return TAPD_VERSION; }

@@ -50,7 +50,7 @@ private:
 class Bus final : public sdbus::AdaptorInterfaces<net::tapd1::Manager_adaptor,
                                                   sdbus::ObjectManager_adaptor> {
 public:
-    Bus(sdbus::IConnection& conn, Service& service);
+    Bus(sdbus::IConnection& conn, Service& service, std::string policy_path);
     ~Bus();
 
     Service& service() { return service_; }
@@ -68,16 +68,23 @@ private:
     sdbus::UnixFd OpenTap(const std::string& name,
                           const std::map<std::string, sdbus::Variant>& options) override;
     void DeleteTap(const std::string& name) override;
+    // bus_fds.cpp
+    sdbus::UnixFd OpenRawSocket(const std::string& name, const int32_t& family,
+                                const int32_t& protocol) override;
+    sdbus::UnixFd OpenCapture(const std::string& name,
+                              const std::map<std::string, sdbus::Variant>& options) override;
     std::vector<sdbus::ObjectPath> ListTaps() override;
     std::vector<sdbus::ObjectPath> ListAllTaps() override;
     std::vector<std::string> Cleanup(const bool& all) override;
     std::map<std::string, sdbus::Variant> GetPolicy() override;
     std::string Version() override;
+    void Reload() override;
 
     void on_name_owner_changed(sdbus::Message& msg);
 
     sdbus::IConnection& conn_;
     Service& service_;
+    std::string policy_path_;
     std::map<std::string, std::unique_ptr<TapObject>> objects_;
     std::vector<std::unique_ptr<TapObject>> dying_;
 };

@@ -21,6 +21,7 @@
 #include "bus.hpp"
 #include "log.hpp"
 #include "names.hpp"
+#include "policy.hpp"
 #include "privileges.hpp"
 #include "service.hpp"
 #include "unique_fd.hpp"
@@ -46,8 +47,8 @@ void usage(FILE* out) {
                  "Options:\n"
                  "  --bus-address ADDR  connect to this bus instead of the system bus\n"
                  "                      (default: $DBUS_SYSTEM_BUS_ADDRESS or the system bus)\n"
-                 "  --policy FILE       policy file (default /etc/tapd/policy.json; not read yet:\n"
-                 "                      a TEMPORARY built-in default applies, see README)\n"
+                 "  --policy FILE       policy file (default /etc/tapd/policy.json; none: only\n"
+                 "                      root may do anything). Re-read on SIGHUP.\n"
                  "  --state-dir DIR     where tapd records what it created (default /run/tapd)\n"
                  "  --keep-privileges   do not drop capabilities (debugging only)\n"
                  "  --version           print the version and exit\n"
@@ -139,6 +140,13 @@ int main(int argc, char** argv) {
         tapd::log::info("running as " + mode.value());
     }
 
+    if (auto st = tapd::load_policy_in_force(opts.policy); !st) {
+        tapd::log::error("policy: " + st.error().message);
+        return 1;
+    }
+    const auto& policy = tapd::current_policy();
+    tapd::log::info("policy: " + policy.source + " (" + std::to_string(policy.rules.size()) + " rules)");
+
     auto service = tapd::Service::start(
         opts.state_dir, [&](const std::string& lease) { return name_has_owner(*conn, lease); });
     if (!service) {
@@ -147,14 +155,14 @@ int main(int argc, char** argv) {
     }
     std::unique_ptr<tapd::Bus> bus;
     try {
-        bus = std::make_unique<tapd::Bus>(*conn, *service.value());
+        bus = std::make_unique<tapd::Bus>(*conn, *service.value(), opts.policy);
         conn->requestName(tapd::names::kBusName);
     } catch (const sdbus::Error& e) {
         tapd::log::error("cannot own " + std::string(tapd::names::kBusName) + ": " + e.getMessage());
         return 1;
     }
     tapd::log::info(std::string("ready: bus name ") + tapd::names::kBusName + " state=" +
-                    opts.state_dir + " policy=TEMPORARY-built-in-default");
+                    opts.state_dir + " policy=" + opts.policy);
 #ifdef TAPD_HAVE_SYSTEMD
     sd_notify(0, "READY=1");
 #endif
@@ -220,7 +228,13 @@ int main(int argc, char** argv) {
             signalfd_siginfo si{};
             while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
                 if (si.ssi_signo == SIGHUP) {
-                    tapd::log::info("SIGHUP: nothing to reload (built-in policy)");
+                    auto st = tapd::load_policy_in_force(opts.policy);
+                    if (st)
+                        tapd::log::info("SIGHUP: policy reloaded from " + opts.policy + " (" +
+                                        std::to_string(tapd::current_policy().rules.size()) + " rules)");
+                    else
+                        tapd::log::error("SIGHUP: policy not reloaded, the old one stays: " +
+                                         st.error().message);
                     continue;
                 }
                 tapd::log::info(std::string("stopping on ") + strsignal(static_cast<int>(si.ssi_signo)));

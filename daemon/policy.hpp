@@ -1,38 +1,34 @@
-// Policy: what a caller may do. TEMPORARY: a built-in permissive default until the policy-file
-// issue lands (root: everything; any other uid: the limits in default_grant()).
+// The policy in force and the checks every mutating call runs against the caller's grant.
+// Parsing and rule matching live in policy_file; this file holds what a call asks of them.
 #pragma once
 
 #include <sys/types.h>
 
 #include <string>
-#include <vector>
 
 #include "ip.hpp"
 #include "options.hpp"
+#include "policy_file.hpp"
 #include "result.hpp"
 
 namespace tapd {
 
-struct Grant {
-    bool unlimited = false;        // root: no limits below apply
-    size_t max_taps = 0;
-    std::string name_prefix;       // names must start with this
-    std::vector<Prefix> prefixes;  // addresses and routes must lie inside one of these
-    bool masquerade = false;
-    bool persistent = false;
-    bool owner_access = false;
-    bool raw_sockets = false;      // OpenRawSocket on the caller's own taps
-    bool capture = false;          // OpenCapture on the caller's own taps
-};
+using Grant = PolicyGrant;
 
-// TEMPORARY built-in default (see README "Policy"): non-root callers get up to 4 taps named
-// "tap*", private IPv4 ranges (RFC 1918), ULA and link-local IPv6, masquerade and persistence.
+// The policy in force: set at start and replaced whole on a successful reload. tapd serves on
+// one thread, so no call ever sees half of a reload.
+const Policy& current_policy();
+void set_current_policy(Policy policy);
+
+// Loads PATH and, if it is valid, puts it in force; a bad file leaves the old policy in force
+// and the error says why (FILE:LINE:COLUMN: reason).
+Status load_policy_in_force(const std::string& path);
+
+// UID's grant under the policy in force, with its groups from the user database.
 Grant grant_for(uid_t uid);
 
-// Checks a CreateTap request against GRANT; OWNED is how many taps the caller has now.
-Status check_create(const Grant& grant, const std::string& name, const CreateOptions& options,
-                    size_t owned);
-// Checks that one address or route lies inside the grant's prefixes.
-Status check_prefix(const Grant& grant, const Prefix& prefix, const char* what);
+// Checks a CreateTap request's options against GRANT; OWNED is how many taps the caller has.
+// The name is checked before (check_name), and before anything about existing interfaces.
+Status check_create(const Grant& grant, const CreateOptions& options, size_t owned);
 
 }  // namespace tapd

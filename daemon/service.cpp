@@ -139,8 +139,10 @@ Status Service::reconcile(const std::function<bool(const std::string&)>& lease_a
 
 nat::TableState Service::expected_table() const {
     nat::TableState table;
-    for (const auto& [name, r] : taps_)
+    for (const auto& [name, r] : taps_) {
         if (r.masquerade) table.entries.push_back(masquerade_entry(r));
+        if (auto raw = raw_entry(r)) table.raw.push_back(*raw);
+    }
     table.guard = !table.entries.empty() && saved_ip_forward_ == 0;
     return table;
 }
@@ -301,14 +303,16 @@ Status Service::disable_masquerade(const TapRecord& r) {
 
 Result<const TapRecord*> Service::create(const Caller& caller, const std::string& name,
                                          const CreateOptions& o) {
-    if (auto st = validate_ifname(name); !st) return st.error();
+    // The name first (validated, then matched against the policy's prefixes), so that nothing
+    // about other interfaces is revealed to a caller who may not use the name anyway.
     Grant grant = grant_for(caller.uid);
-    if (auto st = check_create(grant, name, o, owned_by(caller.uid)); !st) return st.error();
+    if (auto st = check_name(grant, name); !st) return st.error();
     if (taps_.count(name)) return make_error(ErrorKind::Conflict, "tap '" + name + "' already exists");
     auto existing = find_link(*nl_, name);
     if (!existing) return existing.error();
     if (existing.value())
         return make_error(ErrorKind::Conflict, "interface '" + name + "' already exists");
+    if (auto st = check_create(grant, o, owned_by(caller.uid)); !st) return st.error();
     std::vector<Prefix> wanted = o.addresses;
     wanted.insert(wanted.end(), o.routes.begin(), o.routes.end());
     if (auto st = check_conflicts(wanted, 0); !st) return st.error();
@@ -392,6 +396,9 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         fault_point("masquerade");
         if (auto st = fail_point("masquerade"); !st) return st.error();
     }
+    // The tap's pair in rawallow: its raw sockets may send through it (service_fds.cpp).
+    if (auto st = allow_raw(r); !st) return st.error();
+    undo.push([this, r] { forget_fds(r); });
     taps_[name] = r;
     pending_.reset();
     undo.push([this, name] { taps_.erase(name); });
@@ -423,6 +430,7 @@ Status Service::destroy(const std::string& name) {
     if (r.masquerade)
         if (auto st = disable_masquerade(r); !st) result = st;
     taps_.erase(it);
+    forget_fds(r);  // captures stop, raw sockets lose their way out
     // Deleting the link takes its addresses and routes with it, and detaches every fd.
     if (auto st = delete_link(*nl_, r.ifindex, r.name); !st && result) result = st;
     if (auto st = save(); !st && result) result = st;
@@ -522,8 +530,8 @@ Status Service::set_masquerade(const Caller& caller, const std::string& name, bo
     TapRecord& rec = *r.value();
     if (rec.masquerade == enabled) return {};
     if (enabled) {
-        if (!grant_for(caller.uid).unlimited && !grant_for(caller.uid).masquerade)
-            return make_error(ErrorKind::PermissionDenied, "masquerade is not allowed for you");
+        if (!grant_for(caller.uid).masquerade)
+            return make_error(ErrorKind::PermissionDenied, "the policy does not allow you masquerade");
         if (rec.masquerade_subnets().empty())
             return make_error(ErrorKind::InvalidArgument,
                               "masquerade needs an IPv4 address on tap '" + name + "'");

@@ -115,7 +115,28 @@ std::string privileged_unavailable() {
     return "";
 }
 
+const char* const kTestPolicy = R"({
+  "version": 1,
+  "rules": [
+    { "comment": "the integration tests' two users",
+      "users": [65534, 65533],
+      "max_taps": 4,
+      "name_prefix": "tap",
+      "prefixes": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fe80::/64"],
+      "masquerade": true, "persistent": true, "owner_access": true,
+      "raw_sockets": true, "capture": true }
+  ]
+}
+)";
+
 static std::atomic<int> g_counter{0};
+
+void Env::write_policy(const std::string& json) {
+    std::string tmp = policy_path() + ".tmp";
+    std::ofstream(tmp) << json;
+    chmod(tmp.c_str(), 0644);
+    rename(tmp.c_str(), policy_path().c_str());
+}
 
 Env::Env() {
     id_ = std::to_string(getpid()) + "x" + std::to_string(g_counter++);
@@ -131,6 +152,7 @@ Env::Env() {
             ADD_FAILURE() << p << " is not searchable by other users (chmod o+x): uid 65534 "
                                   "cannot run the build's tapctl";
     }
+    write_policy(kTestPolicy);
     host_ns_ = add_ns("host");
     in_ns({"ip", "link", "set", "lo", "up"});
 
@@ -219,7 +241,7 @@ void Env::start_tapd(const std::vector<std::string>& extra_env) {
     std::vector<std::string> inner = {"ip", "netns", "exec", host_ns_, "env",
                                       "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
     for (const auto& e : extra_env) inner.push_back(e);
-    inner.insert(inner.end(), {tapd_bin(), "--state-dir", state_dir()});
+    inner.insert(inner.end(), {tapd_bin(), "--state-dir", state_dir(), "--policy", policy_path()});
     std::vector<std::string> argv = with_test_users(inner);
     size_t log_start = tapd_log().size();
     std::vector<char*> args;
@@ -287,6 +309,32 @@ CommandResult Env::as_user(uid_t uid, const std::vector<std::string>& argv, cons
                                      "env", "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
     full.insert(full.end(), argv.begin(), argv.end());
     return run(full);
+}
+
+pid_t Env::spawn_as_user(uid_t uid, const std::vector<std::string>& argv) {
+    std::string id = std::to_string(uid);
+    std::vector<std::string> full = {"ip", "netns", "exec", host_ns_, "setpriv", "--reuid=" + id,
+                                     "--regid=" + id, "--clear-groups", "env",
+                                     "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
+    full.insert(full.end(), argv.begin(), argv.end());
+    std::vector<char*> args;
+    for (auto& a : full) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    pid_t pid = -1;
+    if (int rc = posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ); rc != 0)
+        ADD_FAILURE() << "spawn " << argv[0] << ": " << std::strerror(rc);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    return pid;
 }
 
 CommandResult Env::tapctl(const std::vector<std::string>& args, uid_t uid) {

@@ -38,6 +38,10 @@ std::string privileged_unavailable();
 
 bool in_ci();
 
+// The test policy: uids 65534 and 65533 each get 4 taps named tap*, private prefixes, and every
+// permission; tests that check refusals write their own.
+extern const char* const kTestPolicy;
+
 // One test's world: a scratch directory, a private bus, a "host" namespace running tapd.
 // Every name carries the pid and a counter, so parallel tests never collide; the destructor
 // removes everything, also after a failed assertion.
@@ -54,6 +58,11 @@ public:
     std::string state_dir() const { return state_dir_.empty() ? dir_ + "/state" : state_dir_; }
     // Where tapd keeps its state (default: inside dir()); set before start_tapd().
     void set_state_dir(const std::string& dir) { state_dir_ = dir; }
+
+    // The policy file tapd is started with (dir()/policy.json). The constructor writes
+    // kTestPolicy; write_policy() replaces it (tapd re-reads it on SIGHUP or Reload).
+    std::string policy_path() const { return dir_ + "/policy.json"; }
+    void write_policy(const std::string& json);
 
     // The private bus: started by the constructor; stop_bus() kills it (tapd loses it).
     void start_bus();
@@ -74,6 +83,9 @@ public:
     // ARGV as UID (gid = uid, no supplementary groups) in namespace NS ("" = the host ns), with
     // the private bus as system bus.
     CommandResult as_user(uid_t uid, const std::vector<std::string>& argv, const std::string& ns = "");
+    // Starts ARGV as UID in the host namespace in the background, in its own process group,
+    // output discarded; returns its pid (== the pgid).
+    pid_t spawn_as_user(uid_t uid, const std::vector<std::string>& argv);
     // tapctl as uid 65534 in the host namespace.
     CommandResult tapctl(const std::vector<std::string>& args, uid_t uid = 65534);
     // ARGV as root inside namespace NS ("" = host).

@@ -45,7 +45,8 @@ std::string Prefix::str() const { return address.str() + "/" + std::to_string(le
 
 Result<IpAddress> parse_ip_address(std::string_view text) {
     // inet_pton needs a NUL-terminated string; anything longer than an IPv6 text cannot be valid.
-    if (text.empty() || text.size() >= INET6_ADDRSTRLEN)
+    // A NUL inside would end the text for inet_pton and let trailing junk through.
+    if (text.empty() || text.size() >= INET6_ADDRSTRLEN || text.find('\0') != std::string_view::npos)
         return make_error(ErrorKind::InvalidArgument, "invalid IP address '" + std::string(text) + "'");
     char buf[INET6_ADDRSTRLEN] = {};
     std::memcpy(buf, text.data(), text.size());
@@ -67,7 +68,11 @@ static Result<Prefix> parse_prefix(std::string_view text, bool length_required) 
         return make_error(ErrorKind::InvalidArgument,
                           "address '" + std::string(text) + "' has no prefix length (ADDR/PLEN)");
     auto addr = parse_ip_address(text.substr(0, slash));
-    if (!addr) return addr.error();
+    if (!addr) {
+        if (slash == std::string_view::npos) return addr.error();
+        return make_error(ErrorKind::InvalidArgument,
+                          addr.error().message + " in '" + std::string(text) + "'");
+    }
     Prefix p{addr.value(), static_cast<uint8_t>(addr->bits())};
     if (slash != std::string_view::npos) {
         auto len_text = text.substr(slash + 1);

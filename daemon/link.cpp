@@ -6,7 +6,6 @@
 #include <netlink/route/link.h>
 #include <net/if.h>
 
-#include <cstdio>
 #include <memory>
 
 namespace tapd {
@@ -70,13 +69,26 @@ Result<std::vector<LinkInfo>> list_links(NlSocket& nl) {
 }
 
 Status validate_mac(const std::string& mac) {
-    unsigned b[6];
-    char tail;
-    if (mac.size() != 17 ||
-        std::sscanf(mac.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
-                    &b[5], &tail) != 6)
+    // Checked character by character: sscanf("%2x") would also take " 2", "+2", "-2" and "0x".
+    auto bad = [&] {
         return make_error(ErrorKind::InvalidArgument,
                           "invalid MAC address '" + mac + "' (expected aa:bb:cc:dd:ee:ff)");
+    };
+    if (mac.size() != 17) return bad();
+    unsigned b[6] = {};
+    for (size_t i = 0; i < mac.size(); ++i) {
+        char c = mac[i];
+        if (i % 3 == 2) {
+            if (c != ':') return bad();
+            continue;
+        }
+        int v = (c >= '0' && c <= '9')   ? c - '0'
+                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                         : -1;
+        if (v < 0) return bad();
+        b[i / 3] = b[i / 3] * 16 + static_cast<unsigned>(v);
+    }
     if (b[0] & 1)
         return make_error(ErrorKind::InvalidArgument,
                           "MAC address '" + mac + "' is a multicast address");

@@ -38,13 +38,18 @@ Result<std::vector<std::string>> get_strings(const std::string& key, const sdbus
     return list;
 }
 
-// Refuses the same prefix twice in one list: the second netlink add would fail half-way.
+// Refuses the same prefix twice in one list: the second netlink add would fail half-way. The
+// kernel keys an IPv6 address by the address alone, so fdaa::1/64 and fdaa::1/80 are the same.
 Status no_duplicates(const std::string& key, const std::vector<Prefix>& list) {
     for (size_t i = 0; i < list.size(); ++i)
-        for (size_t j = i + 1; j < list.size(); ++j)
-            if (list[i] == list[j])
-                return make_error(ErrorKind::InvalidArgument,
-                                  "option '" + key + "' lists " + list[i].str() + " twice");
+        for (size_t j = i + 1; j < list.size(); ++j) {
+            bool same = list[i] == list[j] ||
+                        (key == "addresses" && list[i].address.family == AF_INET6 &&
+                         list[i].address == list[j].address);
+            if (same)
+                return make_error(ErrorKind::InvalidArgument, "option '" + key + "' lists " +
+                                                                  list[i].address.str() + " twice");
+        }
     return {};
 }
 

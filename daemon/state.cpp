@@ -27,11 +27,13 @@ std::string tap_alias(const TapRecord& r) {
 }
 
 std::optional<AliasInfo> parse_tap_alias(const std::string& alias) {
-    unsigned long owner = 0;
-    int persistent = 0, consumed = 0;
-    if (std::sscanf(alias.c_str(), "tapd owner=%lu persistent=%d%n", &owner, &persistent,
-                    &consumed) != 2 ||
-        static_cast<size_t>(consumed) != alias.size() || (persistent != 0 && persistent != 1))
+    // Only the exact text tap_alias() writes: any other alias is a foreign link's.
+    unsigned long long owner = 0;
+    int persistent = 0;
+    if (std::sscanf(alias.c_str(), "tapd owner=%llu persistent=%d", &owner, &persistent) != 2 ||
+        owner > 0xfffffffeULL || (persistent != 0 && persistent != 1))
+        return std::nullopt;
+    if (alias != "tapd owner=" + std::to_string(owner) + " persistent=" + std::to_string(persistent))
         return std::nullopt;
     return AliasInfo{static_cast<uid_t>(owner), persistent == 1};
 }
@@ -167,7 +169,10 @@ Result<State> StateFile::load() const {
     auto j = json::parse(text, nullptr, false);
     if (j.is_discarded())
         return make_error(ErrorKind::Failed, "reading state: " + path() + " is not valid JSON");
-    return state_from_json(j);
+    auto state = state_from_json(j);
+    if (!state)
+        return make_error(ErrorKind::Failed, "reading state: " + path() + ": " + state.error().message);
+    return state;
 }
 
 }  // namespace tapd

@@ -77,6 +77,26 @@ UniqueFd Client::open_tap(const std::string& name) {
     }
 }
 
+UniqueFd Client::open_raw_socket(const std::string& name, int family, int protocol) {
+    try {
+        sdbus::UnixFd fd = manager_->OpenRawSocket(name, family, protocol);
+        return UniqueFd(fd.release());
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+UniqueFd Client::open_capture(const std::string& name, uint32_t snaplen) {
+    std::map<std::string, sdbus::Variant> o;
+    if (snaplen != 0) o["snaplen"] = sdbus::Variant(snaplen);
+    try {
+        sdbus::UnixFd fd = manager_->OpenCapture(name, o);
+        return UniqueFd(fd.release());
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
 void Client::delete_tap(const std::string& name) {
     try {
         manager_->DeleteTap(name);

@@ -77,6 +77,13 @@ public:
     std::string create_tap(const TapSpec& spec);
     // An fd attached to the caller's tap: read() gets one frame, write() sends one.
     UniqueFd open_tap(const std::string& name);
+    // A raw IP socket on the caller's tap (socket(FAMILY, SOCK_RAW, PROTOCOL); FAMILY AF_INET or
+    // AF_INET6, PROTOCOL 1..255): receives only the tap's traffic, and what it sends leaves only
+    // through the tap (tapd's nf_tables rule on its SO_MARK drops the rest).
+    UniqueFd open_raw_socket(const std::string& name, int family, int protocol);
+    // A pcap byte stream (Ethernet, microsecond timestamps) of the tap's frames, both directions,
+    // keeping SNAPLEN bytes of each (0: tapd's default, 262144). EOF when the tap is deleted.
+    UniqueFd open_capture(const std::string& name, uint32_t snaplen = 0);
     void delete_tap(const std::string& name);
     // The caller's own taps.
     std::vector<TapInfo> list();

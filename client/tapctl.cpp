@@ -377,8 +377,9 @@ tapd::cli::DecodeOptions parse_decode(Args& args, const char* command, std::stri
 int cmd_sniff(tapd::Client& c, Args& args) {
     std::string name = need_name(args, "sniff");
     auto o = parse_decode(args, "sniff", nullptr);
-    auto fd = c.open_tap(name);
-    return tapd::cli::print_frames_from_tap_fd(fd.get(), o);
+    // A capture stream from tapd, not the tap fd: a tap another program holds can be sniffed.
+    auto fd = c.open_capture(name);
+    return tapd::cli::print_frames_from_pcap_fd(fd.get(), o);
 }
 
 int cmd_capture(tapd::Client& c, Args& args) {
@@ -386,8 +387,8 @@ int cmd_capture(tapd::Client& c, Args& args) {
     std::string file;
     auto o = parse_decode(args, "capture", &file);
     if (file.empty()) throw UsageError("capture: -w FILE is required");
-    auto fd = c.open_tap(name);
-    return tapd::cli::capture_tap_fd_to_file(fd.get(), file, o.count);
+    auto fd = c.open_capture(name);
+    return tapd::cli::capture_pcap_fd_to_file(fd.get(), file, o.count);
 }
 #endif
 

@@ -1,5 +1,5 @@
-// nf_tables JSON for tapd's table "inet tapd": sets masq4 and taps, chains postrouting, forward
-// and guard4. Schema: libnftables-json(5) as of nftables 1.0.6.
+// nf_tables JSON for tapd's table "inet tapd": sets masq4, taps and rawallow, chains postrouting,
+// forward, guard4, rawout and rawpost. Schema: libnftables-json(5) as of nftables 1.0.6.
 #include "nat_json.hpp"
 
 #include <map>
@@ -49,6 +49,28 @@ static json guard_rules() {
     return out;
 }
 
+static json raw_elem(const RawEntry& e) { return json{{"concat", json::array({e.mark, e.ifname})}}; }
+
+// Drops a packet of a tapd raw socket (mark in tapd's range) unless the pair (mark, output
+// interface) is in rawallow. The same rule runs in two hooks: output drops early, so the sender
+// sees EPERM; postrouting sees the final output interface, after any rerouting in between
+// (another table's "type route" chain or an output DNAT makes the kernel route again).
+static json raw_rule(const char* chain) {
+    json meta_mark = {{"meta", {{"key", "mark"}}}};
+    return rule(chain, json::array({
+                           {{"match",
+                             {{"op", "=="},
+                              {"left", {{"&", json::array({meta_mark, kRawMarkMask})}}},
+                              {"right", kRawMarkTag}}}},
+                           {{"match",
+                             {{"op", "!="},
+                              {"left", {{"concat", json::array({meta_mark, {{"meta", {{"key", "oifname"}}}}})}}},
+                              {"right", "@rawallow"}}}},
+                           {{"counter", nullptr}},
+                           {{"drop", nullptr}},
+                       }));
+}
+
 json table_batch(const TableState& state) {
     json cmds = json::array();
     json table = {{"family", kFamily}, {"name", kTable}};
@@ -63,6 +85,9 @@ json table_batch(const TableState& state) {
     json taps = named("taps");
     taps["type"] = "ifname";
     cmds.push_back({{"add", {{"set", taps}}}});
+    json rawallow = named("rawallow");
+    rawallow["type"] = json::array({"mark", "ifname"});
+    cmds.push_back({{"add", {{"set", rawallow}}}});
 
     json post = named("postrouting");
     post.update({{"type", "nat"}, {"hook", "postrouting"}, {"prio", 100}, {"policy", "accept"}});
@@ -71,6 +96,14 @@ json table_batch(const TableState& state) {
     fwd.update({{"type", "filter"}, {"hook", "forward"}, {"prio", 0}, {"policy", "accept"}});
     cmds.push_back({{"add", {{"chain", fwd}}}});
     cmds.push_back({{"add", {{"chain", named("guard4")}}}});
+    // Priority 0 in output: after mangle's "type route" chains and the output DNAT, which may
+    // reroute; 300 in postrouting: after source NAT, the last word before the device.
+    json rawout = named("rawout");
+    rawout.update({{"type", "filter"}, {"hook", "output"}, {"prio", 0}, {"policy", "accept"}});
+    cmds.push_back({{"add", {{"chain", rawout}}}});
+    json rawpost = named("rawpost");
+    rawpost.update({{"type", "filter"}, {"hook", "postrouting"}, {"prio", 300}, {"policy", "accept"}});
+    cmds.push_back({{"add", {{"chain", rawpost}}}});
 
     // The seed's "iptables -t nat -A POSTROUTING -s 192.168.69.0/24 -j MASQUERADE", for every
     // masqueraded subnet at once through the set.
@@ -95,7 +128,22 @@ json table_batch(const TableState& state) {
     }
     if (state.guard)
         for (auto& c : guard_rules()) cmds.push_back(c);
+    cmds.push_back(raw_rule("rawout"));
+    cmds.push_back(raw_rule("rawpost"));
+    if (!state.raw.empty()) {
+        json elems = json::array();
+        for (const auto& e : state.raw) elems.push_back(raw_elem(e));
+        json el = named("rawallow");
+        el["elem"] = elems;
+        cmds.push_back({{"add", {{"element", el}}}});
+    }
     return json{{"nftables", cmds}};
+}
+
+json raw_batch(bool add, const RawEntry& entry) {
+    json el = named("rawallow");
+    el["elem"] = json::array({raw_elem(entry)});
+    return json{{"nftables", json::array({json{{add ? "add" : "delete", {{"element", el}}}}})}};
 }
 
 json masquerade_batch(bool add, const MasqueradeEntry& entry) {
@@ -136,6 +184,13 @@ static std::string element_text(const json& e) {
     if (e.is_object() && e.contains("prefix"))
         return e["prefix"].value("addr", "") + "/" + std::to_string(e["prefix"].value("len", 0));
     if (e.is_object() && e.contains("elem")) return element_text(e["elem"]["val"]);
+    if (e.is_object() && e.contains("concat") && e["concat"].is_array()) {
+        std::string out;
+        for (const auto& part : e["concat"])
+            out += (out.empty() ? "" : " . ") + (part.is_number() ? std::to_string(part.get<uint64_t>())
+                                                                 : element_text(part));
+        return out;
+    }
     return e.dump();
 }
 
@@ -146,34 +201,41 @@ bool table_matches(const json& listed, const TableState& expected, std::string* 
     };
     if (!listed.is_object() || !listed.contains("nftables") || !listed["nftables"].is_array())
         return fail("table inet tapd is missing");
-    std::multiset<std::string> want_masq, want_taps, have_masq, have_taps;
+    std::multiset<std::string> want_masq, want_taps, want_raw, have_masq, have_taps, have_raw;
+    for (const auto& e : expected.raw) want_raw.insert(element_text(raw_elem(e)));
     for (const auto& e : expected.entries) {
         want_taps.insert(e.ifname);
         for (const auto& p : e.subnets)
             want_masq.insert(p.length == 32 ? p.address.str() : p.str());
     }
     std::map<std::string, size_t> rules;
-    bool seen_table = false, seen_masq = false, seen_taps = false;
+    bool seen_table = false, seen_masq = false, seen_taps = false, seen_raw = false;
     for (const auto& item : listed["nftables"]) {
         if (item.contains("table")) seen_table = true;
         if (item.contains("set")) {
             const auto& set = item["set"];
             std::string name = set.value("name", "");
-            auto* into = name == "masq4" ? &have_masq : name == "taps" ? &have_taps : nullptr;
+            auto* into = name == "masq4"      ? &have_masq
+                         : name == "taps"     ? &have_taps
+                         : name == "rawallow" ? &have_raw
+                                              : nullptr;
             if (!into) continue;
-            (name == "masq4" ? seen_masq : seen_taps) = true;
+            (name == "masq4" ? seen_masq : name == "taps" ? seen_taps : seen_raw) = true;
             if (set.contains("elem"))
                 for (const auto& e : set["elem"]) into->insert(element_text(e));
         }
         if (item.contains("rule")) ++rules[item["rule"].value("chain", "")];
     }
     if (!seen_table) return fail("table inet tapd is missing");
-    if (!seen_masq || !seen_taps) return fail("a set of table inet tapd is missing");
+    if (!seen_masq || !seen_taps || !seen_raw) return fail("a set of table inet tapd is missing");
     if (have_masq != want_masq) return fail("set masq4 differs from tapd's records");
     if (have_taps != want_taps) return fail("set taps differs from tapd's records");
+    if (have_raw != want_raw) return fail("set rawallow differs from tapd's records");
     if (rules["postrouting"] != 1) return fail("chain postrouting does not hold its one rule");
     if (rules["forward"] != 1) return fail("chain forward does not hold its one rule");
     if (rules["guard4"] != (expected.guard ? 3u : 0u)) return fail("chain guard4 differs");
+    if (rules["rawout"] != 1 || rules["rawpost"] != 1)
+        return fail("chain rawout or rawpost does not hold its one rule");
     return true;
 }
 

@@ -1,6 +1,7 @@
 // Pure builders of the nf_tables JSON batches for tapd's own table (checked by unit tests).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,23 @@ struct MasqueradeEntry {
     std::vector<Prefix> subnets;    // IPv4 networks masqueraded (host bits cleared)
 };
 
+// Raw-socket confinement: every raw socket tapd hands out carries SO_MARK kRawMarkTag|ifindex of
+// its tap, and packets with a mark in that range may leave only through the interface the set
+// rawallow pairs with their mark (SO_BINDTODEVICE alone does not confine sending: IP_PKTINFO,
+// sin6_scope_id and IP_HDRINCL get past it). A mark missing from the set (its tap was deleted) is
+// dropped everywhere: fail closed.
+inline constexpr uint32_t kRawMarkMask = 0xff000000;
+inline constexpr uint32_t kRawMarkTag = 0x7a000000;
+inline constexpr int kRawMarkMaxIfindex = 0x00ffffff;
+
+struct RawEntry {
+    uint32_t mark = 0;   // kRawMarkTag | the tap's ifindex
+    std::string ifname;  // the only interface its packets may leave through
+};
+
 struct TableState {
     std::vector<MasqueradeEntry> entries;
+    std::vector<RawEntry> raw;  // one per tap
     // Forward guard: when tapd itself switched net.ipv4.ip_forward on, forwarded IPv4 is limited
     // to traffic from masquerading taps and replies (conntrack), so the host does not become a
     // router for its other interfaces. When forwarding was already on, tapd leaves it alone.
@@ -34,12 +50,15 @@ nlohmann::json table_batch(const TableState& state);
 // Adds (or deletes) one tap's masquerade elements: its subnets in set masq4, its name in taps.
 nlohmann::json masquerade_batch(bool add, const MasqueradeEntry& entry);
 
+// Adds (or deletes) one tap's pair in set rawallow.
+nlohmann::json raw_batch(bool add, const RawEntry& entry);
+
 // Turns the forward guard on or off (flush chain guard4, then its rules when on).
 nlohmann::json guard_batch(bool on);
 
 // Whether LISTED (`nft -j list table inet tapd` output, {} when the table is missing) holds what
-// EXPECTED says: both sets with exactly the expected elements, one rule in postrouting and in
-// forward, and the guard's rules iff the guard is on. WHY gets the first difference.
+// EXPECTED says: the three sets with exactly the expected elements, one rule in postrouting,
+// forward, rawout and rawpost, and the guard's rules iff the guard is on. WHY gets the first difference.
 bool table_matches(const nlohmann::json& listed, const TableState& expected, std::string* why);
 
 // Joins batches into one (atomic) request.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "capture.hpp"
 #include "nat.hpp"
 #include "netlink.hpp"
 #include "options.hpp"
@@ -51,6 +52,17 @@ public:
     Status remove_route(const Caller& caller, const std::string& name, const std::string& text);
     Status set_masquerade(const Caller& caller, const std::string& name, bool enabled);
 
+    // --- fds besides tap fds (service_fds.cpp) ---
+    // A raw IP socket on the caller's tap, confined by SO_BINDTODEVICE, the tap's SO_MARK and
+    // tapd's nf_tables rule on that mark (README "Raw sockets").
+    Result<UniqueFd> open_raw_socket(const Caller& caller, const std::string& name, int family,
+                                     int protocol);
+    // The read end of a pcap stream of the caller's tap (README "Capture").
+    Result<UniqueFd> open_capture(const Caller& caller, const std::string& name,
+                                  const CaptureOptions& options);
+    // Capture streamers running (for tests and logs).
+    size_t captures_running() { return captures_ ? captures_->running() : 0; }
+
     // CALLER's own taps.
     std::vector<const TapRecord*> owned(const Caller& caller) const;
     // Every tap tapd owns (root only).
@@ -86,6 +98,11 @@ private:
     Status destroy(const std::string& name);
 
     std::unique_ptr<NlSocket> nl_;
+    // service_fds.cpp: the rawallow pair of a tap, and adding/removing it; stops its captures.
+    static std::optional<nat::RawEntry> raw_entry(const TapRecord& record);
+    Status allow_raw(const TapRecord& record);
+    void forget_fds(const TapRecord& record);
+    std::unique_ptr<Captures> captures_ = std::make_unique<Captures>();
     nat::TableState expected_table() const;
 
     std::unique_ptr<NatTable> nat_;

@@ -30,9 +30,13 @@ inline Traffic make_traffic(size_t frames, uint32_t seed = 1) {
     std::vector<std::byte> payload(1400);
     for (auto& b : payload) b = std::byte(rng());
     for (size_t i = 0; i < frames; ++i) {
+        // Addresses and ports come from one of 256 flows, as on a real link; tools that keep
+        // per-flow state (tcpdump) would otherwise see a new flow in every frame.
+        std::mt19937 flow_rng(r(256));
+        auto fl = [&](uint32_t n) { return static_cast<uint32_t>(flow_rng() % n); };
         FrameRepr f;
-        f.eth.src = MacAddress{{2, 0, 0, 0, static_cast<uint8_t>(r(256)), 1}};
-        f.eth.dst = MacAddress{{2, 0, 0, 0, static_cast<uint8_t>(r(256)), 2}};
+        f.eth.src = MacAddress{{2, 0, 0, 0, static_cast<uint8_t>(fl(256)), 1}};
+        f.eth.dst = MacAddress{{2, 0, 0, 0, static_cast<uint8_t>(fl(256)), 2}};
         if (r(10) == 0) {
             f.vlan_count = 1;
             f.vlans[0].vid = static_cast<uint16_t>(r(4096));
@@ -43,9 +47,9 @@ inline Traffic make_traffic(size_t frames, uint32_t seed = 1) {
         auto v4 = [&] {
             f.net = FrameRepr::Net::Ipv4;
             f.ipv4.src =
-                Ipv4Address{{10, 0, static_cast<uint8_t>(r(256)), static_cast<uint8_t>(r(256))}};
-            f.ipv4.dst =
-                Ipv4Address{{192, 168, static_cast<uint8_t>(r(256)), static_cast<uint8_t>(r(256))}};
+                Ipv4Address{{10, 0, static_cast<uint8_t>(fl(256)), static_cast<uint8_t>(fl(256))}};
+            f.ipv4.dst = Ipv4Address{
+                {192, 168, static_cast<uint8_t>(fl(256)), static_cast<uint8_t>(fl(256))}};
             f.ipv4.ident = static_cast<uint16_t>(rng());
             f.ipv4.dont_frag = true;
         };
@@ -53,13 +57,13 @@ inline Traffic make_traffic(size_t frames, uint32_t seed = 1) {
             f.net = FrameRepr::Net::Ipv6;
             f.ipv6.src.b = {0x20, 0x01, 0x0d, 0xb8};
             f.ipv6.dst.b = {0x20, 0x01, 0x0d, 0xb8};
-            f.ipv6.src.b[15] = static_cast<uint8_t>(r(256));
-            f.ipv6.dst.b[15] = static_cast<uint8_t>(r(256));
+            f.ipv6.src.b[15] = static_cast<uint8_t>(fl(256));
+            f.ipv6.dst.b[15] = static_cast<uint8_t>(fl(256));
         };
         auto tcp = [&] {
             f.l4 = FrameRepr::Transport::Tcp;
-            f.tcp.src_port = static_cast<uint16_t>(r(65536));
-            f.tcp.dst_port = r(2) ? 443 : static_cast<uint16_t>(r(65536));
+            f.tcp.src_port = static_cast<uint16_t>(fl(65536));
+            f.tcp.dst_port = fl(2) ? 443 : static_cast<uint16_t>(fl(65536));
             f.tcp.seq = static_cast<uint32_t>(rng());
             f.tcp.ack = static_cast<uint32_t>(rng());
             f.tcp.flags = r(20) == 0 ? tcp::kSyn : tcp::kAck | (plen ? tcp::kPsh : 0);
@@ -75,7 +79,9 @@ inline Traffic make_traffic(size_t frames, uint32_t seed = 1) {
         };
         auto udp = [&] {
             f.l4 = FrameRepr::Transport::Udp;
-            f.udp = {static_cast<uint16_t>(r(65536)), 53, data};
+            // Unassigned ports: tcpdump would otherwise decode random payloads as DNS and such.
+            f.udp = {static_cast<uint16_t>(30000 + fl(10000)),
+                     static_cast<uint16_t>(30000 + fl(10000)), data};
         };
         if (kind < 55) {
             v4();

@@ -114,8 +114,9 @@ void decode_ipv4(Decoded& d, Bytes b, const DecodeFlags& flags) {
     c.complete = !cut && !d.fragment;
     if (d.ipv4.frag_offset() != 0) return;
     c.v6 = false;
-    Ipv4Address src = d.ipv4.src(), dst = d.ipv4.dst();
-    c.pseudo_base = checksum::pseudo_header(src, dst, d.l4_proto, 0);
+    c.pseudo_base = flags.verify_checksums
+                        ? checksum::pseudo_header(d.ipv4.src(), d.ipv4.dst(), d.l4_proto, 0)
+                        : 0;
     decode_l4(d, d.l4_proto, c, flags);
 }
 
@@ -126,9 +127,22 @@ void decode_ipv6(Decoded& d, Bytes b, const DecodeFlags& flags) {
     d.ipv6 = *p;
     d.layers |= kHasIpv6;
     d.ip_checksum = ChecksumStatus::NotPresent;  // IPv6 has no header checksum
-    auto chain = Ipv6Chain::walk(d.ipv6);
-    if (!chain) return fail(d, chain.error(), base + Ipv6Packet::kHeaderLen);
-    d.ipv6_chain = *chain;
+    if (is_ipv6_extension(d.ipv6.next_header())) {
+        auto chain = Ipv6Chain::walk(d.ipv6);
+        if (!chain) return fail(d, chain.error(), base + Ipv6Packet::kHeaderLen);
+        d.ipv6_chain = *chain;
+    } else {
+        // The common case: no extension headers, nothing to copy.
+        Ipv6Chain& c = d.ipv6_chain;
+        c.count = 0;
+        c.upper_proto = d.ipv6.next_header();
+        c.upper_offset = 0;
+        c.final_dst_offset = 0;
+        c.fragment = false;
+        c.more_frags = false;
+        c.frag_offset = 0;
+        c.frag_ident = 0;
+    }
     const Ipv6Chain& ch = d.ipv6_chain;
     d.fragment = ch.fragment;
     d.l4_proto = ch.upper_proto;
@@ -149,10 +163,14 @@ void decode_ipv6(Decoded& d, Bytes b, const DecodeFlags& flags) {
     if (ch.fragment && ch.frag_offset != 0) return;
     c.complete = !cut && !(ch.fragment && ch.more_frags);
     c.v6 = true;
-    Ipv6Address final_dst =
-        ch.final_dst_offset ? Ipv6Address::from(d.ipv6.payload().subspan(ch.final_dst_offset, 16))
-                            : d.ipv6.dst();
-    c.pseudo_base = checksum::pseudo_header(d.ipv6.src(), final_dst, ch.upper_proto, 0);
+    c.pseudo_base = 0;
+    if (flags.verify_checksums) {
+        Ipv6Address final_dst =
+            ch.final_dst_offset
+                ? Ipv6Address::from(d.ipv6.payload().subspan(ch.final_dst_offset, 16))
+                : d.ipv6.dst();
+        c.pseudo_base = checksum::pseudo_header(d.ipv6.src(), final_dst, ch.upper_proto, 0);
+    }
     decode_l4(d, ch.upper_proto, c, flags);
 }
 

@@ -46,9 +46,12 @@ Status no_duplicates(const std::string& key, const std::vector<Prefix>& list) {
             bool same = list[i] == list[j] ||
                         (key == "addresses" && list[i].address.family == AF_INET6 &&
                          list[i].address == list[j].address);
-            if (same)
-                return make_error(ErrorKind::InvalidArgument, "option '" + key + "' lists " +
-                                                                  list[i].address.str() + " twice");
+            if (!same) continue;
+            std::string what = list[i] == list[j] ? list[i].str()
+                                                  : list[i].address.str() + " (as " + list[i].str() +
+                                                        " and " + list[j].str() + ")";
+            return make_error(ErrorKind::InvalidArgument,
+                              "option '" + key + "' lists " + what + " twice");
         }
     return {};
 }

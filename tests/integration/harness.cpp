@@ -269,6 +269,13 @@ void Env::start_tapd(const std::vector<std::string>& extra_env) {
     FAIL() << "tapd did not become ready in 10 s:\n" << tapd_log();
 }
 
+CommandResult Env::run_tapd_to_exit(int timeout_seconds) {
+    return run(with_test_users({"ip", "netns", "exec", host_ns_, "env",
+                                "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address(), tapd_bin(),
+                                "--state-dir", state_dir(), "--policy", policy_path()}),
+               timeout_seconds);
+}
+
 int Env::stop_tapd(int sig) {
     if (tapd_pid_ <= 0) return -1;
     kill(tapd_pid_, sig);

@@ -70,6 +70,8 @@ public:
 
     // Starts tapd in the host namespace (EXTRA_ENV: "KEY=VALUE" pairs) and waits for its name.
     void start_tapd(const std::vector<std::string>& extra_env = {});
+    // Runs tapd in the foreground until it exits by itself (e.g. refusing a bad policy).
+    CommandResult run_tapd_to_exit(int timeout_seconds = 10);
     // Sends SIG to tapd and returns its exit status (128+signal if killed).
     int stop_tapd(int sig = SIGTERM);
     // Waits for tapd to exit by itself (e.g. an injected crash); its status.

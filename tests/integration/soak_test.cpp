@@ -120,7 +120,9 @@ TEST_F(Soak, RandomOperationsKeepKernelAndTapdInAgreementAndLeakNothing) {
             auto r = env_->tapctl(args, uid);
             bool want_ok = !exists && owned(uid) < 4;
             ASSERT_EQ(r.status == 0, want_ok) << "op " << op << " create " << name << ": " << r.describe();
-            if (!want_ok) EXPECT_NE(r.err.find(exists ? "Conflict" : "QuotaExceeded"), std::string::npos) << r.describe();
+            if (!want_ok) {
+                EXPECT_NE(r.err.find(exists ? "Conflict" : "QuotaExceeded"), std::string::npos) << r.describe();
+            }
             if (want_ok) model_[name] = Tap{uid, true, masq, -1};
             ++count["create"];
         } else if (kind < 50) {  // ephemeral create held by a running program
@@ -189,7 +191,9 @@ TEST_F(Soak, RandomOperationsKeepKernelAndTapdInAgreementAndLeakNothing) {
             orphans_.push_back(t.holder);
         }
     for (auto it = model_.begin(); it != model_.end();) {
-        if (it->second.persistent) EXPECT_EQ(env_->tapctl({"delete", it->first}, it->second.uid).status, 0);
+        if (it->second.persistent) {
+            EXPECT_EQ(env_->tapctl({"delete", it->first}, it->second.uid).status, 0);
+        }
         it = model_.erase(it);
     }
     std::string why;

@@ -45,6 +45,7 @@ class ArpPacket {
     }
 
   private:
+    friend struct detail::DecodeAccess;
     explicit ArpPacket(Bytes b) : buf_(b) {}
     Bytes buf_;
 };

@@ -11,6 +11,11 @@ namespace tapd::wire {
 using Bytes = std::span<const std::byte>;
 using MutBytes = std::span<std::byte>;
 
+namespace detail {
+// decode()'s inline fast path (decode.hpp) builds views whose bounds it has proved itself.
+struct DecodeAccess;
+}  // namespace detail
+
 // Network byte order (RFC 1700 "big-endian") reads. Bounds are the caller's contract: every view
 // calls these only at offsets its checked constructor proved to be inside the buffer.
 inline uint8_t get8(Bytes b, size_t at) {

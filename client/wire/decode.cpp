@@ -174,13 +174,11 @@ void decode_ipv6(Decoded& d, Bytes b, const DecodeFlags& flags) {
     decode_l4(d, ch.upper_proto, c, flags);
 }
 
-bool is_vlan_tpid(uint16_t t) {
-    return t == ethertype::kVlan || t == ethertype::kQinQ || t == ethertype::kQinQOld;
-}
-
 }  // namespace
 
-void decode(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wire_len) {
+namespace detail {
+
+void decode_general(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wire_len) {
     d.frame = frame;
     d.snaplen_cut = wire_len > frame.size();
     d.l4_len = 0;
@@ -202,7 +200,7 @@ void decode(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wire_len) 
     d.layers |= kHasEth;
     uint16_t type = d.eth.ethertype();
     size_t at = EthernetFrame::kHeaderLen;
-    while (is_vlan_tpid(type)) {
+    while (detail::is_vlan_tpid(type)) {
         if (d.vlan_count == Decoded::kMaxVlans)
             return fail(
                 d, {Layer::Vlan, Reason::TooManyHeaders, 0, d.vlan_count + 1u, Decoded::kMaxVlans},
@@ -238,4 +236,47 @@ void decode(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wire_len) 
     }
 }
 
+bool tcp_options_valid(Bytes options) {
+    // TcpSegment::check validates the options of a header whose lengths are already known good;
+    // give it a minimal header with a data offset that covers exactly these options.
+    std::array<std::byte, TcpSegment::kMinHeaderLen + 40> h{};
+    if (options.size() > 40) return false;
+    h[TcpSegment::kDataOffset] = std::byte((TcpSegment::kMinHeaderLen + options.size()) / 4 << 4);
+    std::memcpy(h.data() + TcpSegment::kMinHeaderLen, options.data(), options.size());
+    return TcpSegment::check(Bytes(h).first(TcpSegment::kMinHeaderLen + options.size())).ok();
+}
+
+bool decode_icmpv6(Decoded& d, Bytes l4) {
+    auto m = Icmpv6Packet::check(l4);
+    if (!m) return false;
+    d.icmpv6 = *m;
+    return true;
+}
+
+// The fast path's frames are whole, unfragmented and without extension headers: every
+// upper-layer checksum can be verified, against the IPv6 destination itself.
+void verify_checksums(Decoded& d) {
+    auto status = [](bool ok) { return ok ? ChecksumStatus::Good : ChecksumStatus::Bad; };
+    uint64_t pseudo;
+    if (d.has(kHasIpv4)) {
+        d.ip_checksum = status(d.ipv4.checksum_ok());
+        pseudo = checksum::pseudo_header(d.ipv4.src(), d.ipv4.dst(), d.l4_proto, 0);
+    } else {
+        pseudo = checksum::pseudo_header(d.ipv6.src(), d.ipv6.dst(), d.l4_proto, 0);
+    }
+    auto with_len = [&](size_t len) { return pseudo + (len >> 16) + (len & 0xffff); };
+    if (d.has(kHasTcp)) {
+        d.l4_checksum = status(d.tcp.checksum_ok(with_len(d.tcp.bytes().size())));
+    } else if (d.has(kHasUdp)) {
+        if (d.udp.checksum() != 0)
+            d.l4_checksum = status(d.udp.checksum_ok(with_len(d.udp.length())));
+    } else if (d.has(kHasIcmp)) {
+        d.l4_checksum = status(d.icmp.checksum_ok());
+    } else if (d.has(kHasIcmpv6)) {
+        Bytes b = d.icmpv6.bytes();
+        d.l4_checksum = status(checksum::verifies(checksum::accumulate(b, with_len(b.size()))));
+    }
+}
+
+}  // namespace detail
 }  // namespace tapd::wire

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cstring>
 
 #include "wire/arp.hpp"
 #include "wire/checksum.hpp"
@@ -90,6 +91,183 @@ struct Decoded {
 // In a whole frame the same lengths are malformed (tshark: "total length exceeds packet
 // length"): the error is recorded, decoding continues over the bytes present, and checksums are
 // verified over those bytes, as tshark does.
-void decode(Bytes frame, Decoded& out, const DecodeFlags& flags = {}, size_t wire_len = 0);
+//
+// Most frames take an inline fast path (below) for Ethernet, one VLAN tag, ARP, IPv4 without
+// options or fragmentation, IPv6 without extension headers, and TCP, UDP, ICMP and ICMPv6 whose
+// lengths all fit. It validates the same lengths and options as the general decoder; anything
+// else (an error, a cut, options the fast path does not recognise, fragments, extension headers,
+// stacked tags) goes to detail::decode_general(), which decodes the frame again from the start.
+// The two give identical results (tests/wire/decode_test.cpp compares them field by field).
+inline void decode(Bytes frame, Decoded& out, const DecodeFlags& flags = {}, size_t wire_len = 0);
+
+namespace detail {
+
+// The decoder for every frame, out of line; decode() calls it when its fast path gives up.
+void decode_general(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wire_len);
+// Out-of-line parts of the fast path: the TCP option walk for options other than the
+// NOP,NOP,timestamps block of an established connection; the ICMPv6 check (NDP options); and
+// checksum verification for a frame the fast path decoded whole.
+bool tcp_options_valid(Bytes options);
+bool decode_icmpv6(Decoded& d, Bytes l4);
+void verify_checksums(Decoded& d);
+
+struct DecodeAccess {
+    template <class View>
+    static View view(Bytes b) {
+        return View(b);
+    }
+};
+
+inline uint16_t load_be16(const std::byte* p) {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return __builtin_bswap16(v);
+}
+inline uint32_t load_be32(const std::byte* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return __builtin_bswap32(v);
+}
+
+inline bool is_vlan_tpid(uint16_t t) {
+    return t == ethertype::kVlan || t == ethertype::kQinQ || t == ethertype::kQinQOld;
+}
+
+// Decodes the common whole frames into d; returns false (leaving d for decode_general() to
+// reset) as soon as the frame needs anything else. Every read is behind a length check.
+inline bool decode_fast(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wire_len) {
+    using A = DecodeAccess;
+    const std::byte* p = frame.data();
+    const size_t n = frame.size();
+    // Offsets are 16-bit in Decoded; a longer frame is left to the general decoder.
+    if (n < EthernetFrame::kHeaderLen || n > 0xffff) [[unlikely]]
+        return false;
+    uint16_t type = load_be16(p + EthernetFrame::kEtherType);
+    size_t at = EthernetFrame::kHeaderLen;
+    uint32_t layers = kHasEth;
+    uint8_t vlan_count = 0;
+    if (is_vlan_tpid(type)) [[unlikely]] {
+        if (n < at + VlanTag::kHeaderLen) return false;
+        d.vlans[0] = A::view<VlanTag>(Bytes(p + at, n - at));
+        d.vlan_tpids[0] = type;
+        type = load_be16(p + at + VlanTag::kEtherType);
+        if (is_vlan_tpid(type)) return false;
+        at += VlanTag::kHeaderLen;
+        vlan_count = 1;
+        layers |= kHasVlan;
+    }
+    d.frame = frame;
+    d.eth = A::view<EthernetFrame>(frame);
+    d.snaplen_cut = wire_len > n;
+    d.vlan_count = vlan_count;
+    d.ethertype = type;
+    d.l3_offset = static_cast<uint16_t>(at);
+    d.fragment = false;
+    d.has_error = false;
+    d.ipv6_chain.count = 0;
+    d.l4_checksum = ChecksumStatus::Unverified;
+
+    const std::byte* ip = p + at;
+    const size_t avail = n - at;
+    Bytes l4;
+    uint8_t proto;
+    bool v6;
+    if (type == ethertype::kIpv4) {
+        if (avail < Ipv4Packet::kMinHeaderLen) return false;
+        uint16_t total = load_be16(ip + Ipv4Packet::kTotalLen);
+        // 0x45: version 4 without options; no MF flag, no fragment offset.
+        if (static_cast<uint8_t>(ip[Ipv4Packet::kVerIhl]) != 0x45 ||
+            total < Ipv4Packet::kMinHeaderLen || total > avail ||
+            (load_be16(ip + Ipv4Packet::kFlagsFrag) & 0x3fff) != 0)
+            return false;
+        d.ipv4 = A::view<Ipv4Packet>(Bytes(ip, total));
+        d.ip_checksum = ChecksumStatus::Unverified;
+        proto = static_cast<uint8_t>(ip[Ipv4Packet::kProto]);
+        l4 = Bytes(ip + Ipv4Packet::kMinHeaderLen, total - Ipv4Packet::kMinHeaderLen);
+        layers |= kHasIpv4;
+        v6 = false;
+    } else if (type == ethertype::kIpv6) {
+        if (avail < Ipv6Packet::kHeaderLen) return false;
+        uint16_t plen = load_be16(ip + Ipv6Packet::kPayloadLen);
+        proto = static_cast<uint8_t>(ip[Ipv6Packet::kNextHeader]);
+        if ((static_cast<uint8_t>(ip[Ipv6Packet::kVerTcFlow]) >> 4) != 6 ||
+            plen > avail - Ipv6Packet::kHeaderLen || is_ipv6_extension(proto))
+            return false;
+        d.ipv6 = A::view<Ipv6Packet>(Bytes(ip, Ipv6Packet::kHeaderLen + plen));
+        d.ip_checksum = ChecksumStatus::NotPresent;  // IPv6 has no header checksum
+        Ipv6Chain& c = d.ipv6_chain;
+        c.upper_proto = proto;
+        c.upper_offset = 0;
+        c.final_dst_offset = 0;
+        c.fragment = false;
+        c.more_frags = false;
+        c.frag_offset = 0;
+        c.frag_ident = 0;
+        l4 = Bytes(ip + Ipv6Packet::kHeaderLen, plen);
+        layers |= kHasIpv6;
+        v6 = true;
+    } else {
+        if (type == ethertype::kArp) {
+            if (avail < ArpPacket::kFixedLen) return false;
+            size_t need = ArpPacket::kAddresses + 2u * (static_cast<uint8_t>(ip[ArpPacket::kHlen]) +
+                                                        static_cast<uint8_t>(ip[ArpPacket::kPlen]));
+            if (avail < need) return false;
+            d.arp = A::view<ArpPacket>(Bytes(ip, avail));
+            layers |= kHasArp;
+        }
+        d.layers = layers;
+        d.ip_checksum = ChecksumStatus::Unverified;
+        d.l4_len = 0;
+        d.l4_proto = 0;
+        d.l4_offset = 0;
+        return true;
+    }
+    d.l4_len = static_cast<uint32_t>(l4.size());
+    d.l4_proto = proto;
+    d.l4_offset = static_cast<uint16_t>(l4.data() - p);
+    const std::byte* q = l4.data();
+    const size_t len = l4.size();
+    if (proto == ipproto::kTcp) {
+        if (len < TcpSegment::kMinHeaderLen) return false;
+        size_t hl = (static_cast<uint8_t>(q[TcpSegment::kDataOffset]) >> 4) * 4u;
+        if (hl < TcpSegment::kMinHeaderLen || hl > len) return false;
+        if (hl != TcpSegment::kMinHeaderLen) {
+            // NOP, NOP, timestamps (length 10): every segment of a connection using RFC 7323.
+            bool nop_nop_ts = hl == TcpSegment::kMinHeaderLen + 12 &&
+                              load_be32(q + TcpSegment::kMinHeaderLen) == 0x0101080a;
+            if (!nop_nop_ts && !tcp_options_valid(Bytes(q + TcpSegment::kMinHeaderLen,
+                                                        hl - TcpSegment::kMinHeaderLen)))
+                return false;
+        }
+        d.tcp = A::view<TcpSegment>(l4);
+        layers |= kHasTcp;
+    } else if (proto == ipproto::kUdp) {
+        if (len < UdpDatagram::kHeaderLen) return false;
+        uint16_t ulen = load_be16(q + UdpDatagram::kLength);
+        if (ulen < UdpDatagram::kHeaderLen || ulen > len) return false;
+        d.udp = A::view<UdpDatagram>(Bytes(q, ulen));
+        layers |= kHasUdp;
+        // RFC 768 lets IPv4 senders omit the checksum; RFC 8200 8.1 forbids that over IPv6.
+        if (load_be16(q + UdpDatagram::kChecksum) == 0)
+            d.l4_checksum = v6 ? ChecksumStatus::Illegal : ChecksumStatus::NotPresent;
+    } else if (proto == ipproto::kIcmp && !v6) {
+        if (len < Icmpv4Packet::kHeaderLen) return false;
+        d.icmp = A::view<Icmpv4Packet>(l4);
+        layers |= kHasIcmp;
+    } else if (proto == ipproto::kIcmpv6 && v6) {
+        if (!decode_icmpv6(d, l4)) return false;
+        layers |= kHasIcmpv6;
+    }
+    d.layers = layers;
+    if (flags.verify_checksums) verify_checksums(d);
+    return true;
+}
+
+}  // namespace detail
+
+inline void decode(Bytes frame, Decoded& out, const DecodeFlags& flags, size_t wire_len) {
+    if (!detail::decode_fast(frame, out, flags, wire_len)) [[unlikely]]
+        detail::decode_general(frame, out, flags, wire_len);
+}
 
 }  // namespace tapd::wire

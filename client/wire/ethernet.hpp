@@ -37,6 +37,7 @@ class EthernetFrame {
     Bytes bytes() const { return buf_; }
 
   private:
+    friend struct detail::DecodeAccess;
     explicit EthernetFrame(Bytes b) : buf_(b) {}
     Bytes buf_;
 };

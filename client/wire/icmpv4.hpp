@@ -58,6 +58,7 @@ class Icmpv4Packet {
     bool checksum_ok() const { return checksum::verifies(checksum::accumulate(buf_)); }
 
   private:
+    friend struct detail::DecodeAccess;
     explicit Icmpv4Packet(Bytes b) : buf_(b) {}
     Bytes buf_;
 };

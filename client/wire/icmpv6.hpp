@@ -88,6 +88,7 @@ class Icmpv6Packet {
     static size_t ndp_fixed_len(uint8_t t);
 
   private:
+    friend struct detail::DecodeAccess;
     explicit Icmpv6Packet(Bytes b) : buf_(b) {}
     Bytes buf_;
 };

@@ -41,7 +41,7 @@ Checked<Ipv4Packet> Ipv4Packet::check(Bytes b) {
         at += len;
     }
     size_t end = std::min<size_t>(total, b.size());
-    return Ipv4Packet(b.first(end), b.subspan(hl, end - hl));
+    return Ipv4Packet(b.first(end));
 }
 
 bool Ipv4OptionIter::next(Ipv4Option& out) {

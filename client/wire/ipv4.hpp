@@ -63,16 +63,17 @@ class Ipv4Packet {
     Ipv4Address dst() const { return Ipv4Address::from(buf_.subspan(kDst, 4)); }
     Bytes header() const { return buf_.first(header_len()); }
     Bytes options() const { return buf_.subspan(kMinHeaderLen, header_len() - kMinHeaderLen); }
-    Bytes payload() const { return payload_; }
+    Bytes payload() const { return buf_.subspan(header_len()); }
     // Payload length the header declares; may exceed payload().size() on a short capture.
     size_t payload_len() const { return total_len() - header_len(); }
-    bool payload_truncated() const { return payload_.size() < payload_len(); }
+    bool payload_truncated() const { return buf_.size() < total_len(); }
     bool checksum_ok() const { return checksum::verifies(checksum::accumulate(header())); }
 
   private:
-    Ipv4Packet(Bytes b, Bytes payload) : buf_(b), payload_(payload) {}
+    friend struct detail::DecodeAccess;
+    // b: the header and as much of the total length as was captured.
+    explicit Ipv4Packet(Bytes b) : buf_(b) {}
     Bytes buf_;
-    Bytes payload_;
 };
 
 // Options walker over a checked header's options: yields (type, bytes of the whole option).

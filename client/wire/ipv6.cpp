@@ -29,11 +29,6 @@ Checked<Ipv6Packet> Ipv6Packet::check(Bytes b) {
     return Ipv6Packet(b.first(end));
 }
 
-bool is_ipv6_extension(uint8_t nh) {
-    return nh == ipproto::kHopOpts || nh == ipproto::kRouting || nh == ipproto::kFragment ||
-           nh == ipproto::kDstOpts || nh == ipproto::kAh;
-}
-
 Checked<Ipv6ExtHeader> Ipv6ExtHeader::check(Bytes b, uint8_t type) {
     Layer layer = ext_layer(type);
     if (b.size() < kMinLen) return truncated(layer, 0, kMinLen, b.size());

@@ -39,12 +39,18 @@ class Ipv6Packet {
     bool payload_truncated() const { return payload().size() < payload_len(); }
 
   private:
+    friend struct detail::DecodeAccess;
     explicit Ipv6Packet(Bytes b) : buf_(b) {}
     Bytes buf_;
 };
 
 // True for the extension headers RFC 8200 4 lets us walk past (plus AH, RFC 4302).
-bool is_ipv6_extension(uint8_t next_header);
+inline bool is_ipv6_extension(uint8_t nh) {
+    constexpr uint64_t kMask = 1ull << ipproto::kHopOpts | 1ull << ipproto::kRouting |
+                               1ull << ipproto::kFragment | 1ull << ipproto::kDstOpts |
+                               1ull << ipproto::kAh;
+    return nh < 64 && (kMask >> nh & 1);
+}
 
 // One extension header. Hop-by-hop, routing and destination options count their length in
 // 8-octet units beyond the first (RFC 8200 4.3-4.6); the fragment header is always 8 bytes; AH

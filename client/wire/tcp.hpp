@@ -114,6 +114,7 @@ class TcpSegment {
     }
 
   private:
+    friend struct detail::DecodeAccess;
     explicit TcpSegment(Bytes b) : buf_(b) {}
     Bytes buf_;
 };

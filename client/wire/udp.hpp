@@ -34,6 +34,7 @@ class UdpDatagram {
     }
 
   private:
+    friend struct detail::DecodeAccess;
     explicit UdpDatagram(Bytes b) : buf_(b) {}
     Bytes buf_;
 };

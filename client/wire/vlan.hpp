@@ -24,6 +24,7 @@ class VlanTag {
     Bytes payload() const { return buf_.subspan(kHeaderLen); }
 
   private:
+    friend struct detail::DecodeAccess;
     explicit VlanTag(Bytes b) : buf_(b) {}
     Bytes buf_;
 };

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <memory>
+#include <random>
 
+#include "random_frames.hpp"
 #include "samples.hpp"
 #include "wire/decode.hpp"
 
@@ -226,6 +228,245 @@ TEST(Decode, LeavesUnknownEtherTypesUndecoded) {
     EXPECT_EQ(d.layers, kHasEth);
     EXPECT_EQ(d.ethertype, 0x88cc);
     EXPECT_FALSE(d.has_error);
+}
+
+// decode() takes an inline fast path for common frames and hands everything else to
+// detail::decode_general(). The two must agree on every field a caller may read, for every frame.
+void expect_same_span(Bytes a, Bytes b, const char* what, const std::string& ctx) {
+    EXPECT_EQ(a.data(), b.data()) << what << " " << ctx;
+    EXPECT_EQ(a.size(), b.size()) << what << " " << ctx;
+}
+
+void expect_same(const Decoded& a, const Decoded& b, const std::string& ctx) {
+    expect_same_span(a.frame, b.frame, "frame", ctx);
+    ASSERT_EQ(a.layers, b.layers) << ctx;
+    EXPECT_EQ(a.has_error, b.has_error) << ctx;
+    EXPECT_EQ(a.error, b.error) << ctx << " " << to_string(a.error.layer) << "/"
+                                << to_string(b.error.layer) << " " << to_string(a.error.reason)
+                                << "/" << to_string(b.error.reason);
+    EXPECT_EQ(a.snaplen_cut, b.snaplen_cut) << ctx;
+    EXPECT_EQ(a.vlan_count, b.vlan_count) << ctx;
+    EXPECT_EQ(a.ethertype, b.ethertype) << ctx;
+    EXPECT_EQ(a.l3_offset, b.l3_offset) << ctx;
+    EXPECT_EQ(a.fragment, b.fragment) << ctx;
+    EXPECT_EQ(a.l4_len, b.l4_len) << ctx;
+    EXPECT_EQ(a.l4_proto, b.l4_proto) << ctx;
+    EXPECT_EQ(a.l4_offset, b.l4_offset) << ctx;
+    EXPECT_EQ(a.ip_checksum, b.ip_checksum) << ctx;
+    EXPECT_EQ(a.l4_checksum, b.l4_checksum) << ctx;
+    const Ipv6Chain &ca = a.ipv6_chain, &cb = b.ipv6_chain;
+    EXPECT_EQ(ca.count, cb.count) << ctx;
+    EXPECT_EQ(ca.upper_proto, cb.upper_proto) << ctx;
+    EXPECT_EQ(ca.upper_offset, cb.upper_offset) << ctx;
+    EXPECT_EQ(ca.final_dst_offset, cb.final_dst_offset) << ctx;
+    EXPECT_EQ(ca.fragment, cb.fragment) << ctx;
+    EXPECT_EQ(ca.more_frags, cb.more_frags) << ctx;
+    EXPECT_EQ(ca.frag_offset, cb.frag_offset) << ctx;
+    EXPECT_EQ(ca.frag_ident, cb.frag_ident) << ctx;
+    for (size_t i = 0; i < a.vlan_count && i < b.vlan_count; ++i) {
+        expect_same_span(a.vlans[i].payload(), b.vlans[i].payload(), "vlan", ctx);
+        EXPECT_EQ(a.vlans[i].vid(), b.vlans[i].vid()) << ctx;
+        EXPECT_EQ(a.vlan_tpids[i], b.vlan_tpids[i]) << ctx;
+    }
+    if (a.has(kHasEth)) expect_same_span(a.eth.bytes(), b.eth.bytes(), "eth", ctx);
+    if (a.has(kHasArp)) {
+        expect_same_span(a.arp.sha(), b.arp.sha(), "arp sha", ctx);
+        expect_same_span(a.arp.bytes_after(), b.arp.bytes_after(), "arp after", ctx);
+    }
+    if (a.has(kHasIpv4)) {
+        expect_same_span(a.ipv4.header(), b.ipv4.header(), "ipv4 header", ctx);
+        expect_same_span(a.ipv4.payload(), b.ipv4.payload(), "ipv4 payload", ctx);
+        EXPECT_EQ(a.ipv4.payload_truncated(), b.ipv4.payload_truncated()) << ctx;
+    }
+    if (a.has(kHasIpv6)) {
+        expect_same_span(a.ipv6.header(), b.ipv6.header(), "ipv6 header", ctx);
+        expect_same_span(a.ipv6.payload(), b.ipv6.payload(), "ipv6 payload", ctx);
+        EXPECT_EQ(a.ipv6.payload_truncated(), b.ipv6.payload_truncated()) << ctx;
+        for (size_t i = 0; i < ca.count && i < cb.count; ++i) {
+            expect_same_span(ca.headers[i].bytes(), cb.headers[i].bytes(), "ext", ctx);
+            EXPECT_EQ(ca.offsets[i], cb.offsets[i]) << ctx;
+        }
+    }
+    if (a.has(kHasTcp)) expect_same_span(a.tcp.bytes(), b.tcp.bytes(), "tcp", ctx);
+    if (a.has(kHasUdp)) expect_same_span(a.udp.bytes(), b.udp.bytes(), "udp", ctx);
+    if (a.has(kHasIcmp)) expect_same_span(a.icmp.bytes(), b.icmp.bytes(), "icmp", ctx);
+    if (a.has(kHasIcmpv6)) expect_same_span(a.icmpv6.bytes(), b.icmpv6.bytes(), "icmpv6", ctx);
+}
+
+// Decodes one frame both ways, whole and as a snaplen cut, with and without checksums, into an
+// exactly sized heap copy (so that ASan catches a read past the end on either path).
+class Differential {
+  public:
+    static constexpr size_t kMaxFailures = 3;
+    size_t frames = 0;
+    size_t failures = 0;
+
+    void check(Bytes bytes, const std::string& ctx) {
+        if (failures >= kMaxFailures) return;
+        auto copy = std::make_unique<std::byte[]>(bytes.size() ? bytes.size() : 1);
+        std::copy(bytes.begin(), bytes.end(), copy.get());
+        Bytes f(copy.get(), bytes.size());
+        for (bool sums : {false, true}) {
+            for (size_t wire_len : {size_t{0}, f.size(), f.size() + 1, f.size() + 1000}) {
+                DecodeFlags flags{.verify_checksums = sums};
+                decode(f, fast_, flags, wire_len);
+                detail::decode_general(f, general_, flags, wire_len);
+                ++frames;
+                std::string c = ctx + " checksums=" + std::to_string(sums) +
+                                " wire_len=" + std::to_string(wire_len);
+                expect_same(fast_, general_, c);
+                if (::testing::Test::HasFailure() && ++failures == kMaxFailures)
+                    FAIL() << "stopping after " << kMaxFailures << " failing frames";
+            }
+        }
+    }
+
+    // The frame, every prefix of it, and mutants of its header bytes.
+    void check_with_variants(const std::vector<std::byte>& frame, std::mt19937& rng,
+                             const std::string& ctx) {
+        check(frame, ctx);
+        for (size_t n = 0; n < frame.size(); ++n)
+            check(Bytes(frame).first(n), ctx + " cut at " + std::to_string(n));
+        // Ethernet padding after the IP datagram.
+        std::vector<std::byte> padded = frame;
+        padded.resize(frame.size() + 1 + rng() % 20, std::byte{0});
+        check(padded, ctx + " padded");
+        static constexpr uint8_t kInteresting[] = {0x00, 0x01, 0x02, 0x04, 0x05, 0x08, 0x0a,
+                                                   0x11, 0x2b, 0x2c, 0x3a, 0x3c, 0x40, 0x45,
+                                                   0x46, 0x50, 0x60, 0x80, 0x81, 0xff};
+        size_t span = std::min<size_t>(frame.size(), 96);
+        for (int i = 0; span && i < 48; ++i) {
+            std::vector<std::byte> m = frame;
+            size_t at = rng() % span;
+            uint8_t v =
+                i % 2 ? kInteresting[rng() % std::size(kInteresting)] : static_cast<uint8_t>(rng());
+            m[at] = std::byte{v};
+            if (i % 3 == 0) m.resize(std::min(m.size(), at + 1 + rng() % 64));
+            check(m, ctx + " byte " + std::to_string(at) + "=" + std::to_string(v));
+        }
+    }
+
+  private:
+    Decoded fast_, general_;
+};
+
+TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnSamplesCutsAndMutants) {
+    std::mt19937 rng(7);
+    Differential diff;
+    for (const auto& s : samples())
+        diff.check_with_variants(hex(s.frame), rng, std::string(s.name));
+    for (auto text : {test::kUdp4, test::kTcpSyn, test::kArpRequest, test::kIcmpEcho,
+                      test::kIcmp6Ns, test::kUdp6FragHbh, test::kQinQ, test::kTcp6Sack}) {
+        auto b = hex(text);
+        for (size_t i = 0; i < 200; ++i) {
+            std::vector<std::byte> m = b;
+            for (int k = 0; k < 3; ++k) m[rng() % m.size()] = std::byte(rng());
+            diff.check(m, "random bytes");
+        }
+    }
+    EXPECT_GT(diff.frames, 10000u);
+}
+
+TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnRandomFramesOfEveryKind) {
+    test::Gen g(99);
+    std::mt19937 rng(11);
+    std::vector<std::byte> payload, ext_body, buf;
+    Differential diff;
+    for (int i = 0; i < 600; ++i) {
+        FrameRepr f;
+        g.frame(f, payload, ext_body);
+        buf.assign(f.buffer_len(), std::byte{0});
+        ASSERT_EQ(f.emit(buf), buf.size());
+        diff.check_with_variants(buf, rng, "random frame " + std::to_string(i));
+    }
+    EXPECT_GT(diff.frames, 100000u);
+}
+
+TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnEveryValueOfEveryHeaderByte) {
+    // Frames of the shapes the fast path takes (TCP with NOP,NOP,timestamps and with SYN
+    // options, UDP, ICMP, ICMPv6, ARP, over IPv4 and IPv6, with and without a VLAN tag), each
+    // header byte set to each of its 256 values.
+    std::vector<FrameRepr> shapes;
+    for (int i = 0; i < 16; ++i) {
+        FrameRepr f;
+        f.eth.src = MacAddress{{2, 0, 0, 0, 0, 1}};
+        f.eth.dst = MacAddress{{2, 0, 0, 0, 0, 2}};
+        f.vlan_count = i % 2;
+        f.net = i / 2 % 2 ? FrameRepr::Net::Ipv6 : FrameRepr::Net::Ipv4;
+        f.ipv4.src = Ipv4Address{{10, 0, 0, 1}};
+        f.ipv4.dst = Ipv4Address{{10, 0, 0, 2}};
+        f.ipv6.src = *parse_ipv6("2001:db8::1");
+        f.ipv6.dst = *parse_ipv6("2001:db8::2");
+        switch (i / 4) {
+            case 0:
+                f.l4 = FrameRepr::Transport::Tcp;
+                f.tcp.flags = tcp::kAck;
+                f.tcp.options.timestamps = std::pair{1u, 2u};
+                break;
+            case 1:
+                f.l4 = FrameRepr::Transport::Tcp;
+                f.tcp.flags = tcp::kSyn;
+                f.tcp.options.mss = 1460;
+                f.tcp.options.window_scale = 7;
+                f.tcp.options.sack_permitted = true;
+                f.tcp.options.timestamps = std::pair{1u, 0u};
+                break;
+            case 2:
+                f.l4 = FrameRepr::Transport::Udp;
+                f.udp.src_port = 1000;
+                f.udp.dst_port = 2000;
+                break;
+            default:
+                if (f.net == FrameRepr::Net::Ipv6) {
+                    f.l4 = FrameRepr::Transport::Ndp;
+                    f.ndp.lladdr = f.eth.src;
+                } else if (f.vlan_count) {
+                    f.net = FrameRepr::Net::Arp;
+                } else {
+                    f.l4 = FrameRepr::Transport::Icmp;
+                }
+                break;
+        }
+        shapes.push_back(f);
+    }
+    static constexpr std::byte kData[5] = {std::byte{1}, std::byte{2}, std::byte{3}, std::byte{4},
+                                           std::byte{5}};
+    Differential diff;
+    for (size_t i = 0; i < shapes.size(); ++i) {
+        FrameRepr& f = shapes[i];
+        f.tcp.payload = f.udp.payload = Bytes(kData);
+        std::vector<std::byte> buf(f.buffer_len());
+        ASSERT_EQ(f.emit(buf), buf.size());
+        Decoded d;
+        decode(buf, d);
+        ASSERT_FALSE(d.has_error) << i;
+        size_t headers = std::min(buf.size(), size_t{d.l4_offset ? d.l4_offset + 48u : 64u});
+        for (size_t at = 0; at < headers; ++at) {
+            std::vector<std::byte> m = buf;
+            for (int v = 0; v < 256; ++v) {
+                m[at] = std::byte(v);
+                diff.check(m, "shape " + std::to_string(i) + " byte " + std::to_string(at) + "=" +
+                                  std::to_string(v));
+            }
+        }
+    }
+}
+
+TEST(Decode, FastPathTcpOptionCheckMatchesTheSegmentCheck) {
+    // Option blocks the fast path recognises inline or hands to detail::tcp_options_valid(), all
+    // judged against TcpSegment::check on the same header.
+    std::mt19937 rng(5);
+    for (int i = 0; i < 20000; ++i) {
+        size_t words = 1 + rng() % 10;
+        std::vector<std::byte> seg(20 + words * 4);
+        seg[12] = std::byte(static_cast<uint8_t>((5 + words) << 4));
+        static constexpr uint8_t kKinds[] = {0, 1, 2, 3, 4, 5, 8, 30, 254};
+        for (size_t at = 20; at < seg.size(); ++at)
+            seg[at] = std::byte(rng() % 3 ? kKinds[rng() % std::size(kKinds)]
+                                          : static_cast<uint8_t>(rng() % 12));
+        Bytes options = Bytes(seg).subspan(20);
+        EXPECT_EQ(detail::tcp_options_valid(options), TcpSegment::check(seg).ok()) << i;
+    }
 }
 
 }  // namespace

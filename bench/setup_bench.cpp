@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -136,7 +137,14 @@ int main(int argc, char** argv) {
         rtnl_link* l = rtnl_link_alloc();
         rtnl_link_set_name(l, "tap0");
         s["bare link delete: netlink call"].ms.push_back(time_ms([&] { rtnl_link_delete(sk, l); }));
+        // The same link as tapd leaves it (up, three addresses, two routes): what the kernel
+        // alone needs to delete it.
+        must(run({"bash", env.dir() + "/setup.sh"}), "setup.sh");
+        must(run({"iptables", "-t", "nat", "-D", "POSTROUTING", "-s", "192.168.69.0/24", "-j", "MASQUERADE"}),
+             "iptables -D");
+        s["configured link delete: netlink call"].ms.push_back(time_ms([&] { rtnl_link_delete(sk, l); }));
         rtnl_link_put(l);
+        must(run({"sysctl", "-q", "net.ipv4.ip_forward=0"}), "sysctl");
     }
     nl_socket_free(sk);
     setns(home, CLONE_NEWNET);
@@ -145,15 +153,28 @@ int main(int argc, char** argv) {
     for (const char* k : {"script setup (9 commands)", "CreateTap (one D-Bus call)", "tapctl create (process)",
                           "script teardown (3 commands)", "DeleteTap (one D-Bus call)",
                           "tapctl delete (process)", "bare link delete: ip link del (process)",
-                          "bare link delete: netlink call"})
+                          "bare link delete: netlink call", "configured link delete: netlink call"})
         std::printf("| %s | %.2f | %.2f | %.2f |\n", k, s[k].median(), s[k].min(), s[k].p90());
     double setup = s["script setup (9 commands)"].median();
     std::printf("\nsetup: script / CreateTap = %.1fx; script / tapctl create = %.1fx\n",
                 setup / s["CreateTap (one D-Bus call)"].median(), setup / s["tapctl create (process)"].median());
-    std::printf("teardown: DeleteTap / bare netlink link delete = %.2fx; DeleteTap / ip link del = %.2fx\n",
-                s["DeleteTap (one D-Bus call)"].median() / s["bare link delete: netlink call"].median(),
-                s["DeleteTap (one D-Bus call)"].median() / s["bare link delete: ip link del (process)"].median());
+    double del = s["DeleteTap (one D-Bus call)"].median();
+    std::printf("teardown: DeleteTap / bare netlink link delete = %.2fx; / ip link del = %.2fx; "
+                "/ configured link delete = %.2fx\n",
+                del / s["bare link delete: netlink call"].median(),
+                del / s["bare link delete: ip link del (process)"].median(),
+                del / s["configured link delete: netlink call"].median());
     std::printf("rounds: %d\n", rounds);
+    // With TAPD_PROFILE=1 tapd logs where each call's time goes; show the last of each kind.
+    if (std::getenv("TAPD_PROFILE")) {
+        std::string log = env.tapd_log(), last_create, last_delete;
+        for (size_t pos = 0, end; (end = log.find('\n', pos)) != std::string::npos; pos = end + 1) {
+            std::string line = log.substr(pos, end - pos);
+            if (line.find("profile: CreateTap") != std::string::npos) last_create = line;
+            if (line.find("profile: DeleteTap") != std::string::npos) last_delete = line;
+        }
+        std::printf("%s\n%s\n", last_create.c_str(), last_delete.c_str());
+    }
     env.stop_tapd();
     run({"umount", state});
     return 0;

@@ -67,13 +67,19 @@ Bus::~Bus() {
 Caller Bus::caller(const sdbus::IObject& object) const {
     const sdbus::Message* msg = object.getCurrentlyProcessedMessage();
     Caller c;
+    c.sender = msg->getSender();
+    if (auto it = creds_.find(c.sender); it != creds_.end()) {
+        c.uid = it->second.first;
+        c.pid = it->second.second;
+        return c;
+    }
     c.uid = msg->getCredsEuid();  // asked of the bus daemon: the kernel's SO_PEERCRED
     try {
         c.pid = msg->getCredsPid();
     } catch (const sdbus::Error&) {
         c.pid = 0;
     }
-    c.sender = msg->getSender();
+    if (!c.sender.empty() && c.sender[0] == ':') creds_[c.sender] = {c.uid, c.pid};
     return c;
 }
 
@@ -92,7 +98,10 @@ void Bus::check(const Caller& c, const char* method, const std::string& args, co
 void Bus::on_name_owner_changed(sdbus::Message& msg) {
     std::string name, old_owner, new_owner;
     msg >> name >> old_owner >> new_owner;
-    if (!name.empty() && name[0] == ':' && new_owner.empty()) service_.client_gone(name);
+    if (!name.empty() && name[0] == ':' && new_owner.empty()) {
+        creds_.erase(name);
+        service_.client_gone(name);
+    }
 }
 
 sdbus::ObjectPath Bus::CreateTap(const std::string& name,

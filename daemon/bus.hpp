@@ -86,6 +86,10 @@ private:
     Service& service_;
     std::string policy_path_;
     std::map<std::string, std::unique_ptr<TapObject>> objects_;
+    // Credentials per unique bus name: fixed for a connection's life (the bus reads them from
+    // the socket at connect), so each client costs the bus round trips once; dropped when the
+    // name goes (NameOwnerChanged).
+    mutable std::map<std::string, std::pair<uid_t, pid_t>> creds_;
     std::vector<std::unique_ptr<TapObject>> dying_;
 };
 

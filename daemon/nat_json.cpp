@@ -96,6 +96,12 @@ json table_batch(const TableState& state) {
     fwd.update({{"type", "filter"}, {"hook", "forward"}, {"prio", 0}, {"policy", "accept"}});
     cmds.push_back({{"add", {{"chain", fwd}}}});
     cmds.push_back({{"add", {{"chain", named("guard4")}}}});
+    // The guard is switched by one map element (ipv4 : jump guard4), not by adding and flushing
+    // rules: an element is the cheapest change nf_tables makes, and the rules never change.
+    json mode = named("guardmode");
+    mode["type"] = "nf_proto";
+    mode["map"] = "verdict";
+    cmds.push_back({{"add", {{"map", mode}}}});
     // Priority 0 in output: after mangle's "type route" chains and the output DNAT, which may
     // reroute; 300 in postrouting: after source NAT, the last word before the device.
     json rawout = named("rawout");
@@ -114,20 +120,22 @@ json table_batch(const TableState& state) {
                                               {"right", "@masq4"}}}},
                                            {{"masquerade", nullptr}},
                                        })));
-    // IPv6 forwarding is not tapd's to police: only IPv4 enters the guard.
+    // IPv6 forwarding is not tapd's to police: only IPv4 can enter the guard (the map's one
+    // possible element is ipv4).
     cmds.push_back(rule("forward", json::array({
-                                       {{"match",
-                                         {{"op", "=="},
-                                          {"left", {{"meta", {{"key", "nfproto"}}}}},
-                                          {"right", "ipv4"}}}},
-                                       {{"jump", {{"target", "guard4"}}}},
+                                       {{"vmap",
+                                         {{"key", {{"meta", {{"key", "nfproto"}}}}},
+                                          {"data", "@guardmode"}}}},
                                    })));
+    for (auto& c : guard_rules()) cmds.push_back(c);
     for (const auto& e : state.entries) {
         json add = masquerade_batch(true, e);  // named: a range-for over a member of a
         for (auto& c : add["nftables"]) cmds.push_back(c);  // temporary would dangle (C++20)
     }
-    if (state.guard)
-        for (auto& c : guard_rules()) cmds.push_back(c);
+    if (state.guard) {
+        json on = guard_batch(true);
+        for (auto& c : on["nftables"]) cmds.push_back(c);
+    }
     cmds.push_back(raw_rule("rawout"));
     cmds.push_back(raw_rule("rawpost"));
     if (!state.raw.empty()) {
@@ -163,12 +171,9 @@ json masquerade_batch(bool add, const MasqueradeEntry& entry) {
 }
 
 json guard_batch(bool on) {
-    json cmds = json::array();
-    json chain = named("guard4");
-    cmds.push_back({{"flush", {{"chain", chain}}}});
-    if (on)
-        for (auto& c : guard_rules()) cmds.push_back(c);
-    return json{{"nftables", cmds}};
+    json el = named("guardmode");
+    el["elem"] = json::array({json::array({"ipv4", {{"jump", {{"target", "guard4"}}}}})});
+    return json{{"nftables", json::array({json{{on ? "add" : "delete", {{"element", el}}}}})}};
 }
 
 json join(std::initializer_list<json> batches) {
@@ -210,6 +215,8 @@ bool table_matches(const json& listed, const TableState& expected, std::string* 
     }
     std::map<std::string, size_t> rules;
     bool seen_table = false, seen_masq = false, seen_taps = false, seen_raw = false;
+    bool seen_mode = false;
+    size_t mode_elems = 0;
     for (const auto& item : listed["nftables"]) {
         if (item.contains("table")) seen_table = true;
         if (item.contains("set")) {
@@ -225,6 +232,10 @@ bool table_matches(const json& listed, const TableState& expected, std::string* 
                 for (const auto& e : set["elem"]) into->insert(element_text(e));
         }
         if (item.contains("rule")) ++rules[item["rule"].value("chain", "")];
+        if (item.contains("map") && item["map"].value("name", "") == "guardmode") {
+            seen_mode = true;
+            if (item["map"].contains("elem")) mode_elems = item["map"]["elem"].size();
+        }
     }
     if (!seen_table) return fail("table inet tapd is missing");
     if (!seen_masq || !seen_taps || !seen_raw) return fail("a set of table inet tapd is missing");
@@ -233,7 +244,9 @@ bool table_matches(const json& listed, const TableState& expected, std::string* 
     if (have_raw != want_raw) return fail("set rawallow differs from tapd's records");
     if (rules["postrouting"] != 1) return fail("chain postrouting does not hold its one rule");
     if (rules["forward"] != 1) return fail("chain forward does not hold its one rule");
-    if (rules["guard4"] != (expected.guard ? 3u : 0u)) return fail("chain guard4 differs");
+    if (rules["guard4"] != 3) return fail("chain guard4 differs");
+    if (!seen_mode) return fail("map guardmode is missing");
+    if (mode_elems != (expected.guard ? 1u : 0u)) return fail("the forward guard is switched wrongly");
     if (rules["rawout"] != 1 || rules["rawpost"] != 1)
         return fail("chain rawout or rawpost does not hold its one rule");
     return true;

@@ -53,7 +53,8 @@ nlohmann::json masquerade_batch(bool add, const MasqueradeEntry& entry);
 // Adds (or deletes) one tap's pair in set rawallow.
 nlohmann::json raw_batch(bool add, const RawEntry& entry);
 
-// Turns the forward guard on or off (flush chain guard4, then its rules when on).
+// Turns the forward guard on or off: adds or deletes the element ipv4 : jump guard4 of map
+// guardmode (the guard's rules in chain guard4 never change).
 nlohmann::json guard_batch(bool on);
 
 // Whether LISTED (`nft -j list table inet tapd` output, {} when the table is missing) holds what

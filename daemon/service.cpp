@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "address.hpp"
 #include "fault.hpp"
@@ -13,6 +14,7 @@
 #include "link.hpp"
 #include "log.hpp"
 #include "policy.hpp"
+#include "profile.hpp"
 #include "route.hpp"
 #include "tap.hpp"
 
@@ -60,6 +62,9 @@ Result<std::unique_ptr<Service>> Service::start(
     auto nl = NlSocket::connect();
     if (!nl) return nl.error();
     s->nl_ = std::move(nl.value());
+    auto nl_delete = NlSocket::connect();
+    if (!nl_delete) return nl_delete.error();
+    s->nl_delete_ = std::move(nl_delete.value());
     auto nat = NatTable::open();
     if (!nat) return nat.error();
     s->nat_ = std::move(nat.value());
@@ -251,9 +256,10 @@ Status Service::check_conflicts(const std::vector<Prefix>& wanted, int except_if
     return {};
 }
 
-Status Service::enable_masquerade(const TapRecord& r) {
+Status Service::enable_masquerade(const TapRecord& r, const nlohmann::json& extra) {
     bool first = masquerading_except(r.name) == 0;
     auto batch = nat::masquerade_batch(true, masquerade_entry(r));
+    if (extra.is_object()) batch = nat::join({batch, extra});
     std::optional<int> before;
     if (first) {
         auto cur = read_ip_forward();
@@ -303,6 +309,7 @@ Status Service::disable_masquerade(const TapRecord& r) {
 
 Result<const TapRecord*> Service::create(const Caller& caller, const std::string& name,
                                          const CreateOptions& o) {
+    StepClock clock("CreateTap " + name);
     // The name first (validated, then matched against the policy's prefixes), so that nothing
     // about other interfaces is revealed to a caller who may not use the name anyway.
     Grant grant = grant_for(caller.uid);
@@ -313,9 +320,11 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     if (existing.value())
         return make_error(ErrorKind::Conflict, "interface '" + name + "' already exists");
     if (auto st = check_create(grant, o, owned_by(caller.uid)); !st) return st.error();
+    clock.mark("policy+names");
     std::vector<Prefix> wanted = o.addresses;
     wanted.insert(wanted.end(), o.routes.begin(), o.routes.end());
     if (auto st = check_conflicts(wanted, 0); !st) return st.error();
+    clock.mark("conflicts");
     // Two requests of one call may not overlap each other across families of use either.
     for (size_t i = 0; i < o.addresses.size(); ++i)
         for (size_t j = i + 1; j < o.addresses.size(); ++j)
@@ -350,6 +359,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         pending_.reset();
         log_undo_failure(save(false));
     });
+    clock.mark("write-ahead");
     // Owner: the caller with owner_access (programs that open the tap by name work), else root.
     auto fd = create_tap(name, o.owner_access ? caller.uid : 0, {o.vnet_hdr, o.multi_queue});
     if (!fd) return fd.error();
@@ -362,6 +372,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     undo.push([this, r] { log_undo_failure(delete_link(*nl_, r.ifindex, r.name)); });
     fault_point("tap");
     if (auto st = fail_point("tap"); !st) return st.error();
+    clock.mark("tap");
 
     LinkChange change;
     change.alias = tap_alias(r);
@@ -376,6 +387,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         fault_point("address");
         if (auto st = fail_point("address"); !st) return st.error();
     }
+    clock.mark("link+addresses");
     // Up before routes (the kernel refuses a route through a down link) and before any fd leaves.
     LinkChange up;
     up.up = true;
@@ -385,26 +397,35 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         fault_point("route");
         if (auto st = fail_point("route"); !st) return st.error();
     }
+    clock.mark("up+routes");
     auto fresh = find_link(*nl_, r.ifindex);
     if (fresh && fresh.value()) {
         r.mtu = fresh.value()->mtu;
         r.mac = fresh.value()->mac;
     }
+    clock.mark("link info");
+    // The tap's pair in rawallow (its raw sockets may send through it, service_fds.cpp) goes
+    // in with the masquerade elements, in one nf_tables transaction.
+    auto raw = raw_entry(r);
     if (o.masquerade) {
-        if (auto st = enable_masquerade(r); !st) return st.error();
+        if (auto st = enable_masquerade(r, raw ? nat::raw_batch(true, *raw) : nlohmann::json{}); !st)
+            return st.error();
+        undo.push([this, r] { forget_fds(r); });
         undo.push([this, r] { log_undo_failure(disable_masquerade(r)); });
         fault_point("masquerade");
         if (auto st = fail_point("masquerade"); !st) return st.error();
+    } else {
+        if (auto st = allow_raw(r); !st) return st.error();
+        undo.push([this, r] { forget_fds(r); });
     }
-    // The tap's pair in rawallow: its raw sockets may send through it (service_fds.cpp).
-    if (auto st = allow_raw(r); !st) return st.error();
-    undo.push([this, r] { forget_fds(r); });
+    clock.mark("nf_tables");
     taps_[name] = r;
     pending_.reset();
     undo.push([this, name] { taps_.erase(name); });
     if (auto st = fail_point("state"); !st) return st.error();
     if (auto st = save(); !st) return st.error();
     fault_point("state");
+    clock.mark("state");
     undo.commit();
     if (events_.added) events_.added(taps_[name]);
     return &taps_[name];
@@ -425,15 +446,24 @@ Result<UniqueFd> Service::open(const Caller& caller, const std::string& name) {
 Status Service::destroy(const std::string& name) {
     auto it = taps_.find(name);
     if (it == taps_.end()) return {};
+    StepClock clock("DeleteTap " + name);
     TapRecord r = it->second;
+    // Deleting the link takes its addresses and routes with it and detaches every fd; it is
+    // also most of the time of a delete (the kernel waits for RCU grace periods), so it runs on
+    // its own netlink socket in a second thread while the NAT and fd bookkeeping proceed here.
+    Status link_result;
+    std::thread deleter([&] { link_result = delete_link(*nl_delete_, r.ifindex, r.name); });
     Status result;
     if (r.masquerade)
         if (auto st = disable_masquerade(r); !st) result = st;
     taps_.erase(it);
     forget_fds(r);  // captures stop, raw sockets lose their way out
-    // Deleting the link takes its addresses and routes with it, and detaches every fd.
-    if (auto st = delete_link(*nl_, r.ifindex, r.name); !st && result) result = st;
+    clock.mark("nat+fds");
+    deleter.join();
+    clock.mark("link (waited)");
+    if (!link_result && result) result = link_result;
     if (auto st = save(); !st && result) result = st;
+    clock.mark("state");
     if (events_.removed) events_.removed(name);
     return result;
 }

@@ -88,7 +88,8 @@ private:
     Status reconcile(const std::function<bool(const std::string&)>& lease_alive);
     Result<TapRecord*> owned_tap(const Caller& caller, const std::string& name);
     Status check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex);
-    Status enable_masquerade(const TapRecord& record);
+    // EXTRA (another batch) joins the same nf_tables transaction: one round trip, not two.
+    Status enable_masquerade(const TapRecord& record, const nlohmann::json& extra = {});
     Status disable_masquerade(const TapRecord& record);
     // Masquerading taps other than NAME: decides when forwarding and the guard go on and off.
     size_t masquerading_except(const std::string& name) const;
@@ -98,6 +99,7 @@ private:
     Status destroy(const std::string& name);
 
     std::unique_ptr<NlSocket> nl_;
+    std::unique_ptr<NlSocket> nl_delete_;  // used only by destroy()'s deleter thread
     // service_fds.cpp: the rawallow pair of a tap, and adding/removing it; stops its captures.
     static std::optional<nat::RawEntry> raw_entry(const TapRecord& record);
     Status allow_raw(const TapRecord& record);

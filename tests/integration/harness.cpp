@@ -389,6 +389,15 @@ std::vector<std::string> Env::nft_set(const std::string& set) {
     return out;
 }
 
+bool Env::nft_guard_on() {
+    auto t = nft_table();
+    if (t.is_null() || t.is_discarded()) return false;
+    for (const auto& item : t["nftables"])
+        if (item.contains("map") && item["map"]["name"] == "guardmode" && item["map"].contains("elem"))
+            return item["map"]["elem"].dump().find("guard4") != std::string::npos;
+    return false;
+}
+
 size_t Env::nft_rule_count(const std::string& chain) {
     size_t n = 0;
     auto t = nft_table();

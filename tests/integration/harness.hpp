@@ -98,6 +98,8 @@ public:
     nlohmann::json nft_table();
     // Elements of a set of tapd's table, as text ("192.168.69.0/24", "tap0").
     std::vector<std::string> nft_set(const std::string& set);
+    // Whether the forward guard is switched on (map guardmode holds ipv4 : jump guard4).
+    bool nft_guard_on();
     // Rules in a chain of tapd's table (count).
     size_t nft_rule_count(const std::string& chain);
     int ip_forward();

@@ -35,7 +35,7 @@ TEST_F(Reliability, FlushRulesetIsNoticedAndTapdsTableRestored) {
     EXPECT_TRUE(eventually([&] { return env_->nft_set("masq4") == std::vector<std::string>{"192.168.69.0/24"}; }))
         << env_->tapd_log();
     EXPECT_EQ(env_->nft_rule_count("postrouting"), 1u);
-    EXPECT_EQ(env_->nft_rule_count("guard4"), 3u);
+    EXPECT_TRUE(env_->nft_guard_on());
     EXPECT_NE(env_->tapd_log().find("restored table inet tapd"), std::string::npos);
 }
 

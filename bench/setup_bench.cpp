@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
     // Production keeps state in /run/tapd, a tmpfs under systemd; so does the bench.
     std::string state = env.dir() + "/run";
     std::filesystem::create_directories(state);
-    must(run({"mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tapd-bench", state}), "mount tmpfs");
+    must(run({"mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tapd-bench", state}),
+         "mount tmpfs");
     env.set_state_dir(state);
     env.start_tapd();
     // This process joins the namespace, so scripts and netlink calls below act inside it.
@@ -106,9 +107,11 @@ int main(int argc, char** argv) {
     spec.masquerade = true;
     spec.persistent = true;
     spec.owner_access = true;
-    std::vector<std::string> tapctl_create = {tapctl_bin(), "--bus-address", env.bus_address(),
-                                              "create", "tap0", "--owner-access", "--masquerade"};
-    for (const auto& a : spec.addresses) tapctl_create.insert(tapctl_create.end(), {"--address", a});
+    std::vector<std::string> tapctl_create = {tapctl_bin(),  "--bus-address", env.bus_address(),
+                                              "create",      "tap0",          "--owner-access",
+                                              "--masquerade"};
+    for (const auto& a : spec.addresses)
+        tapctl_create.insert(tapctl_create.end(), {"--address", a});
     for (const auto& r : spec.routes) tapctl_create.insert(tapctl_create.end(), {"--route", r});
 
     nl_sock* sk = nl_socket_alloc();
@@ -117,22 +120,27 @@ int main(int argc, char** argv) {
     std::map<std::string, Stats> s;
     // Interleaved rounds: each method sees the same machine conditions.
     for (int i = 0; i < rounds; ++i) {
-        s["script setup (9 commands)"].ms.push_back(
-            time_ms([&] { must(run({"bash", env.dir() + "/setup.sh"}), "setup.sh"); }));
-        s["script teardown (3 commands)"].ms.push_back(
-            time_ms([&] { must(run({"bash", env.dir() + "/teardown.sh"}), "teardown.sh"); }));
+        s["script setup (9 commands)"].ms.push_back(time_ms([&] {
+            must(run({"bash", env.dir() + "/setup.sh"}), "setup.sh");
+        }));
+        s["script teardown (3 commands)"].ms.push_back(time_ms([&] {
+            must(run({"bash", env.dir() + "/teardown.sh"}), "teardown.sh");
+        }));
 
         s["CreateTap (one D-Bus call)"].ms.push_back(time_ms([&] { client.create_tap(spec); }));
         s["DeleteTap (one D-Bus call)"].ms.push_back(time_ms([&] { client.delete_tap("tap0"); }));
 
-        s["tapctl create (process)"].ms.push_back(time_ms([&] { must(run(tapctl_create), "tapctl create"); }));
+        s["tapctl create (process)"].ms.push_back(
+            time_ms([&] { must(run(tapctl_create), "tapctl create"); }));
         s["tapctl delete (process)"].ms.push_back(time_ms([&] {
-            must(run({tapctl_bin(), "--bus-address", env.bus_address(), "delete", "tap0"}), "tapctl delete");
+            must(run({tapctl_bin(), "--bus-address", env.bus_address(), "delete", "tap0"}),
+                 "tapctl delete");
         }));
 
         must(run({"ip", "tuntap", "add", "name", "tap0", "mode", "tap"}), "ip tuntap add");
-        s["bare link delete: ip link del (process)"].ms.push_back(
-            time_ms([&] { must(run({"ip", "link", "del", "tap0"}), "ip link del"); }));
+        s["bare link delete: ip link del (process)"].ms.push_back(time_ms([&] {
+            must(run({"ip", "link", "del", "tap0"}), "ip link del");
+        }));
         must(run({"ip", "tuntap", "add", "name", "tap0", "mode", "tap"}), "ip tuntap add");
         rtnl_link* l = rtnl_link_alloc();
         rtnl_link_set_name(l, "tap0");
@@ -140,9 +148,11 @@ int main(int argc, char** argv) {
         // The same link as tapd leaves it (up, three addresses, two routes): what the kernel
         // alone needs to delete it.
         must(run({"bash", env.dir() + "/setup.sh"}), "setup.sh");
-        must(run({"iptables", "-t", "nat", "-D", "POSTROUTING", "-s", "192.168.69.0/24", "-j", "MASQUERADE"}),
+        must(run({"iptables", "-t", "nat", "-D", "POSTROUTING", "-s", "192.168.69.0/24", "-j",
+                  "MASQUERADE"}),
              "iptables -D");
-        s["configured link delete: netlink call"].ms.push_back(time_ms([&] { rtnl_link_delete(sk, l); }));
+        s["configured link delete: netlink call"].ms.push_back(
+            time_ms([&] { rtnl_link_delete(sk, l); }));
         rtnl_link_put(l);
         must(run({"sysctl", "-q", "net.ipv4.ip_forward=0"}), "sysctl");
     }
@@ -150,20 +160,23 @@ int main(int argc, char** argv) {
     setns(home, CLONE_NEWNET);
 
     std::printf("| operation | median ms | min ms | p90 ms |\n|---|---:|---:|---:|\n");
-    for (const char* k : {"script setup (9 commands)", "CreateTap (one D-Bus call)", "tapctl create (process)",
-                          "script teardown (3 commands)", "DeleteTap (one D-Bus call)",
-                          "tapctl delete (process)", "bare link delete: ip link del (process)",
-                          "bare link delete: netlink call", "configured link delete: netlink call"})
+    for (const char* k :
+         {"script setup (9 commands)", "CreateTap (one D-Bus call)", "tapctl create (process)",
+          "script teardown (3 commands)", "DeleteTap (one D-Bus call)", "tapctl delete (process)",
+          "bare link delete: ip link del (process)", "bare link delete: netlink call",
+          "configured link delete: netlink call"})
         std::printf("| %s | %.2f | %.2f | %.2f |\n", k, s[k].median(), s[k].min(), s[k].p90());
     double setup = s["script setup (9 commands)"].median();
     std::printf("\nsetup: script / CreateTap = %.1fx; script / tapctl create = %.1fx\n",
-                setup / s["CreateTap (one D-Bus call)"].median(), setup / s["tapctl create (process)"].median());
+                setup / s["CreateTap (one D-Bus call)"].median(),
+                setup / s["tapctl create (process)"].median());
     double del = s["DeleteTap (one D-Bus call)"].median();
-    std::printf("teardown: DeleteTap / bare netlink link delete = %.2fx; / ip link del = %.2fx; "
-                "/ configured link delete = %.2fx\n",
-                del / s["bare link delete: netlink call"].median(),
-                del / s["bare link delete: ip link del (process)"].median(),
-                del / s["configured link delete: netlink call"].median());
+    std::printf(
+        "teardown: DeleteTap / bare netlink link delete = %.2fx; / ip link del = %.2fx; "
+        "/ configured link delete = %.2fx\n",
+        del / s["bare link delete: netlink call"].median(),
+        del / s["bare link delete: ip link del (process)"].median(),
+        del / s["configured link delete: netlink call"].median());
     std::printf("rounds: %d\n", rounds);
     // With TAPD_PROFILE=1 tapd logs where each call's time goes; show the last of each kind.
     if (std::getenv("TAPD_PROFILE")) {

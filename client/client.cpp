@@ -12,7 +12,9 @@ namespace tapd {
 
 namespace {
 
-[[noreturn]] void rethrow(const sdbus::Error& e) { throw ClientError(e.getName(), e.getMessage()); }
+[[noreturn]] void rethrow(const sdbus::Error& e) {
+    throw ClientError(e.getName(), e.getMessage());
+}
 
 std::string variant_text(const sdbus::Variant& v) {
     if (v.containsValueOfType<bool>()) return v.get<bool>() ? "true" : "false";
@@ -29,14 +31,13 @@ std::string variant_text(const sdbus::Variant& v) {
 }  // namespace
 
 class Client::ManagerProxy final : public sdbus::ProxyInterfaces<net::tapd1::Manager_proxy> {
-public:
+  public:
     explicit ManagerProxy(sdbus::IConnection& conn)
         : ProxyInterfaces(conn, names::kBusName, names::kManagerPath) {
         registerProxy();
     }
     ~ManagerProxy() { unregisterProxy(); }
 };
-
 
 Client::Client(const std::string& address) {
     try {

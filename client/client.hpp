@@ -23,13 +23,15 @@ namespace tapd {
 // A call that tapd (or the bus) refused. name() is the D-Bus error name, e.g.
 // "net.tapd1.Error.PermissionDenied"; message() names the offending value.
 class ClientError : public std::runtime_error {
-public:
+  public:
     ClientError(std::string name, std::string message)
-        : std::runtime_error(name + ": " + message), name_(std::move(name)), message_(std::move(message)) {}
+        : std::runtime_error(name + ": " + message),
+          name_(std::move(name)),
+          message_(std::move(message)) {}
     const std::string& name() const { return name_; }
     const std::string& message() const { return message_; }
 
-private:
+  private:
     std::string name_, message_;
 };
 
@@ -65,7 +67,7 @@ struct TapInfo {
 using PolicyView = std::map<std::string, std::string>;
 
 class Client {
-public:
+  public:
     // Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS is honoured); ADDRESS overrides it.
     explicit Client(const std::string& address = "");
     ~Client();
@@ -95,7 +97,7 @@ public:
     PolicyView policy();
     std::string version();
 
-private:
+  private:
     std::vector<TapInfo> infos(const std::vector<sdbus::ObjectPath>& paths);
     class ManagerProxy;  // generated from dbus/net.tapd1.Manager.xml
     std::unique_ptr<sdbus::IConnection> conn_;

@@ -73,7 +73,7 @@ struct UsageError : std::runtime_error {
 
 // Walks the arguments of one command.
 class Args {
-public:
+  public:
     Args(std::vector<std::string> v) : v_(std::move(v)) {}
     bool done() const { return i_ >= v_.size(); }
     const std::string& peek() const { return v_[i_]; }
@@ -84,7 +84,7 @@ public:
     }
     std::vector<std::string> rest() { return {v_.begin() + static_cast<long>(i_), v_.end()}; }
 
-private:
+  private:
     std::vector<std::string> v_;
     size_t i_ = 0;
 };
@@ -138,9 +138,15 @@ std::string need_name(Args& args, const char* command) {
 }
 
 nlohmann::json to_json(const tapd::TapInfo& t) {
-    return {{"name", t.name},           {"index", t.index},           {"owner_uid", t.owner_uid},
-            {"addresses", t.addresses}, {"routes", t.routes},         {"masquerade", t.masquerade},
-            {"persistent", t.persistent}, {"mtu", t.mtu},             {"mac", t.mac},
+    return {{"name", t.name},
+            {"index", t.index},
+            {"owner_uid", t.owner_uid},
+            {"addresses", t.addresses},
+            {"routes", t.routes},
+            {"masquerade", t.masquerade},
+            {"persistent", t.persistent},
+            {"mtu", t.mtu},
+            {"mac", t.mac},
             {"path", t.path}};
 }
 
@@ -165,7 +171,9 @@ void forward_signal(int sig) {
     if (g_child > 0) ::kill(g_child, sig);
 }
 
-void note_stop(int) { g_stop = 1; }
+void note_stop(int) {
+    g_stop = 1;
+}
 
 int cmd_create(tapd::Client& c, Args& args) {
     tapd::TapSpec spec;
@@ -175,9 +183,12 @@ int cmd_create(tapd::Client& c, Args& args) {
     while (!args.done()) {
         if (parse_create_option(args, spec)) continue;
         std::string a = args.next();
-        if (a == "--ephemeral") ephemeral = true;
-        else if (a == "--persistent") ephemeral = false;
-        else throw UsageError("create: unknown option '" + a + "'");
+        if (a == "--ephemeral")
+            ephemeral = true;
+        else if (a == "--persistent")
+            ephemeral = false;
+        else
+            throw UsageError("create: unknown option '" + a + "'");
     }
     spec.persistent = !ephemeral;
     if (!ephemeral) {
@@ -264,7 +275,8 @@ int cmd_exec(tapd::Client& c, Args& args) {
     g_child = pid;
     struct sigaction sa {};
     sa.sa_handler = forward_signal;
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) sigaction(sig, &sa, nullptr);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2})
+        sigaction(sig, &sa, nullptr);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -272,7 +284,8 @@ int cmd_exec(tapd::Client& c, Args& args) {
         try {
             c.delete_tap(spec.name);
         } catch (const tapd::ClientError& e) {
-            std::fprintf(stderr, "tapctl: deleting %s: %s\n", spec.name.c_str(), e.message().c_str());
+            std::fprintf(stderr, "tapctl: deleting %s: %s\n", spec.name.c_str(),
+                         e.message().c_str());
         }
     }
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -283,9 +296,12 @@ int cmd_list(tapd::Client& c, Args& args) {
     bool json = false, all = false;
     while (!args.done()) {
         std::string a = args.next();
-        if (a == "--json") json = true;
-        else if (a == "--all") all = true;
-        else throw UsageError("list: unknown option '" + a + "'");
+        if (a == "--json")
+            json = true;
+        else if (a == "--all")
+            all = true;
+        else
+            throw UsageError("list: unknown option '" + a + "'");
     }
     auto taps = all ? c.list_all() : c.list();
     if (json) {
@@ -298,8 +314,8 @@ int cmd_list(tapd::Client& c, Args& args) {
         std::printf("no taps\n");
         return 0;
     }
-    std::printf("%-15s %6s %6s %-10s %-11s %s\n", "NAME", "INDEX", "OWNER", "LIFETIME", "MASQUERADE",
-                "ADDRESSES / ROUTES");
+    std::printf("%-15s %6s %6s %-10s %-11s %s\n", "NAME", "INDEX", "OWNER", "LIFETIME",
+                "MASQUERADE", "ADDRESSES / ROUTES");
     for (const auto& t : taps)
         std::printf("%-15s %6u %6u %-10s %-11s %s / %s\n", t.name.c_str(), t.index, t.owner_uid,
                     t.persistent ? "persistent" : "ephemeral", t.masquerade ? "yes" : "no",
@@ -312,8 +328,10 @@ int cmd_show(tapd::Client& c, Args& args) {
     bool json = false;
     while (!args.done()) {
         std::string a = args.next();
-        if (a == "--json") json = true;
-        else throw UsageError("show: unknown option '" + a + "'");
+        if (a == "--json")
+            json = true;
+        else
+            throw UsageError("show: unknown option '" + a + "'");
     }
     auto t = c.show(name);
     if (json)
@@ -335,8 +353,10 @@ int cmd_cleanup(tapd::Client& c, Args& args) {
     bool all = false;
     while (!args.done()) {
         std::string a = args.next();
-        if (a == "--all") all = true;
-        else throw UsageError("cleanup: unknown option '" + a + "'");
+        if (a == "--all")
+            all = true;
+        else
+            throw UsageError("cleanup: unknown option '" + a + "'");
     }
     auto names = c.cleanup(all);
     if (names.empty()) std::printf("nothing to delete\n");
@@ -348,8 +368,10 @@ int cmd_policy(tapd::Client& c, Args& args) {
     bool json = false;
     while (!args.done()) {
         std::string a = args.next();
-        if (a == "--json") json = true;
-        else throw UsageError("policy: unknown option '" + a + "'");
+        if (a == "--json")
+            json = true;
+        else
+            throw UsageError("policy: unknown option '" + a + "'");
     }
     auto p = c.policy();
     if (json) {
@@ -365,11 +387,16 @@ tapd::cli::DecodeOptions parse_decode(Args& args, const char* command, std::stri
     tapd::cli::DecodeOptions o;
     while (!args.done()) {
         std::string a = args.next();
-        if (a == "-v" && !write_to) o.verbose = true;
-        else if (a == "--json" && !write_to) o.json = true;
-        else if (a == "-c") o.count = static_cast<long>(parse_number("-c", args.value("-c"), 1UL << 40));
-        else if (a == "-w" && write_to) *write_to = args.value("-w");
-        else throw UsageError(std::string(command) + ": unknown option '" + a + "'");
+        if (a == "-v" && !write_to)
+            o.verbose = true;
+        else if (a == "--json" && !write_to)
+            o.json = true;
+        else if (a == "-c")
+            o.count = static_cast<long>(parse_number("-c", args.value("-c"), 1UL << 40));
+        else if (a == "-w" && write_to)
+            *write_to = args.value("-w");
+        else
+            throw UsageError(std::string(command) + ": unknown option '" + a + "'");
     }
     return o;
 }
@@ -429,11 +456,11 @@ int main(int argc, char** argv) {
 #endif
         using Handler = int (*)(tapd::Client&, Args&);
         static const std::pair<const char*, Handler> kCommands[] = {
-            {"create", cmd_create}, {"delete", cmd_delete}, {"list", cmd_list},
-            {"show", cmd_show},     {"exec", cmd_exec},     {"policy", cmd_policy},
+            {"create", cmd_create},   {"delete", cmd_delete},   {"list", cmd_list},
+            {"show", cmd_show},       {"exec", cmd_exec},       {"policy", cmd_policy},
             {"cleanup", cmd_cleanup},
 #ifdef TAPCTL_HAVE_PACKETS
-            {"sniff", cmd_sniff},   {"capture", cmd_capture},
+            {"sniff", cmd_sniff},     {"capture", cmd_capture},
 #endif
         };
         for (const auto& [name, handler] : kCommands) {

@@ -26,9 +26,9 @@ static std::string quoted(std::string_view name) {
 Status validate_ifname(std::string_view name) {
     if (name.empty()) return make_error(ErrorKind::InvalidArgument, "interface name is empty");
     if (name.size() > kMaxIfNameLength)
-        return make_error(ErrorKind::InvalidArgument,
-                          "interface name " + quoted(name) + " is " + std::to_string(name.size()) +
-                              " bytes long (at most 15)");
+        return make_error(ErrorKind::InvalidArgument, "interface name " + quoted(name) + " is " +
+                                                          std::to_string(name.size()) +
+                                                          " bytes long (at most 15)");
     auto first = name[0];
     bool first_ok = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') ||
                     (first >= '0' && first <= '9');

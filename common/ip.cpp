@@ -9,7 +9,9 @@
 
 namespace tapd {
 
-int IpAddress::bits() const { return family == AF_INET ? 32 : 128; }
+int IpAddress::bits() const {
+    return family == AF_INET ? 32 : 128;
+}
 
 std::string IpAddress::str() const {
     char buf[INET6_ADDRSTRLEN] = {};
@@ -39,15 +41,21 @@ bool Prefix::contains(const IpAddress& a) const {
     return contains(Prefix{a, static_cast<uint8_t>(a.bits())});
 }
 
-bool Prefix::overlaps(const Prefix& other) const { return contains(other) || other.contains(*this); }
+bool Prefix::overlaps(const Prefix& other) const {
+    return contains(other) || other.contains(*this);
+}
 
-std::string Prefix::str() const { return address.str() + "/" + std::to_string(length); }
+std::string Prefix::str() const {
+    return address.str() + "/" + std::to_string(length);
+}
 
 Result<IpAddress> parse_ip_address(std::string_view text) {
     // inet_pton needs a NUL-terminated string; anything longer than an IPv6 text cannot be valid.
     // A NUL inside would end the text for inet_pton and let trailing junk through.
-    if (text.empty() || text.size() >= INET6_ADDRSTRLEN || text.find('\0') != std::string_view::npos)
-        return make_error(ErrorKind::InvalidArgument, "invalid IP address '" + std::string(text) + "'");
+    if (text.empty() || text.size() >= INET6_ADDRSTRLEN ||
+        text.find('\0') != std::string_view::npos)
+        return make_error(ErrorKind::InvalidArgument,
+                          "invalid IP address '" + std::string(text) + "'");
     char buf[INET6_ADDRSTRLEN] = {};
     std::memcpy(buf, text.data(), text.size());
     IpAddress a;
@@ -79,7 +87,8 @@ static Result<Prefix> parse_prefix(std::string_view text, bool length_required) 
         unsigned len = 0;
         auto [end, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
         if (len_text.empty() || ec != std::errc{} || end != len_text.data() + len_text.size() ||
-            len > static_cast<unsigned>(addr->bits()) || (len_text.size() > 1 && len_text[0] == '0'))
+            len > static_cast<unsigned>(addr->bits()) ||
+            (len_text.size() > 1 && len_text[0] == '0'))
             return make_error(ErrorKind::InvalidArgument,
                               "invalid prefix length '" + std::string(len_text) + "' in '" +
                                   std::string(text) + "' (0-" + std::to_string(addr->bits()) + ")");
@@ -88,7 +97,9 @@ static Result<Prefix> parse_prefix(std::string_view text, bool length_required) 
     return p;
 }
 
-Result<Prefix> parse_interface_address(std::string_view text) { return parse_prefix(text, true); }
+Result<Prefix> parse_interface_address(std::string_view text) {
+    return parse_prefix(text, true);
+}
 
 Result<Prefix> parse_network(std::string_view text) {
     auto p = parse_prefix(text, false);

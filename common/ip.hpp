@@ -11,12 +11,12 @@
 namespace tapd {
 
 struct IpAddress {
-    int family = 0;                       // AF_INET or AF_INET6
-    std::array<uint8_t, 16> bytes{};      // network order; IPv4 uses the first 4
+    int family = 0;                   // AF_INET or AF_INET6
+    std::array<uint8_t, 16> bytes{};  // network order; IPv4 uses the first 4
 
-    int bits() const;                     // 32 or 128
-    std::string str() const;              // canonical text (inet_ntop)
-    bool is_link_local() const;           // fe80::/10 or 169.254.0.0/16
+    int bits() const;            // 32 or 128
+    std::string str() const;     // canonical text (inet_ntop)
+    bool is_link_local() const;  // fe80::/10 or 169.254.0.0/16
     friend bool operator==(const IpAddress&, const IpAddress&) = default;
 };
 
@@ -26,11 +26,11 @@ struct Prefix {
     IpAddress address;
     uint8_t length = 0;
 
-    Prefix network() const;                            // host bits cleared
-    bool contains(const Prefix& other) const;          // other lies entirely inside this
-    bool overlaps(const Prefix& other) const;          // one contains the other
+    Prefix network() const;                    // host bits cleared
+    bool contains(const Prefix& other) const;  // other lies entirely inside this
+    bool overlaps(const Prefix& other) const;  // one contains the other
     bool contains(const IpAddress& address) const;
-    std::string str() const;                           // "ADDR/PLEN"
+    std::string str() const;  // "ADDR/PLEN"
     friend bool operator==(const Prefix&, const Prefix&) = default;
 };
 

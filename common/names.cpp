@@ -5,18 +5,26 @@
 
 namespace tapd {
 
-std::string errno_text(const std::string& what, int err) { return what + ": " + std::strerror(err); }
+std::string errno_text(const std::string& what, int err) {
+    return what + ": " + std::strerror(err);
+}
 
 namespace names {
 
 const char* error_name(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::InvalidArgument: return kErrInvalidArgument;
-        case ErrorKind::PermissionDenied: return kErrPermissionDenied;
-        case ErrorKind::Conflict: return kErrConflict;
-        case ErrorKind::NotFound: return kErrNotFound;
-        case ErrorKind::QuotaExceeded: return kErrQuotaExceeded;
-        case ErrorKind::Failed: break;
+        case ErrorKind::InvalidArgument:
+            return kErrInvalidArgument;
+        case ErrorKind::PermissionDenied:
+            return kErrPermissionDenied;
+        case ErrorKind::Conflict:
+            return kErrConflict;
+        case ErrorKind::NotFound:
+            return kErrNotFound;
+        case ErrorKind::QuotaExceeded:
+            return kErrQuotaExceeded;
+        case ErrorKind::Failed:
+            break;
     }
     return kErrFailed;
 }

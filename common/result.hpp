@@ -8,21 +8,30 @@
 namespace tapd {
 
 // Error kinds map one to one onto the D-Bus error names in common/names.hpp.
-enum class ErrorKind { InvalidArgument, PermissionDenied, Conflict, NotFound, QuotaExceeded, Failed };
+enum class ErrorKind {
+    InvalidArgument,
+    PermissionDenied,
+    Conflict,
+    NotFound,
+    QuotaExceeded,
+    Failed
+};
 
 struct Error {
     ErrorKind kind = ErrorKind::Failed;
     std::string message;
 };
 
-inline Error make_error(ErrorKind kind, std::string message) { return Error{kind, std::move(message)}; }
+inline Error make_error(ErrorKind kind, std::string message) {
+    return Error{kind, std::move(message)};
+}
 
 // Formats "what: strerror(err)" for a failed system call; err is a positive errno value.
 std::string errno_text(const std::string& what, int err);
 
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : v_(std::move(value)) {}
     Result(Error error) : v_(std::move(error)) {}
     bool ok() const { return v_.index() == 0; }
@@ -33,20 +42,20 @@ public:
     T* operator->() { return &std::get<0>(v_); }
     const Error& error() const { return std::get<1>(v_); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 // Status: a Result with no value.
 class [[nodiscard]] Status {
-public:
+  public:
     Status() = default;
     Status(Error error) : error_(std::move(error)), ok_(false) {}
     bool ok() const { return ok_; }
     explicit operator bool() const { return ok_; }
     const Error& error() const { return error_; }
 
-private:
+  private:
     Error error_{};
     bool ok_ = true;
 };

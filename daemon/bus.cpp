@@ -24,7 +24,9 @@ static std::string arg(const std::string& key, const std::string& v) {
     return " " + key + "=" + log::value(v.size() > 80 ? v.substr(0, 80) + "..." : v);
 }
 
-void throw_error(const Error& e) { throw sdbus::Error(names::error_name(e.kind), e.message); }
+void throw_error(const Error& e) {
+    throw sdbus::Error(names::error_name(e.kind), e.message);
+}
 
 Bus::Bus(sdbus::IConnection& conn, Service& service, std::string policy_path)
     : AdaptorInterfaces(conn, names::kManagerPath),
@@ -111,13 +113,15 @@ sdbus::ObjectPath Bus::CreateTap(const std::string& name,
     std::string args = arg("name", name);
     if (!o) check(c, "CreateTap", args, o.error());
     args += arg("addresses", joined(o->addresses)) + arg("routes", joined(o->routes)) +
-            " masquerade=" + (o->masquerade ? "1" : "0") + " persistent=" + (o->persistent ? "1" : "0");
+            " masquerade=" + (o->masquerade ? "1" : "0") +
+            " persistent=" + (o->persistent ? "1" : "0");
     auto r = service_.create(c, name, o.value());
     check(c, "CreateTap", args, r ? Status{} : Status{r.error()});
     return names::tap_object_path(name);
 }
 
-sdbus::UnixFd Bus::OpenTap(const std::string& name, const std::map<std::string, sdbus::Variant>& options) {
+sdbus::UnixFd Bus::OpenTap(const std::string& name,
+                           const std::map<std::string, sdbus::Variant>& options) {
     Caller c = caller(getObject());
     if (auto st = parse_open_options(options); !st) check(c, "OpenTap", arg("name", name), st);
     auto fd = service_.open(c, name);
@@ -136,7 +140,9 @@ static std::vector<sdbus::ObjectPath> paths(const std::vector<const TapRecord*>&
     return out;
 }
 
-std::vector<sdbus::ObjectPath> Bus::ListTaps() { return paths(service_.owned(caller(getObject()))); }
+std::vector<sdbus::ObjectPath> Bus::ListTaps() {
+    return paths(service_.owned(caller(getObject())));
+}
 
 std::vector<sdbus::ObjectPath> Bus::ListAllTaps() {
     auto taps = service_.all(caller(getObject()));
@@ -168,7 +174,8 @@ std::map<std::string, sdbus::Variant> Bus::GetPolicy() {
     std::map<std::string, sdbus::Variant> out;
     out["uid"] = sdbus::Variant(static_cast<uint32_t>(c.uid));
     out["unlimited"] = sdbus::Variant(g.unlimited);
-    out["max_taps"] = sdbus::Variant(static_cast<uint32_t>(std::min<size_t>(g.max_taps, UINT32_MAX)));
+    out["max_taps"] =
+        sdbus::Variant(static_cast<uint32_t>(std::min<size_t>(g.max_taps, UINT32_MAX)));
     out["taps"] = sdbus::Variant(static_cast<uint32_t>(service_.owned(c).size()));
     out["name_prefixes"] = sdbus::Variant(g.name_prefixes);
     out["prefixes"] = sdbus::Variant(strings(g.prefixes));
@@ -192,7 +199,9 @@ void Bus::Reload() {
     check(c, "Reload", arg("policy", policy_path_), st);
 }
 
-std::string Bus::Version() { return TAPD_VERSION; }
+std::string Bus::Version() {
+    return TAPD_VERSION;
+}
 
 // --- Tap objects --------------------------------------------------------------------------
 
@@ -262,7 +271,8 @@ void TapObject::SetMasquerade(const bool& enabled) {
 
 sdbus::UnixFd TapObject::Open(const std::map<std::string, sdbus::Variant>& options) {
     Caller c = bus_.caller(getObject());
-    if (auto st = parse_open_options(options); !st) bus_.check(c, "Tap.Open", arg("name", name_), st);
+    if (auto st = parse_open_options(options); !st)
+        bus_.check(c, "Tap.Open", arg("name", name_), st);
     auto fd = bus_.service().open(c, name_);
     bus_.check(c, "Tap.Open", arg("name", name_), fd ? Status{} : Status{fd.error()});
     return sdbus::UnixFd(fd->release(), sdbus::adopt_fd);
@@ -274,13 +284,29 @@ void TapObject::Delete() {
     bus_.check(c, "Tap.Delete", arg("name", name), bus_.service().remove(c, name));
 }
 
-uint32_t TapObject::Index() { return static_cast<uint32_t>(record().ifindex); }
-uint32_t TapObject::OwnerUid() { return record().owner; }
-std::vector<std::string> TapObject::Addresses() { return strings(record().addresses); }
-std::vector<std::string> TapObject::Routes() { return strings(record().routes); }
-bool TapObject::Masquerade() { return record().masquerade; }
-bool TapObject::Persistent() { return record().persistent; }
-uint32_t TapObject::MTU() { return record().mtu; }
-std::string TapObject::MAC() { return record().mac; }
+uint32_t TapObject::Index() {
+    return static_cast<uint32_t>(record().ifindex);
+}
+uint32_t TapObject::OwnerUid() {
+    return record().owner;
+}
+std::vector<std::string> TapObject::Addresses() {
+    return strings(record().addresses);
+}
+std::vector<std::string> TapObject::Routes() {
+    return strings(record().routes);
+}
+bool TapObject::Masquerade() {
+    return record().masquerade;
+}
+bool TapObject::Persistent() {
+    return record().persistent;
+}
+uint32_t TapObject::MTU() {
+    return record().mtu;
+}
+std::string TapObject::MAC() {
+    return record().mac;
+}
 
 }  // namespace tapd

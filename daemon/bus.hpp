@@ -16,15 +16,15 @@ namespace tapd {
 
 class Bus;
 
-class TapObject final : public sdbus::AdaptorInterfaces<net::tapd1::Tap_adaptor,
-                                                        sdbus::ManagedObject_adaptor,
-                                                        sdbus::Properties_adaptor> {
-public:
+class TapObject final
+    : public sdbus::AdaptorInterfaces<net::tapd1::Tap_adaptor, sdbus::ManagedObject_adaptor,
+                                      sdbus::Properties_adaptor> {
+  public:
     TapObject(Bus& bus, sdbus::IConnection& conn, const std::string& name);
     ~TapObject();
     void emit_changed();
 
-private:
+  private:
     void AddAddress(const std::string& address) override;
     void RemoveAddress(const std::string& address) override;
     void AddRoute(const std::string& route) override;
@@ -47,9 +47,9 @@ private:
     std::string name_;
 };
 
-class Bus final : public sdbus::AdaptorInterfaces<net::tapd1::Manager_adaptor,
-                                                  sdbus::ObjectManager_adaptor> {
-public:
+class Bus final
+    : public sdbus::AdaptorInterfaces<net::tapd1::Manager_adaptor, sdbus::ObjectManager_adaptor> {
+  public:
     Bus(sdbus::IConnection& conn, Service& service, std::string policy_path);
     ~Bus();
 
@@ -62,7 +62,7 @@ public:
     // Destroys Tap objects removed while one of their own methods ran (see removed event).
     void reap() { dying_.clear(); }
 
-private:
+  private:
     sdbus::ObjectPath CreateTap(const std::string& name,
                                 const std::map<std::string, sdbus::Variant>& options) override;
     sdbus::UnixFd OpenTap(const std::string& name,

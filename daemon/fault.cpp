@@ -18,7 +18,8 @@ void fault_point(const char* step) {
 Status fail_point(const char* step) {
     static const char* at = std::getenv("TAPD_FAIL_AT");
     if (at && std::strcmp(at, step) == 0)
-        return make_error(ErrorKind::Failed, std::string("injected failure at step '") + step + "'");
+        return make_error(ErrorKind::Failed,
+                          std::string("injected failure at step '") + step + "'");
     return {};
 }
 

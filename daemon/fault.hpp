@@ -12,7 +12,9 @@ void fault_point(const char* step);
 Status fail_point(const char* step);
 #else
 inline void fault_point(const char*) {}
-inline Status fail_point(const char*) { return {}; }
+inline Status fail_point(const char*) {
+    return {};
+}
 #endif
 
 }  // namespace tapd

@@ -18,7 +18,9 @@ Result<int> read_ip_forward() {
     if (!fd) return make_error(ErrorKind::Failed, errno_text(std::string("open ") + kPath, errno));
     char buf[8] = {};
     ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
-    if (n <= 0) return make_error(ErrorKind::Failed, errno_text(std::string("read ") + kPath, n < 0 ? errno : EIO));
+    if (n <= 0)
+        return make_error(ErrorKind::Failed,
+                          errno_text(std::string("read ") + kPath, n < 0 ? errno : EIO));
     return buf[0] == '0' ? 0 : 1;
 }
 

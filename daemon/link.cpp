@@ -1,10 +1,10 @@
 // libnl-route link operations; each error names the link and the operation.
 #include "link.hpp"
 
+#include <net/if.h>
 #include <netlink/addr.h>
 #include <netlink/errno.h>
 #include <netlink/route/link.h>
-#include <net/if.h>
 
 #include <memory>
 

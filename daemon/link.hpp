@@ -17,7 +17,7 @@ struct LinkInfo {
     std::string kind;   // "tun" for taps, "" for links without IFLA_INFO_KIND
     std::string alias;  // IFLA_IFALIAS
     uint32_t mtu = 0;
-    std::string mac;    // "aa:bb:cc:dd:ee:ff"
+    std::string mac;  // "aa:bb:cc:dd:ee:ff"
     bool up = false;
 };
 

@@ -18,9 +18,15 @@ static void emit(const char* prefix, const char* level, const std::string& line)
     (void)ignored;
 }
 
-void info(const std::string& line) { emit("<6>", "", line); }
-void warn(const std::string& line) { emit("<4>", "warning: ", line); }
-void error(const std::string& line) { emit("<3>", "error: ", line); }
+void info(const std::string& line) {
+    emit("<6>", "", line);
+}
+void warn(const std::string& line) {
+    emit("<4>", "warning: ", line);
+}
+void error(const std::string& line) {
+    emit("<3>", "error: ", line);
+}
 
 std::string value(const std::string& v) {
     bool plain = !v.empty();

@@ -92,7 +92,10 @@ bool name_has_owner(sdbus::IConnection& conn, const std::string& name) {
     try {
         auto proxy = sdbus::createProxy(conn, "org.freedesktop.DBus", "/org/freedesktop/DBus");
         bool has = false;
-        proxy->callMethod("NameHasOwner").onInterface("org.freedesktop.DBus").withArguments(name).storeResultsTo(has);
+        proxy->callMethod("NameHasOwner")
+            .onInterface("org.freedesktop.DBus")
+            .withArguments(name)
+            .storeResultsTo(has);
         return has;
     } catch (const sdbus::Error&) {
         return false;
@@ -105,7 +108,8 @@ int main(int argc, char** argv) {
     Options opts;
     if (int rc = parse_args(argc, argv, opts)) return rc;
     if (::geteuid() != 0) {
-        std::fprintf(stderr, "tapd: must be started as root (it drops to CAP_NET_ADMIN+CAP_NET_RAW)\n");
+        std::fprintf(stderr,
+                     "tapd: must be started as root (it drops to CAP_NET_ADMIN+CAP_NET_RAW)\n");
         return 1;
     }
     // sd-bus reads the system bus address from the environment.
@@ -145,7 +149,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     const auto& policy = tapd::current_policy();
-    tapd::log::info("policy: " + policy.source + " (" + std::to_string(policy.rules.size()) + " rules)");
+    tapd::log::info("policy: " + policy.source + " (" + std::to_string(policy.rules.size()) +
+                    " rules)");
 
     auto service = tapd::Service::start(
         opts.state_dir, [&](const std::string& lease) { return name_has_owner(*conn, lease); });
@@ -158,11 +163,12 @@ int main(int argc, char** argv) {
         bus = std::make_unique<tapd::Bus>(*conn, *service.value(), opts.policy);
         conn->requestName(tapd::names::kBusName);
     } catch (const sdbus::Error& e) {
-        tapd::log::error("cannot own " + std::string(tapd::names::kBusName) + ": " + e.getMessage());
+        tapd::log::error("cannot own " + std::string(tapd::names::kBusName) + ": " +
+                         e.getMessage());
         return 1;
     }
-    tapd::log::info(std::string("ready: bus name ") + tapd::names::kBusName + " state=" +
-                    opts.state_dir + " policy=" + opts.policy);
+    tapd::log::info(std::string("ready: bus name ") + tapd::names::kBusName +
+                    " state=" + opts.state_dir + " policy=" + opts.policy);
 #ifdef TAPD_HAVE_SYSTEMD
     sd_notify(0, "READY=1");
 #endif
@@ -231,13 +237,15 @@ int main(int argc, char** argv) {
                     auto st = tapd::load_policy_in_force(opts.policy);
                     if (st)
                         tapd::log::info("SIGHUP: policy reloaded from " + opts.policy + " (" +
-                                        std::to_string(tapd::current_policy().rules.size()) + " rules)");
+                                        std::to_string(tapd::current_policy().rules.size()) +
+                                        " rules)");
                     else
                         tapd::log::error("SIGHUP: policy not reloaded, the old one stays: " +
                                          st.error().message);
                     continue;
                 }
-                tapd::log::info(std::string("stopping on ") + strsignal(static_cast<int>(si.ssi_signo)));
+                tapd::log::info(std::string("stopping on ") +
+                                strsignal(static_cast<int>(si.ssi_signo)));
                 running = false;
             }
         }

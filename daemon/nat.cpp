@@ -25,7 +25,9 @@ Result<std::unique_ptr<NatTable>> NatTable::open() {
     return std::unique_ptr<NatTable>(new NatTable(ctx));
 }
 
-NatTable::~NatTable() { nft_ctx_free(ctx_); }
+NatTable::~NatTable() {
+    nft_ctx_free(ctx_);
+}
 
 static std::string trimmed(const char* s) {
     std::string out = s ? s : "";
@@ -71,9 +73,13 @@ Result<std::unique_ptr<NftEvents>> NftEvents::open() {
     return std::unique_ptr<NftEvents>(new NftEvents(sk));
 }
 
-NftEvents::~NftEvents() { nl_socket_free(sk_); }
+NftEvents::~NftEvents() {
+    nl_socket_free(sk_);
+}
 
-int NftEvents::fd() const { return nl_socket_get_fd(sk_); }
+int NftEvents::fd() const {
+    return nl_socket_get_fd(sk_);
+}
 
 bool NftEvents::drain() {
     bool any = false;

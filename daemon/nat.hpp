@@ -13,7 +13,7 @@ struct nl_sock;
 namespace tapd {
 
 class NatTable {
-public:
+  public:
     static Result<std::unique_ptr<NatTable>> open();
     ~NatTable();
     NatTable(const NatTable&) = delete;
@@ -24,7 +24,7 @@ public:
     // "nft list table inet tapd" as JSON; an empty result if the table does not exist.
     Result<nlohmann::json> list();
 
-private:
+  private:
     explicit NatTable(nft_ctx* ctx) : ctx_(ctx) {}
     nft_ctx* ctx_;
 };
@@ -32,7 +32,7 @@ private:
 // Notifications of nf_tables changes (netlink group NFNLGRP_NFTABLES): anyone's `nft flush
 // ruleset` or a firewall reload wakes tapd, which then checks its own table.
 class NftEvents {
-public:
+  public:
     static Result<std::unique_ptr<NftEvents>> open();
     ~NftEvents();
     NftEvents(const NftEvents&) = delete;
@@ -42,7 +42,7 @@ public:
     // Reads every pending notification; true if there was at least one (or an overrun).
     bool drain();
 
-private:
+  private:
     explicit NftEvents(::nl_sock* sk) : sk_(sk) {}
     ::nl_sock* sk_;
 };

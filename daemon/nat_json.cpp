@@ -9,7 +9,9 @@ namespace tapd::nat {
 
 using nlohmann::json;
 
-static json base() { return json{{"family", kFamily}, {"table", kTable}}; }
+static json base() {
+    return json{{"family", kFamily}, {"table", kTable}};
+}
 
 static json named(const char* name) {
     json j = base();
@@ -38,18 +40,20 @@ static json guard_rules() {
                                         {"right", json::array({"established", "related"})}}}},
                                      {{"accept", nullptr}},
                                  })));
-    out.push_back(rule("guard4", json::array({
-                                     {{"match",
-                                       {{"op", "=="},
-                                        {"left", {{"meta", {{"key", "iifname"}}}}},
-                                        {"right", "@taps"}}}},
-                                     {{"accept", nullptr}},
-                                 })));
+    out.push_back(
+        rule("guard4",
+             json::array({
+                 {{"match",
+                   {{"op", "=="}, {"left", {{"meta", {{"key", "iifname"}}}}}, {"right", "@taps"}}}},
+                 {{"accept", nullptr}},
+             })));
     out.push_back(rule("guard4", json::array({{{"drop", nullptr}}})));
     return out;
 }
 
-static json raw_elem(const RawEntry& e) { return json{{"concat", json::array({e.mark, e.ifname})}}; }
+static json raw_elem(const RawEntry& e) {
+    return json{{"concat", json::array({e.mark, e.ifname})}};
+}
 
 // Drops a packet of a tapd raw socket (mark in tapd's range) unless the pair (mark, output
 // interface) is in rawallow. The same rule runs in two hooks: output drops early, so the sender
@@ -57,18 +61,20 @@ static json raw_elem(const RawEntry& e) { return json{{"concat", json::array({e.
 // (another table's "type route" chain or an output DNAT makes the kernel route again).
 static json raw_rule(const char* chain) {
     json meta_mark = {{"meta", {{"key", "mark"}}}};
-    return rule(chain, json::array({
-                           {{"match",
-                             {{"op", "=="},
-                              {"left", {{"&", json::array({meta_mark, kRawMarkMask})}}},
-                              {"right", kRawMarkTag}}}},
-                           {{"match",
-                             {{"op", "!="},
-                              {"left", {{"concat", json::array({meta_mark, {{"meta", {{"key", "oifname"}}}}})}}},
-                              {"right", "@rawallow"}}}},
-                           {{"counter", nullptr}},
-                           {{"drop", nullptr}},
-                       }));
+    return rule(
+        chain,
+        json::array({
+            {{"match",
+              {{"op", "=="},
+               {"left", {{"&", json::array({meta_mark, kRawMarkMask})}}},
+               {"right", kRawMarkTag}}}},
+            {{"match",
+              {{"op", "!="},
+               {"left", {{"concat", json::array({meta_mark, {{"meta", {{"key", "oifname"}}}}})}}},
+               {"right", "@rawallow"}}}},
+            {{"counter", nullptr}},
+            {{"drop", nullptr}},
+        }));
 }
 
 json table_batch(const TableState& state) {
@@ -108,28 +114,30 @@ json table_batch(const TableState& state) {
     rawout.update({{"type", "filter"}, {"hook", "output"}, {"prio", 0}, {"policy", "accept"}});
     cmds.push_back({{"add", {{"chain", rawout}}}});
     json rawpost = named("rawpost");
-    rawpost.update({{"type", "filter"}, {"hook", "postrouting"}, {"prio", 300}, {"policy", "accept"}});
+    rawpost.update(
+        {{"type", "filter"}, {"hook", "postrouting"}, {"prio", 300}, {"policy", "accept"}});
     cmds.push_back({{"add", {{"chain", rawpost}}}});
 
     // The seed's "iptables -t nat -A POSTROUTING -s 192.168.69.0/24 -j MASQUERADE", for every
     // masqueraded subnet at once through the set.
-    cmds.push_back(rule("postrouting", json::array({
-                                           {{"match",
-                                             {{"op", "=="},
-                                              {"left", {{"payload", {{"protocol", "ip"}, {"field", "saddr"}}}}},
-                                              {"right", "@masq4"}}}},
-                                           {{"masquerade", nullptr}},
-                                       })));
+    cmds.push_back(rule("postrouting",
+                        json::array({
+                            {{"match",
+                              {{"op", "=="},
+                               {"left", {{"payload", {{"protocol", "ip"}, {"field", "saddr"}}}}},
+                               {"right", "@masq4"}}}},
+                            {{"masquerade", nullptr}},
+                        })));
     // IPv6 forwarding is not tapd's to police: only IPv4 can enter the guard (the map's one
     // possible element is ipv4).
-    cmds.push_back(rule("forward", json::array({
-                                       {{"vmap",
-                                         {{"key", {{"meta", {{"key", "nfproto"}}}}},
-                                          {"data", "@guardmode"}}}},
-                                   })));
+    cmds.push_back(
+        rule("forward",
+             json::array({
+                 {{"vmap", {{"key", {{"meta", {{"key", "nfproto"}}}}}, {"data", "@guardmode"}}}},
+             })));
     for (auto& c : guard_rules()) cmds.push_back(c);
     for (const auto& e : state.entries) {
-        json add = masquerade_batch(true, e);  // named: a range-for over a member of a
+        json add = masquerade_batch(true, e);               // named: a range-for over a member of a
         for (auto& c : add["nftables"]) cmds.push_back(c);  // temporary would dangle (C++20)
     }
     if (state.guard) {
@@ -192,8 +200,8 @@ static std::string element_text(const json& e) {
     if (e.is_object() && e.contains("concat") && e["concat"].is_array()) {
         std::string out;
         for (const auto& part : e["concat"])
-            out += (out.empty() ? "" : " . ") + (part.is_number() ? std::to_string(part.get<uint64_t>())
-                                                                 : element_text(part));
+            out += (out.empty() ? "" : " . ") +
+                   (part.is_number() ? std::to_string(part.get<uint64_t>()) : element_text(part));
         return out;
     }
     return e.dump();
@@ -246,7 +254,8 @@ bool table_matches(const json& listed, const TableState& expected, std::string* 
     if (rules["forward"] != 1) return fail("chain forward does not hold its one rule");
     if (rules["guard4"] != 3) return fail("chain guard4 differs");
     if (!seen_mode) return fail("map guardmode is missing");
-    if (mode_elems != (expected.guard ? 1u : 0u)) return fail("the forward guard is switched wrongly");
+    if (mode_elems != (expected.guard ? 1u : 0u))
+        return fail("the forward guard is switched wrongly");
     if (rules["rawout"] != 1 || rules["rawpost"] != 1)
         return fail("chain rawout or rawpost does not hold its one rule");
     return true;

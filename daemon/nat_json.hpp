@@ -16,8 +16,8 @@ inline constexpr const char* kTable = "tapd";
 
 // What tapd's table must hold.
 struct MasqueradeEntry {
-    std::string ifname;             // the tap, for the forward guard's "iifname @taps"
-    std::vector<Prefix> subnets;    // IPv4 networks masqueraded (host bits cleared)
+    std::string ifname;           // the tap, for the forward guard's "iifname @taps"
+    std::vector<Prefix> subnets;  // IPv4 networks masqueraded (host bits cleared)
 };
 
 // Raw-socket confinement: every raw socket tapd hands out carries SO_MARK kRawMarkTag|ifindex of
@@ -59,7 +59,8 @@ nlohmann::json guard_batch(bool on);
 
 // Whether LISTED (`nft -j list table inet tapd` output, {} when the table is missing) holds what
 // EXPECTED says: the three sets with exactly the expected elements, one rule in postrouting,
-// forward, rawout and rawpost, and the guard's rules iff the guard is on. WHY gets the first difference.
+// forward, rawout and rawpost, and the guard's rules iff the guard is on. WHY gets the first
+// difference.
 bool table_matches(const nlohmann::json& listed, const TableState& expected, std::string* why);
 
 // Joins batches into one (atomic) request.

@@ -22,18 +22,27 @@ Result<std::unique_ptr<NlSocket>> NlSocket::connect() {
     return std::unique_ptr<NlSocket>(new NlSocket(sk));
 }
 
-NlSocket::~NlSocket() { nl_socket_free(sk_); }
+NlSocket::~NlSocket() {
+    nl_socket_free(sk_);
+}
 
 Error nl_error(const std::string& what, int nle) {
     int code = nle < 0 ? -nle : nle;
     ErrorKind kind = ErrorKind::Failed;
     switch (code) {
-        case NLE_EXIST: kind = ErrorKind::Conflict; break;
+        case NLE_EXIST:
+            kind = ErrorKind::Conflict;
+            break;
         case NLE_OBJ_NOTFOUND:
-        case NLE_NODEV: kind = ErrorKind::NotFound; break;
+        case NLE_NODEV:
+            kind = ErrorKind::NotFound;
+            break;
         case NLE_INVAL:
-        case NLE_RANGE: kind = ErrorKind::InvalidArgument; break;
-        default: break;
+        case NLE_RANGE:
+            kind = ErrorKind::InvalidArgument;
+            break;
+        default:
+            break;
     }
     return make_error(kind, what + ": " + nl_geterror(code));
 }

@@ -15,7 +15,7 @@ namespace tapd {
 inline constexpr unsigned char kRouteProtocol = 177;
 
 class NlSocket {
-public:
+  public:
     // Connects NETLINK_ROUTE; the error names the failure.
     static Result<std::unique_ptr<NlSocket>> connect();
     ~NlSocket();
@@ -24,7 +24,7 @@ public:
 
     nl_sock* get() const { return sk_; }
 
-private:
+  private:
     explicit NlSocket(nl_sock* sk) : sk_(sk) {}
     nl_sock* sk_;
 };

@@ -32,9 +32,9 @@ Result<std::vector<std::string>> get_strings(const std::string& key, const sdbus
                               " entries (at most " + std::to_string(kMaxListLength) + ")");
     for (const auto& s : list)
         if (s.size() > kMaxOptionString)
-            return make_error(ErrorKind::InvalidArgument,
-                              "option '" + key + "' holds a string of " + std::to_string(s.size()) +
-                                  " bytes");
+            return make_error(
+                ErrorKind::InvalidArgument,
+                "option '" + key + "' holds a string of " + std::to_string(s.size()) + " bytes");
     return list;
 }
 
@@ -43,13 +43,14 @@ Result<std::vector<std::string>> get_strings(const std::string& key, const sdbus
 Status no_duplicates(const std::string& key, const std::vector<Prefix>& list) {
     for (size_t i = 0; i < list.size(); ++i)
         for (size_t j = i + 1; j < list.size(); ++j) {
-            bool same = list[i] == list[j] ||
-                        (key == "addresses" && list[i].address.family == AF_INET6 &&
-                         list[i].address == list[j].address);
+            bool same =
+                list[i] == list[j] || (key == "addresses" && list[i].address.family == AF_INET6 &&
+                                       list[i].address == list[j].address);
             if (!same) continue;
-            std::string what = list[i] == list[j] ? list[i].str()
-                                                  : list[i].address.str() + " (as " + list[i].str() +
-                                                        " and " + list[j].str() + ")";
+            std::string what = list[i] == list[j]
+                                   ? list[i].str()
+                                   : list[i].address.str() + " (as " + list[i].str() + " and " +
+                                         list[j].str() + ")";
             return make_error(ErrorKind::InvalidArgument,
                               "option '" + key + "' lists " + what + " twice");
         }
@@ -69,8 +70,9 @@ Result<CreateOptions> parse_create_options(const OptionMap& options) {
             if (!list) return list.error();
             for (const auto& text : list.value()) {
                 auto p = key == "addresses" ? parse_interface_address(text) : parse_network(text);
-                if (!p) return make_error(ErrorKind::InvalidArgument,
-                                          "option '" + key + "': " + p.error().message);
+                if (!p)
+                    return make_error(ErrorKind::InvalidArgument,
+                                      "option '" + key + "': " + p.error().message);
                 (key == "addresses" ? out.addresses : out.routes).push_back(p.value());
             }
         } else if (key == "masquerade" || key == "persistent" || key == "owner_access" ||
@@ -104,10 +106,10 @@ Result<CreateOptions> parse_create_options(const OptionMap& options) {
     }
     if (auto st = no_duplicates("addresses", out.addresses); !st) return st.error();
     if (auto st = no_duplicates("routes", out.routes); !st) return st.error();
-    if (out.masquerade && out.addresses.end() == std::find_if(out.addresses.begin(), out.addresses.end(),
-                                                              [](const Prefix& p) {
-                                                                  return p.address.family == AF_INET;
-                                                              }))
+    if (out.masquerade &&
+        out.addresses.end() ==
+            std::find_if(out.addresses.begin(), out.addresses.end(),
+                         [](const Prefix& p) { return p.address.family == AF_INET; }))
         return make_error(ErrorKind::InvalidArgument,
                           "masquerade needs an IPv4 address on the tap (option 'addresses')");
     return out;
@@ -115,7 +117,8 @@ Result<CreateOptions> parse_create_options(const OptionMap& options) {
 
 Status parse_open_options(const OptionMap& options) {
     for (const auto& entry : options) {
-        std::string shown = entry.first.size() > 64 ? entry.first.substr(0, 64) + "..." : entry.first;
+        std::string shown =
+            entry.first.size() > 64 ? entry.first.substr(0, 64) + "..." : entry.first;
         return make_error(ErrorKind::InvalidArgument, "unknown option '" + shown + "'");
     }
     return {};

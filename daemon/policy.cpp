@@ -8,9 +8,13 @@ static Policy& policy_in_force() {
     return policy;
 }
 
-const Policy& current_policy() { return policy_in_force(); }
+const Policy& current_policy() {
+    return policy_in_force();
+}
 
-void set_current_policy(Policy policy) { policy_in_force() = std::move(policy); }
+void set_current_policy(Policy policy) {
+    policy_in_force() = std::move(policy);
+}
 
 Status load_policy_in_force(const std::string& path) {
     auto loaded = load_policy(path);
@@ -19,16 +23,18 @@ Status load_policy_in_force(const std::string& path) {
     return {};
 }
 
-Grant grant_for(uid_t uid) { return grant_for(current_policy(), uid, groups_of(uid)); }
+Grant grant_for(uid_t uid) {
+    return grant_for(current_policy(), uid, groups_of(uid));
+}
 
 Status check_create(const Grant& grant, const CreateOptions& o, size_t owned) {
     if (grant.unlimited) return {};
     if (owned >= grant.max_taps)
         return make_error(ErrorKind::QuotaExceeded,
-                          grant.max_taps == 0 ? std::string("the policy grants you no taps")
-                                              : "you already have " + std::to_string(owned) +
-                                                    " taps (at most " +
-                                                    std::to_string(grant.max_taps) + ")");
+                          grant.max_taps == 0
+                              ? std::string("the policy grants you no taps")
+                              : "you already have " + std::to_string(owned) + " taps (at most " +
+                                    std::to_string(grant.max_taps) + ")");
     for (const auto& a : o.addresses)
         if (auto st = check_prefix(grant, a, "address"); !st) return st;
     for (const auto& r : o.routes)
@@ -40,7 +46,8 @@ Status check_create(const Grant& grant, const CreateOptions& o, size_t owned) {
                           "the policy does not allow you persistent taps (use tapctl exec, or "
                           "tapctl create --ephemeral)");
     if (o.owner_access && !grant.owner_access)
-        return make_error(ErrorKind::PermissionDenied, "the policy does not allow you owner_access");
+        return make_error(ErrorKind::PermissionDenied,
+                          "the policy does not allow you owner_access");
     return {};
 }
 

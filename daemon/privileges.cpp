@@ -26,16 +26,16 @@ Result<std::string> drop_privileges() {
         return std::string("uid 0 with only CAP_NET_ADMIN and CAP_NET_RAW (given so)");
     }
     capng_clear(CAPNG_SELECT_BOTH);
-    if (capng_updatev(CAPNG_ADD, static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED |
-                                                           CAPNG_BOUNDING_SET),
-                      CAP_NET_ADMIN, CAP_NET_RAW, -1) != 0)
+    if (capng_updatev(
+            CAPNG_ADD,
+            static_cast<capng_type_t>(CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET),
+            CAP_NET_ADMIN, CAP_NET_RAW, -1) != 0)
         return make_error(ErrorKind::Failed, "capng_updatev failed");
     if (int rc = capng_apply(CAPNG_SELECT_BOTH); rc != 0) {
         // Without CAP_SETPCAP (e.g. already reduced by systemd) the bounding set cannot change;
         // the capability sets alone still drop everything else.
         if (capng_apply(CAPNG_SELECT_CAPS) != 0)
-            return make_error(ErrorKind::Failed,
-                              "capng_apply failed (" + std::to_string(rc) + ")");
+            return make_error(ErrorKind::Failed, "capng_apply failed (" + std::to_string(rc) + ")");
     }
     // No way back to full root through exec of a setuid binary or file capabilities.
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)

@@ -11,10 +11,11 @@
 namespace tapd {
 
 class StepClock {
-public:
+  public:
     explicit StepClock(std::string what) : what_(std::move(what)) {}
     ~StepClock() {
-        if (enabled()) log::info("profile: " + what_ + line_ + " total " + ms(Clock::now() - start_));
+        if (enabled())
+            log::info("profile: " + what_ + line_ + " total " + ms(Clock::now() - start_));
     }
     // Ends the step named STEP (it began at the previous mark).
     void mark(const char* step) {
@@ -24,7 +25,7 @@ public:
         last_ = now;
     }
 
-private:
+  private:
     using Clock = std::chrono::steady_clock;
     static bool enabled() {
         static const bool on = std::getenv("TAPD_PROFILE") != nullptr;
@@ -32,7 +33,8 @@ private:
     }
     static std::string ms(Clock::duration d) {
         char buf[32];
-        std::snprintf(buf, sizeof buf, "%.3f ms", std::chrono::duration<double, std::milli>(d).count());
+        std::snprintf(buf, sizeof buf, "%.3f ms",
+                      std::chrono::duration<double, std::milli>(d).count());
         return buf;
     }
     std::string what_, line_;

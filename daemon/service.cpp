@@ -24,7 +24,7 @@ namespace {
 
 // Steps to undo a half-done change, run in reverse unless commit() is called.
 class Undo {
-public:
+  public:
     Undo() = default;
     Undo(const Undo&) = delete;
     Undo& operator=(const Undo&) = delete;
@@ -34,7 +34,7 @@ public:
     void push(std::function<void()> step) { steps_.push_back(std::move(step)); }
     void commit() { steps_.clear(); }
 
-private:
+  private:
     std::vector<std::function<void()>> steps_;
 };
 
@@ -120,8 +120,8 @@ Status Service::reconcile(const std::function<bool(const std::string&)>& lease_a
                                 (!it->second.lease.empty() && lease_alive(it->second.lease)));
         if (keep) {
             taps_[link.name] = it->second;
-            log::info("reconcile: adopted tap=" + link.name + " owner=" +
-                      std::to_string(alias->owner) +
+            log::info("reconcile: adopted tap=" + link.name +
+                      " owner=" + std::to_string(alias->owner) +
                       (it->second.persistent ? " persistent" : " lease=" + it->second.lease));
             continue;
         }
@@ -176,13 +176,13 @@ Status Service::save(bool durable) {
 }
 
 size_t Service::masquerading_except(const std::string& name) const {
-    return std::count_if(taps_.begin(), taps_.end(), [&](const auto& e) {
-        return e.second.masquerade && e.first != name;
-    });
+    return std::count_if(taps_.begin(), taps_.end(),
+                         [&](const auto& e) { return e.second.masquerade && e.first != name; });
 }
 
 size_t Service::owned_by(uid_t uid) const {
-    return std::count_if(taps_.begin(), taps_.end(), [uid](const auto& e) { return e.second.owner == uid; });
+    return std::count_if(taps_.begin(), taps_.end(),
+                         [uid](const auto& e) { return e.second.owner == uid; });
 }
 
 const TapRecord* Service::find(const std::string& name) const {
@@ -298,8 +298,10 @@ Status Service::disable_masquerade(const TapRecord& r) {
     Status result;
     if (last && saved_ip_forward_ == 0) {
         // Forwarding off first, then the guard out: never forwarding without the guard.
-        if (auto st = write_ip_forward(0); !st) result = st;
-        else log::info("net.ipv4.ip_forward=0 restored");
+        if (auto st = write_ip_forward(0); !st)
+            result = st;
+        else
+            log::info("net.ipv4.ip_forward=0 restored");
         batch = nat::join({batch, nat::guard_batch(false)});
     }
     if (auto st = nat_->run(batch, "removing masquerade for " + r.name); !st && result) result = st;
@@ -314,7 +316,8 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     // about other interfaces is revealed to a caller who may not use the name anyway.
     Grant grant = grant_for(caller.uid);
     if (auto st = check_name(grant, name); !st) return st.error();
-    if (taps_.count(name)) return make_error(ErrorKind::Conflict, "tap '" + name + "' already exists");
+    if (taps_.count(name))
+        return make_error(ErrorKind::Conflict, "tap '" + name + "' already exists");
     auto existing = find_link(*nl_, name);
     if (!existing) return existing.error();
     if (existing.value())
@@ -330,9 +333,9 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         for (size_t j = i + 1; j < o.addresses.size(); ++j)
             if (o.addresses[i].network().overlaps(o.addresses[j].network()) &&
                 counts_for_conflicts(o.addresses[i]))
-                return make_error(ErrorKind::InvalidArgument,
-                                  "addresses " + o.addresses[i].str() + " and " +
-                                      o.addresses[j].str() + " overlap");
+                return make_error(ErrorKind::InvalidArgument, "addresses " + o.addresses[i].str() +
+                                                                  " and " + o.addresses[j].str() +
+                                                                  " overlap");
 
     TapRecord r;
     r.name = name;
@@ -408,7 +411,8 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     // in with the masquerade elements, in one nf_tables transaction.
     auto raw = raw_entry(r);
     if (o.masquerade) {
-        if (auto st = enable_masquerade(r, raw ? nat::raw_batch(true, *raw) : nlohmann::json{}); !st)
+        if (auto st = enable_masquerade(r, raw ? nat::raw_batch(true, *raw) : nlohmann::json{});
+            !st)
             return st.error();
         undo.push([this, r] { forget_fds(r); });
         undo.push([this, r] { log_undo_failure(disable_masquerade(r)); });
@@ -474,7 +478,8 @@ Status Service::remove(const Caller& caller, const std::string& name) {
     return destroy(name);
 }
 
-Status Service::add_address(const Caller& caller, const std::string& name, const std::string& text) {
+Status Service::add_address(const Caller& caller, const std::string& name,
+                            const std::string& text) {
     auto r = owned_tap(caller, name);
     if (!r) return r.error();
     auto p = parse_interface_address(text);
@@ -498,7 +503,8 @@ Status Service::add_address(const Caller& caller, const std::string& name, const
     return {};
 }
 
-Status Service::remove_address(const Caller& caller, const std::string& name, const std::string& text) {
+Status Service::remove_address(const Caller& caller, const std::string& name,
+                               const std::string& text) {
     auto r = owned_tap(caller, name);
     if (!r) return r.error();
     auto p = parse_interface_address(text);
@@ -538,7 +544,8 @@ Status Service::add_route(const Caller& caller, const std::string& name, const s
     return {};
 }
 
-Status Service::remove_route(const Caller& caller, const std::string& name, const std::string& text) {
+Status Service::remove_route(const Caller& caller, const std::string& name,
+                             const std::string& text) {
     auto r = owned_tap(caller, name);
     if (!r) return r.error();
     auto p = parse_network(text);
@@ -561,7 +568,8 @@ Status Service::set_masquerade(const Caller& caller, const std::string& name, bo
     if (rec.masquerade == enabled) return {};
     if (enabled) {
         if (!grant_for(caller.uid).masquerade)
-            return make_error(ErrorKind::PermissionDenied, "the policy does not allow you masquerade");
+            return make_error(ErrorKind::PermissionDenied,
+                              "the policy does not allow you masquerade");
         if (rec.masquerade_subnets().empty())
             return make_error(ErrorKind::InvalidArgument,
                               "masquerade needs an IPv4 address on tap '" + name + "'");
@@ -593,7 +601,8 @@ void Service::shutdown() {
         if (!r.persistent) gone.push_back(name);
     for (const auto& name : gone) {
         auto st = destroy(name);
-        log::info("shutdown: tap=" + name + " result=" + (st ? "removed" : log::value(st.error().message)));
+        log::info("shutdown: tap=" + name +
+                  " result=" + (st ? "removed" : log::value(st.error().message)));
     }
 }
 

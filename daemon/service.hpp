@@ -23,8 +23,8 @@ namespace tapd {
 
 struct Caller {
     uid_t uid = 0;
-    pid_t pid = 0;          // for logs only (read from /proc: racy)
-    std::string sender;     // unique bus name, the lease holder for non-persistent taps
+    pid_t pid = 0;       // for logs only (read from /proc: racy)
+    std::string sender;  // unique bus name, the lease holder for non-persistent taps
 };
 
 struct ServiceEvents {
@@ -34,11 +34,11 @@ struct ServiceEvents {
 };
 
 class Service {
-public:
+  public:
     // Opens netlink and nf_tables, loads the state file and reconciles the kernel with it.
     // LEASE_ALIVE tells whether a bus name still exists (ephemeral taps of live clients stay).
-    static Result<std::unique_ptr<Service>> start(const std::string& state_dir,
-                                                  std::function<bool(const std::string&)> lease_alive);
+    static Result<std::unique_ptr<Service>> start(
+        const std::string& state_dir, std::function<bool(const std::string&)> lease_alive);
 
     void set_events(ServiceEvents events) { events_ = std::move(events); }
 
@@ -83,7 +83,7 @@ public:
     // SIGTERM: removes every non-persistent tap, keeps persistent ones.
     void shutdown();
 
-private:
+  private:
     Service() = default;
     Status reconcile(const std::function<bool(const std::string&)>& lease_alive);
     Result<TapRecord*> owned_tap(const Caller& caller, const std::string& name);

@@ -33,7 +33,8 @@ std::optional<AliasInfo> parse_tap_alias(const std::string& alias) {
     if (std::sscanf(alias.c_str(), "tapd owner=%llu persistent=%d", &owner, &persistent) != 2 ||
         owner > 0xfffffffeULL || (persistent != 0 && persistent != 1))
         return std::nullopt;
-    if (alias != "tapd owner=" + std::to_string(owner) + " persistent=" + std::to_string(persistent))
+    if (alias !=
+        "tapd owner=" + std::to_string(owner) + " persistent=" + std::to_string(persistent))
         return std::nullopt;
     return AliasInfo{static_cast<uid_t>(owner), persistent == 1};
 }
@@ -46,18 +47,18 @@ static json prefixes(const std::vector<Prefix>& v) {
 
 static json record_json(const TapRecord& r) {
     return json{{"name", r.name},
-                        {"ifindex", r.ifindex},
-                        {"owner", r.owner},
-                        {"addresses", prefixes(r.addresses)},
-                        {"routes", prefixes(r.routes)},
-                        {"masquerade", r.masquerade},
-                        {"persistent", r.persistent},
-                        {"owner_access", r.owner_access},
-                        {"vnet_hdr", r.vnet_hdr},
-                        {"multi_queue", r.multi_queue},
-                        {"mtu", r.mtu},
-                        {"mac", r.mac},
-                        {"lease", r.lease}};
+                {"ifindex", r.ifindex},
+                {"owner", r.owner},
+                {"addresses", prefixes(r.addresses)},
+                {"routes", prefixes(r.routes)},
+                {"masquerade", r.masquerade},
+                {"persistent", r.persistent},
+                {"owner_access", r.owner_access},
+                {"vnet_hdr", r.vnet_hdr},
+                {"multi_queue", r.multi_queue},
+                {"mtu", r.mtu},
+                {"mac", r.mac},
+                {"lease", r.lease}};
 }
 
 json to_json(const State& s) {
@@ -162,7 +163,9 @@ Result<State> StateFile::load() const {
     for (;;) {
         ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return make_error(ErrorKind::Failed, errno_text("reading state: read " + path(), errno));
+        if (n < 0)
+            return make_error(ErrorKind::Failed,
+                              errno_text("reading state: read " + path(), errno));
         if (n == 0) break;
         text.append(buf, static_cast<size_t>(n));
     }
@@ -171,7 +174,8 @@ Result<State> StateFile::load() const {
         return make_error(ErrorKind::Failed, "reading state: " + path() + " is not valid JSON");
     auto state = state_from_json(j);
     if (!state)
-        return make_error(ErrorKind::Failed, "reading state: " + path() + ": " + state.error().message);
+        return make_error(ErrorKind::Failed,
+                          "reading state: " + path() + ": " + state.error().message);
     return state;
 }
 

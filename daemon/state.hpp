@@ -56,7 +56,7 @@ nlohmann::json to_json(const State& state);
 Result<State> state_from_json(const nlohmann::json& j);
 
 class StateFile {
-public:
+  public:
     explicit StateFile(std::string dir) : dir_(std::move(dir)) {}
     // Creates the directory (0700) if needed.
     Status prepare() const;
@@ -68,7 +68,7 @@ public:
     Result<State> load() const;
     std::string path() const { return dir_ + "/state.json"; }
 
-private:
+  private:
     std::string dir_;
 };
 

@@ -42,8 +42,9 @@ Result<UniqueFd> create_tap(const std::string& name, uid_t owner, TapFlags flags
     // first, and the kernel answers EBUSY/EINVAL for a tap that is already in use.
     if (auto st = set_iff(fd->get(), name, flags, ErrorKind::Conflict); !st) return st.error();
     if (ioctl(fd->get(), TUNSETOWNER, static_cast<unsigned long>(owner)) < 0)
-        return make_error(ErrorKind::Failed,
-                          errno_text("TUNSETOWNER " + std::to_string(owner) + " on '" + name + "'", errno));
+        return make_error(
+            ErrorKind::Failed,
+            errno_text("TUNSETOWNER " + std::to_string(owner) + " on '" + name + "'", errno));
     if (ioctl(fd->get(), TUNSETPERSIST, 1UL) < 0)
         return make_error(ErrorKind::Failed, errno_text("TUNSETPERSIST on '" + name + "'", errno));
     return fd;

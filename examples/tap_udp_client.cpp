@@ -29,7 +29,9 @@ void put16(uint8_t* p, uint16_t v) {
     p[0] = static_cast<uint8_t>(v >> 8);
     p[1] = static_cast<uint8_t>(v);
 }
-uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+uint16_t get16(const uint8_t* p) {
+    return static_cast<uint16_t>(p[0] << 8 | p[1]);
+}
 
 void send_arp(uint16_t op, const uint8_t* dst_mac, uint32_t target_ip) {
     uint8_t f[42] = {};
@@ -76,7 +78,8 @@ long now_ms() {
 int main(int argc, char** argv) {
     const char* env = std::getenv("TAPD_FD");
     if (argc < 5 || !env) {
-        std::fprintf(stderr, "usage: tapctl exec TAP -- tap_udp_client MY_IP GW_IP DEST_IP PORT [TEXT]\n");
+        std::fprintf(stderr,
+                     "usage: tapctl exec TAP -- tap_udp_client MY_IP GW_IP DEST_IP PORT [TEXT]\n");
         return 2;
     }
     g_fd = std::atoi(env);

@@ -9,15 +9,16 @@ namespace tapd::test {
 namespace {
 
 const std::vector<std::string> kClassic = {
-    "create",    "tap0",          "--address", "192.168.69.100/24", "--address", "fe80::100/64",
-    "--address", "fdaa::100/64",  "--route",   "fe80::/64",         "--route",   "fdaa::/64",
-    "--masquerade", "--owner-access"};
+    "create",       "tap0",      "--address",    "192.168.69.100/24", "--address",
+    "fe80::100/64", "--address", "fdaa::100/64", "--route",           "fe80::/64",
+    "--route",      "fdaa::/64", "--masquerade", "--owner-access"};
 
 std::vector<std::string> addresses_of(Env& env, const std::string& dev) {
     std::vector<std::string> out;
     for (const auto& link : env.ip_json({"addr", "show", "dev", dev}))
         for (const auto& a : link["addr_info"])
-            out.push_back(a["local"].get<std::string>() + "/" + std::to_string(a["prefixlen"].get<int>()));
+            out.push_back(a["local"].get<std::string>() + "/" +
+                          std::to_string(a["prefixlen"].get<int>()));
     return out;
 }
 
@@ -35,7 +36,7 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 }
 
 class Core : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         TAPD_REQUIRE_PRIVILEGES();
         env_ = std::make_unique<Env>();
@@ -128,7 +129,8 @@ TEST_F(Core, ListShowsOnlyTheCallersOwnTapsAndListAllIsForRoot) {
     EXPECT_EQ(all.size(), 2u);
     auto refused = env_->tapctl({"list", "--all"});
     EXPECT_EQ(refused.status, 1);
-    EXPECT_NE(refused.err.find("PermissionDenied: only root may list every user's taps"), std::string::npos)
+    EXPECT_NE(refused.err.find("PermissionDenied: only root may list every user's taps"),
+              std::string::npos)
         << refused.describe();
     // Another user's tap cannot be deleted, and answers like a missing one.
     auto r = env_->tapctl({"delete", "tap1"});
@@ -139,7 +141,9 @@ TEST_F(Core, ListShowsOnlyTheCallersOwnTapsAndListAllIsForRoot) {
 
 TEST_F(Core, CleanupDeletesTheCallersTapsAndRootCanDeleteAll) {
     ASSERT_EQ(env_->tapctl({"create", "tap0"}).status, 0);
-    ASSERT_EQ(env_->tapctl({"create", "tap1", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    ASSERT_EQ(
+        env_->tapctl({"create", "tap1", "--address", "192.168.69.100/24", "--masquerade"}).status,
+        0);
     ASSERT_EQ(env_->tapctl({"create", "tap2"}, 65533).status, 0);
     auto r = env_->tapctl({"cleanup"});
     ASSERT_EQ(r.status, 0) << r.describe();
@@ -160,7 +164,8 @@ TEST_F(Core, ErrorsNameTheBadValue) {
     std::vector<Case> cases = {
         {{"create", "tap0", "--address", "192.168.69.300/24"},
          "InvalidArgument: option 'addresses': invalid IP address '192.168.69.300'"},
-        {{"create", "tap0", "--route", "fdaa::1/64"}, "has host bits set (did you mean fdaa::/64?)"},
+        {{"create", "tap0", "--route", "fdaa::1/64"},
+         "has host bits set (did you mean fdaa::/64?)"},
         {{"create", "eth0"}, "PermissionDenied: tap name 'eth0' must start with 'tap'"},
         {{"create", "tap%d"}, "InvalidArgument: interface name 'tap%d' may hold only"},
         {{"create", "tap0123456789abc"}, "is 16 bytes long (at most 15)"},
@@ -174,41 +179,50 @@ TEST_F(Core, ErrorsNameTheBadValue) {
     for (const auto& c : cases) {
         auto r = env_->tapctl(c.args);
         EXPECT_EQ(r.status, 1) << c.args[1] << ": " << r.describe();
-        EXPECT_NE(r.err.find(c.want), std::string::npos) << "want '" << c.want << "' in " << r.describe();
+        EXPECT_NE(r.err.find(c.want), std::string::npos)
+            << "want '" << c.want << "' in " << r.describe();
     }
     EXPECT_TRUE(env_->ip_json({"link", "show", "tap0"}).empty());
 }
 
 TEST_F(Core, AddressOverlappingAnotherInterfaceIsAConflict) {
-    ASSERT_EQ(env_->in_ns({"ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan1"}).status, 0);
+    ASSERT_EQ(
+        env_->in_ns({"ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan1"}).status,
+        0);
     ASSERT_EQ(env_->in_ns({"ip", "addr", "add", "192.168.69.1/24", "dev", "lan0"}).status, 0);
     auto r = env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24"});
     EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.err.find("Conflict: 192.168.69.100/24 overlaps 192.168.69.1/24 on lan0"), std::string::npos)
+    EXPECT_NE(r.err.find("Conflict: 192.168.69.100/24 overlaps 192.168.69.1/24 on lan0"),
+              std::string::npos)
         << r.describe();
     EXPECT_TRUE(env_->ip_json({"link", "show", "tap0"}).empty());
 }
 
 TEST_F(Core, ExistingInterfaceNameIsAConflictAndIsLeftAlone) {
-    ASSERT_EQ(env_->in_ns({"ip", "link", "add", "tapx", "type", "veth", "peer", "name", "tapy"}).status, 0);
+    ASSERT_EQ(
+        env_->in_ns({"ip", "link", "add", "tapx", "type", "veth", "peer", "name", "tapy"}).status,
+        0);
     auto r = env_->tapctl({"create", "tapx"});
     EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.err.find("Conflict: interface 'tapx' already exists"), std::string::npos) << r.describe();
+    EXPECT_NE(r.err.find("Conflict: interface 'tapx' already exists"), std::string::npos)
+        << r.describe();
     EXPECT_EQ(env_->ip_json({"link", "show", "tapx"}).size(), 1u);
 }
 
 TEST(CoreBus, UnprivilegedProcessCannotOwnTheBusName) {
     TAPD_REQUIRE_PRIVILEGES();
     Env env;
-    auto r = env.as_user(65534, {"dbus-send", "--system", "--print-reply", "--dest=org.freedesktop.DBus",
-                                 "/org/freedesktop/DBus", "org.freedesktop.DBus.RequestName",
-                                 "string:net.tapd1", "uint32:0"});
+    auto r =
+        env.as_user(65534, {"dbus-send", "--system", "--print-reply", "--dest=org.freedesktop.DBus",
+                            "/org/freedesktop/DBus", "org.freedesktop.DBus.RequestName",
+                            "string:net.tapd1", "uint32:0"});
     EXPECT_NE(r.status, 0);
     EXPECT_NE(r.err.find("AccessDenied"), std::string::npos) << r.describe();
     // Root may (the policy's one owner).
-    auto root = env.as_user(0, {"dbus-send", "--system", "--print-reply", "--dest=org.freedesktop.DBus",
-                                "/org/freedesktop/DBus", "org.freedesktop.DBus.RequestName",
-                                "string:net.tapd1", "uint32:0"});
+    auto root =
+        env.as_user(0, {"dbus-send", "--system", "--print-reply", "--dest=org.freedesktop.DBus",
+                        "/org/freedesktop/DBus", "org.freedesktop.DBus.RequestName",
+                        "string:net.tapd1", "uint32:0"});
     EXPECT_EQ(root.status, 0) << root.describe();
 }
 
@@ -248,7 +262,8 @@ TEST(CoreState, UnwritableStateFileFailsTheCreateCleanly) {
     std::filesystem::create_directories(env.state_dir() + "/state.json.tmp");
     auto r = env.tapctl(kClassic);
     EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.err.find("Failed: writing state: open " + env.state_dir() + "/state.json.tmp: Is a directory"),
+    EXPECT_NE(r.err.find("Failed: writing state: open " + env.state_dir() +
+                         "/state.json.tmp: Is a directory"),
               std::string::npos)
         << r.describe();
     EXPECT_TRUE(env.ip_json({"link", "show", "tap0"}).empty());

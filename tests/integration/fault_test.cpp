@@ -10,8 +10,8 @@ namespace tapd::test {
 namespace {
 
 const std::vector<std::string> kCreate = {
-    "create", "tap0", "--address", "192.168.69.100/24", "--address", "fdaa::100/64",
-    "--route", "fdaa::/64", "--masquerade"};
+    "create",       "tap0",    "--address", "192.168.69.100/24", "--address",
+    "fdaa::100/64", "--route", "fdaa::/64", "--masquerade"};
 
 struct Crash {
     const char* step;
@@ -26,8 +26,10 @@ TEST_P(KilledDuringCreate, RestartConvergesToACleanState) {
     Env env;
     env.start_tapd({std::string("TAPD_FAULT_AT=") + c.step});
     auto args = kCreate;
-    if (!c.persistent) args = {"exec", "tap0", "--address", "192.168.69.100/24", "--address",
-                               "fdaa::100/64", "--route", "fdaa::/64", "--masquerade", "--", "true"};
+    if (!c.persistent)
+        args = {"exec",         "tap0",         "--address", "192.168.69.100/24",
+                "--address",    "fdaa::100/64", "--route",   "fdaa::/64",
+                "--masquerade", "--",           "true"};
     auto r = env.tapctl(args);
     EXPECT_NE(r.status, 0) << "the call cannot succeed: tapd died during it\n" << r.describe();
     EXPECT_EQ(env.wait_tapd(10), 128 + SIGKILL) << env.tapd_log();
@@ -39,9 +41,10 @@ TEST_P(KilledDuringCreate, RestartConvergesToACleanState) {
     ASSERT_EQ(link.size(), survives ? 1u : 0u) << link.dump() << "\n" << env.tapd_log();
     auto routes = env.ip_json({"-6", "route", "show", "proto", "177"});
     EXPECT_EQ(routes.size(), survives ? 1u : 0u) << routes.dump();
-    EXPECT_EQ(env.nft_set("masq4"), survives ? std::vector<std::string>{"192.168.69.0/24"}
-                                             : std::vector<std::string>{});
-    EXPECT_EQ(env.nft_set("taps"), survives ? std::vector<std::string>{"tap0"} : std::vector<std::string>{});
+    EXPECT_EQ(env.nft_set("masq4"),
+              survives ? std::vector<std::string>{"192.168.69.0/24"} : std::vector<std::string>{});
+    EXPECT_EQ(env.nft_set("taps"),
+              survives ? std::vector<std::string>{"tap0"} : std::vector<std::string>{});
     EXPECT_EQ(env.ip_forward(), survives ? 1 : 0);
     EXPECT_EQ(env.nft_guard_on(), survives);
     auto list = nlohmann::json::parse(env.tapctl({"list", "--json"}).out);
@@ -56,7 +59,8 @@ TEST_P(KilledDuringCreate, RestartConvergesToACleanState) {
 }
 
 std::string crash_name(const ::testing::TestParamInfo<Crash>& info) {
-    return std::string(info.param.persistent ? "Persistent" : "Ephemeral") + "After_" + info.param.step;
+    return std::string(info.param.persistent ? "Persistent" : "Ephemeral") + "After_" +
+           info.param.step;
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryStep, KilledDuringCreate,
@@ -84,13 +88,15 @@ TEST(Restart, CorruptStateFileIsSetAsideAndTapdsOwnTapsAreRemoved) {
     TAPD_REQUIRE_PRIVILEGES();
     Env env;
     env.start_tapd();
-    ASSERT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    ASSERT_EQ(
+        env.tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
     env.stop_tapd(SIGKILL);
     std::ofstream(env.state_dir() + "/state.json") << "{ not json";
     env.start_tapd();
     EXPECT_TRUE(env.ip_json({"link", "show", "tap0"}).empty()) << env.tapd_log();
     EXPECT_TRUE(env.nft_set("masq4").empty());
-    EXPECT_NE(env.tapd_log().find("moved to " + env.state_dir() + "/state.json.corrupt"), std::string::npos);
+    EXPECT_NE(env.tapd_log().find("moved to " + env.state_dir() + "/state.json.corrupt"),
+              std::string::npos);
 }
 
 TEST(Restart, BusDaemonGoingAwayStopsTapdCleanlyWithoutLeaks) {
@@ -100,7 +106,8 @@ TEST(Restart, BusDaemonGoingAwayStopsTapdCleanlyWithoutLeaks) {
     ASSERT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.100/24"}).status, 0);
     CommandResult held;
     std::thread holder([&] {
-        held = env.tapctl({"exec", "tap1", "--address", "192.168.70.1/24", "--masquerade", "--", "sleep", "5"});
+        held = env.tapctl(
+            {"exec", "tap1", "--address", "192.168.70.1/24", "--masquerade", "--", "sleep", "5"});
     });
     for (int i = 0; i < 100 && env.ip_json({"link", "show", "tap1"}).empty(); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

@@ -25,9 +25,15 @@ namespace tapd::test {
 
 namespace fs = std::filesystem;
 
-std::string tapd_bin() { return TAPD_TEST_TAPD; }
-std::string tapctl_bin() { return TAPD_TEST_TAPCTL; }
-std::string example_bin(const std::string& name) { return std::string(TAPD_TEST_EXAMPLES) + "/" + name; }
+std::string tapd_bin() {
+    return TAPD_TEST_TAPD;
+}
+std::string tapctl_bin() {
+    return TAPD_TEST_TAPCTL;
+}
+std::string example_bin(const std::string& name) {
+    return std::string(TAPD_TEST_EXAMPLES) + "/" + name;
+}
 
 bool in_ci() {
     const char* ci = std::getenv("CI");
@@ -146,11 +152,13 @@ Env::Env() {
     // The bus socket must be reachable by the unprivileged test uids.
     chmod(dir_.c_str(), 0755);
     // Unprivileged users must reach the build's programs: every parent directory needs o+x.
-    for (fs::path p = fs::path(tapctl_bin()).parent_path(); p != p.root_path(); p = p.parent_path()) {
+    for (fs::path p = fs::path(tapctl_bin()).parent_path(); p != p.root_path();
+         p = p.parent_path()) {
         struct stat st {};
         if (stat(p.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH))
-            ADD_FAILURE() << p << " is not searchable by other users (chmod o+x): uid 65534 "
-                                  "cannot run the build's tapctl";
+            ADD_FAILURE() << p
+                          << " is not searchable by other users (chmod o+x): uid 65534 "
+                             "cannot run the build's tapctl";
     }
     write_policy(kTestPolicy);
     host_ns_ = add_ns("host");
@@ -162,7 +170,8 @@ Env::Env() {
     {
         std::ifstream pw("/etc/passwd"), gr("/etc/group");
         std::stringstream p, g;
-        p << pw.rdbuf() << "tapd-test2:x:65533:65533:tapd test user:/nonexistent:/usr/sbin/nologin\n";
+        p << pw.rdbuf()
+          << "tapd-test2:x:65533:65533:tapd test user:/nonexistent:/usr/sbin/nologin\n";
         g << gr.rdbuf() << "tapd-test2:x:65533:\ntapd-testers:x:65530:tapd-test2\n";
         std::ofstream(dir_ + "/passwd") << p.str();
         std::ofstream(dir_ + "/group") << g.str();
@@ -173,7 +182,8 @@ Env::Env() {
     conf << in.rdbuf();
     std::string text = conf.str();
     auto replace = [&](const std::string& key, const std::string& value) {
-        for (size_t pos; (pos = text.find(key)) != std::string::npos;) text.replace(pos, key.size(), value);
+        for (size_t pos; (pos = text.find(key)) != std::string::npos;)
+            text.replace(pos, key.size(), value);
     };
     replace("@SOCKET@", dir_ + "/bus");
     replace("@POLICY@", TAPD_TEST_BUS_POLICY);
@@ -184,8 +194,8 @@ Env::Env() {
 
 void Env::start_bus() {
     unlink((dir_ + "/bus").c_str());
-    std::vector<std::string> argv = with_test_users({"dbus-daemon", "--config-file=" + dir_ + "/bus.conf",
-                                                     "--nofork", "--nopidfile"});
+    std::vector<std::string> argv = with_test_users(
+        {"dbus-daemon", "--config-file=" + dir_ + "/bus.conf", "--nofork", "--nopidfile"});
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
@@ -198,7 +208,8 @@ void Env::start_bus() {
     posix_spawn_file_actions_destroy(&fa);
     for (int i = 0; i < 200 && access((dir_ + "/bus").c_str(), F_OK) != 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (access((dir_ + "/bus").c_str(), F_OK) != 0) ADD_FAILURE() << "the private bus did not start";
+    if (access((dir_ + "/bus").c_str(), F_OK) != 0)
+        ADD_FAILURE() << "the private bus did not start";
 }
 
 void Env::stop_bus() {
@@ -209,10 +220,16 @@ void Env::stop_bus() {
 }
 
 std::vector<std::string> Env::with_test_users(const std::vector<std::string>& argv) const {
-    std::vector<std::string> out = {
-        "unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
-        "mount --bind \"$0/passwd\" /etc/passwd && mount --bind \"$0/group\" /etc/group && exec \"$@\"",
-        dir_};
+    std::vector<std::string> out = {"unshare",
+                                    "--mount",
+                                    "--propagation",
+                                    "private",
+                                    "--",
+                                    "sh",
+                                    "-c",
+                                    "mount --bind \"$0/passwd\" /etc/passwd && mount --bind "
+                                    "\"$0/group\" /etc/group && exec \"$@\"",
+                                    dir_};
     out.insert(out.end(), argv.begin(), argv.end());
     return out;
 }
@@ -224,7 +241,8 @@ Env::~Env() {
                     tapd_log().c_str());
     }
     stop_bus();
-    for (auto it = namespaces_.rbegin(); it != namespaces_.rend(); ++it) run({"ip", "netns", "del", *it});
+    for (auto it = namespaces_.rbegin(); it != namespaces_.rend(); ++it)
+        run({"ip", "netns", "del", *it});
     std::error_code ec;
     fs::remove_all(dir_, ec);
 }
@@ -238,8 +256,8 @@ std::string Env::add_ns(const std::string& suffix) {
 }
 
 void Env::start_tapd(const std::vector<std::string>& extra_env) {
-    std::vector<std::string> inner = {"ip", "netns", "exec", host_ns_, "env",
-                                      "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
+    std::vector<std::string> inner = {
+        "ip", "netns", "exec", host_ns_, "env", "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
     for (const auto& e : extra_env) inner.push_back(e);
     inner.insert(inner.end(), {tapd_bin(), "--state-dir", state_dir(), "--policy", policy_path()});
     std::vector<std::string> argv = with_test_users(inner);
@@ -311,17 +329,31 @@ std::string Env::tapd_log() const {
 
 CommandResult Env::as_user(uid_t uid, const std::vector<std::string>& argv, const std::string& ns) {
     std::string id = std::to_string(uid);
-    std::vector<std::string> full = {"ip", "netns", "exec", ns.empty() ? host_ns_ : ns,
-                                     "setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups",
-                                     "env", "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
+    std::vector<std::string> full = {"ip",
+                                     "netns",
+                                     "exec",
+                                     ns.empty() ? host_ns_ : ns,
+                                     "setpriv",
+                                     "--reuid=" + id,
+                                     "--regid=" + id,
+                                     "--clear-groups",
+                                     "env",
+                                     "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
     full.insert(full.end(), argv.begin(), argv.end());
     return run(full);
 }
 
 pid_t Env::spawn_as_user(uid_t uid, const std::vector<std::string>& argv) {
     std::string id = std::to_string(uid);
-    std::vector<std::string> full = {"ip", "netns", "exec", host_ns_, "setpriv", "--reuid=" + id,
-                                     "--regid=" + id, "--clear-groups", "env",
+    std::vector<std::string> full = {"ip",
+                                     "netns",
+                                     "exec",
+                                     host_ns_,
+                                     "setpriv",
+                                     "--reuid=" + id,
+                                     "--regid=" + id,
+                                     "--clear-groups",
+                                     "env",
                                      "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
     full.insert(full.end(), argv.begin(), argv.end());
     std::vector<char*> args;
@@ -379,11 +411,13 @@ std::vector<std::string> Env::nft_set(const std::string& set) {
         if (!item.contains("set") || item["set"]["name"] != set) continue;
         if (!item["set"].contains("elem")) continue;
         for (const auto& e : item["set"]["elem"]) {
-            if (e.is_string()) out.push_back(e.get<std::string>());
+            if (e.is_string())
+                out.push_back(e.get<std::string>());
             else if (e.contains("prefix"))
                 out.push_back(e["prefix"]["addr"].get<std::string>() + "/" +
                               std::to_string(e["prefix"]["len"].get<int>()));
-            else out.push_back(e.dump());
+            else
+                out.push_back(e.dump());
         }
     }
     return out;
@@ -393,7 +427,8 @@ bool Env::nft_guard_on() {
     auto t = nft_table();
     if (t.is_null() || t.is_discarded()) return false;
     for (const auto& item : t["nftables"])
-        if (item.contains("map") && item["map"]["name"] == "guardmode" && item["map"].contains("elem"))
+        if (item.contains("map") && item["map"]["name"] == "guardmode" &&
+            item["map"].contains("elem"))
             return item["map"]["elem"].dump().find("guard4") != std::string::npos;
     return false;
 }

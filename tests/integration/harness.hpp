@@ -27,13 +27,13 @@ CommandResult run(const std::vector<std::string>& argv, int timeout_seconds = 60
 std::string privileged_unavailable();
 
 // Skips the test when privileges are missing, except under CI=true where that is a failure.
-#define TAPD_REQUIRE_PRIVILEGES()                                                        \
-    do {                                                                                 \
-        std::string why_ = ::tapd::test::privileged_unavailable();                       \
-        if (!why_.empty()) {                                                             \
+#define TAPD_REQUIRE_PRIVILEGES()                                                              \
+    do {                                                                                       \
+        std::string why_ = ::tapd::test::privileged_unavailable();                             \
+        if (!why_.empty()) {                                                                   \
             if (::tapd::test::in_ci()) FAIL() << "privileged test cannot run in CI: " << why_; \
-            GTEST_SKIP() << why_;                                                        \
-        }                                                                                \
+            GTEST_SKIP() << why_;                                                              \
+        }                                                                                      \
     } while (0)
 
 bool in_ci();
@@ -46,7 +46,7 @@ extern const char* const kTestPolicy;
 // Every name carries the pid and a counter, so parallel tests never collide; the destructor
 // removes everything, also after a failed assertion.
 class Env {
-public:
+  public:
     Env();
     ~Env();
     Env(const Env&) = delete;
@@ -84,7 +84,8 @@ public:
 
     // ARGV as UID (gid = uid, no supplementary groups) in namespace NS ("" = the host ns), with
     // the private bus as system bus.
-    CommandResult as_user(uid_t uid, const std::vector<std::string>& argv, const std::string& ns = "");
+    CommandResult as_user(uid_t uid, const std::vector<std::string>& argv,
+                          const std::string& ns = "");
     // Starts ARGV as UID in the host namespace in the background, in its own process group,
     // output discarded; returns its pid (== the pgid).
     pid_t spawn_as_user(uid_t uid, const std::vector<std::string>& argv);
@@ -105,7 +106,7 @@ public:
     int ip_forward();
     void set_ip_forward(int value);
 
-private:
+  private:
     // ARGV run with the test users (65533, group tapd-testers) in the user database.
     std::vector<std::string> with_test_users(const std::vector<std::string>& argv) const;
 

@@ -16,7 +16,7 @@ bool link_gone_within(Env& env, const std::string& name, int seconds) {
 }
 
 class Lease : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         TAPD_REQUIRE_PRIVILEGES();
         env_ = std::make_unique<Env>();
@@ -26,9 +26,10 @@ protected:
 };
 
 TEST_F(Lease, ExecHandsTheProgramATapFdInTheEnvironment) {
-    auto r = env_->tapctl({"exec", "tap3", "--address", "192.168.69.100/24", "--fd", "7", "--", "sh",
-                           "-c", "echo fd=$TAPD_FD if=$TAPD_IFNAME; readlink /proc/self/fd/7; "
-                                 "ip -j link show tap3"});
+    auto r = env_->tapctl({"exec", "tap3", "--address", "192.168.69.100/24", "--fd", "7", "--",
+                           "sh", "-c",
+                           "echo fd=$TAPD_FD if=$TAPD_IFNAME; readlink /proc/self/fd/7; "
+                           "ip -j link show tap3"});
     ASSERT_EQ(r.status, 0) << r.describe();
     EXPECT_NE(r.out.find("fd=7 if=tap3"), std::string::npos) << r.describe();
     EXPECT_NE(r.out.find("/dev/net/tun"), std::string::npos) << r.describe();
@@ -39,7 +40,8 @@ TEST_F(Lease, ExecHandsTheProgramATapFdInTheEnvironment) {
 
 TEST_F(Lease, ExecExitsWithTheProgramsStatus) {
     EXPECT_EQ(env_->tapctl({"exec", "tap3", "--", "sh", "-c", "exit 7"}).status, 7);
-    EXPECT_EQ(env_->tapctl({"exec", "tap3", "--", "sh", "-c", "kill -TERM $$"}).status, 128 + SIGTERM);
+    EXPECT_EQ(env_->tapctl({"exec", "tap3", "--", "sh", "-c", "kill -TERM $$"}).status,
+              128 + SIGTERM);
 }
 
 TEST_F(Lease, KilledClientLosesItsTapEvenWhenItsProgramKeepsTheFd) {

@@ -16,7 +16,8 @@ TEST(NatEndToEnd, ClientWithOnlyTheTapFdReachesTheInternetMasqueraded) {
         auto r = run(argv);
         ASSERT_EQ(r.status, 0) << r.describe();
     };
-    ok({"ip", "-n", env.ns(), "link", "add", "uplink", "type", "veth", "peer", "name", "wan", "netns", inet});
+    ok({"ip", "-n", env.ns(), "link", "add", "uplink", "type", "veth", "peer", "name", "wan",
+        "netns", inet});
     ok({"ip", "-n", env.ns(), "addr", "add", "203.0.113.2/24", "dev", "uplink"});
     ok({"ip", "-n", env.ns(), "link", "set", "uplink", "up"});
     ok({"ip", "-n", env.ns(), "route", "add", "default", "via", "203.0.113.1"});
@@ -29,7 +30,9 @@ TEST(NatEndToEnd, ClientWithOnlyTheTapFdReachesTheInternetMasqueraded) {
     ASSERT_EQ(created.status, 0) << created.describe();
 
     CommandResult server;
-    std::thread echo([&] { server = env.in_ns({example_bin("udp_echo"), "203.0.113.1", "7777", "1"}, inet); });
+    std::thread echo([&] {
+        server = env.in_ns({example_bin("udp_echo"), "203.0.113.1", "7777", "1"}, inet);
+    });
     // The server prints "listening" once bound; the client retries ARP for 10 s anyway.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     auto client = env.as_user(65534,

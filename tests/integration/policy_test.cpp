@@ -11,7 +11,7 @@ namespace tapd::test {
 namespace {
 
 class Boundary : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         TAPD_REQUIRE_PRIVILEGES();
         env_ = std::make_unique<Env>();
@@ -19,19 +19,24 @@ protected:
     }
     // busctl as UID: any method, any signature.
     CommandResult call(uid_t uid, const std::vector<std::string>& args) {
-        std::vector<std::string> argv = {"busctl", "--address=" + env_->bus_address(), "call", "net.tapd1"};
+        std::vector<std::string> argv = {"busctl", "--address=" + env_->bus_address(), "call",
+                                         "net.tapd1"};
         argv.insert(argv.end(), args.begin(), args.end());
         return env_->as_user(uid, argv);
     }
     void expect_refused(const CommandResult& r, const std::string& want) {
         EXPECT_NE(r.status, 0) << r.describe();
-        EXPECT_NE(r.err.find(want), std::string::npos) << "want '" << want << "' in " << r.describe();
+        EXPECT_NE(r.err.find(want), std::string::npos)
+            << "want '" << want << "' in " << r.describe();
     }
     std::unique_ptr<Env> env_;
 };
 
 TEST_F(Boundary, BadNamesAreRefusedBeforeAnyPolicyMatch) {
-    ASSERT_EQ(env_->in_ns({"ip", "link", "add", "tapuplink", "type", "veth", "peer", "name", "peer0"}).status, 0);
+    ASSERT_EQ(
+        env_->in_ns({"ip", "link", "add", "tapuplink", "type", "veth", "peer", "name", "peer0"})
+            .status,
+        0);
     struct Case {
         std::string name, want;
     };
@@ -39,8 +44,10 @@ TEST_F(Boundary, BadNamesAreRefusedBeforeAnyPolicyMatch) {
              {"eth0", "PermissionDenied: tap name 'eth0'"},
              {"lo", "PermissionDenied: tap name 'lo'"},
              {"tapuplink", "Conflict: interface 'tapuplink' already exists"},
-             {"tap0123456789abcdef", "InvalidArgument: interface name 'tap0123456789abcdef' is 19 bytes long"},
-             {"tap0123456789abc", "InvalidArgument: interface name 'tap0123456789abc' is 16 bytes long"},
+             {"tap0123456789abcdef",
+              "InvalidArgument: interface name 'tap0123456789abcdef' is 19 bytes long"},
+             {"tap0123456789abc",
+              "InvalidArgument: interface name 'tap0123456789abc' is 16 bytes long"},
              {"../x", "InvalidArgument: interface name '../x' must start with a letter or digit"},
              {"tap%d", "InvalidArgument: interface name 'tap%d' may hold only"},
              {"tap'0", "may hold only"},
@@ -55,13 +62,16 @@ TEST_F(Boundary, BadNamesAreRefusedBeforeAnyPolicyMatch) {
 }
 
 TEST_F(Boundary, AddressesAndRoutesOutsideThePolicyOrOverAPrefixInUseAreRefused) {
-    ASSERT_EQ(env_->in_ns({"ip", "link", "add", "uplink", "type", "veth", "peer", "name", "peer0"}).status, 0);
+    ASSERT_EQ(env_->in_ns({"ip", "link", "add", "uplink", "type", "veth", "peer", "name", "peer0"})
+                  .status,
+              0);
     ASSERT_EQ(env_->in_ns({"ip", "addr", "add", "192.168.1.2/24", "dev", "uplink"}).status, 0);
     ASSERT_EQ(env_->in_ns({"ip", "link", "set", "uplink", "up"}).status, 0);
     ASSERT_EQ(env_->in_ns({"ip", "route", "add", "10.20.0.0/16", "via", "192.168.1.1"}).status, 0);
     expect_refused(env_->tapctl({"create", "tap0", "--route", "0.0.0.0/0"}),
                    "PermissionDenied: route 0.0.0.0/0 is outside");
-    expect_refused(env_->tapctl({"create", "tap0", "--route", "::/0"}), "PermissionDenied: route ::/0");
+    expect_refused(env_->tapctl({"create", "tap0", "--route", "::/0"}),
+                   "PermissionDenied: route ::/0");
     expect_refused(env_->tapctl({"create", "tap0", "--address", "203.0.113.5/24"}),
                    "PermissionDenied: address 203.0.113.5/24");
     expect_refused(env_->tapctl({"create", "tap0", "--address", "192.168.1.77/24"}),
@@ -76,11 +86,15 @@ TEST_F(Boundary, AddressesAndRoutesOutsideThePolicyOrOverAPrefixInUseAreRefused)
                    "Conflict: 172.16.5.9/24 overlaps 172.16.5.1/24 on tapn");
     // Later additions are checked the same way.
     ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24"}).status, 0);
-    expect_refused(call(65534, {"/net/tapd1/tap/tap0", "net.tapd1.Tap", "AddRoute", "s", "0.0.0.0/0"}),
-                   "route 0.0.0.0/0 is outside");
-    expect_refused(call(65534, {"/net/tapd1/tap/tap0", "net.tapd1.Tap", "AddAddress", "s", "172.16.5.3/24"}),
-                   "172.16.5.3/24 overlaps 172.16.5.1/24 on tapn");
-    EXPECT_EQ(call(65534, {"/net/tapd1/tap/tap0", "net.tapd1.Tap", "AddRoute", "s", "fdaa::/64"}).status, 0);
+    expect_refused(
+        call(65534, {"/net/tapd1/tap/tap0", "net.tapd1.Tap", "AddRoute", "s", "0.0.0.0/0"}),
+        "route 0.0.0.0/0 is outside");
+    expect_refused(
+        call(65534, {"/net/tapd1/tap/tap0", "net.tapd1.Tap", "AddAddress", "s", "172.16.5.3/24"}),
+        "172.16.5.3/24 overlaps 172.16.5.1/24 on tapn");
+    EXPECT_EQ(
+        call(65534, {"/net/tapd1/tap/tap0", "net.tapd1.Tap", "AddRoute", "s", "fdaa::/64"}).status,
+        0);
 }
 
 TEST_F(Boundary, EveryMethodOnAnotherUsersTapAnswersNotFound) {
@@ -103,7 +117,8 @@ TEST_F(Boundary, EveryMethodOnAnotherUsersTapAnswersNotFound) {
     EXPECT_EQ(shown["addresses"], nlohmann::json::array({"192.168.69.1/24"}));
     EXPECT_EQ(shown["masquerade"], false);
     EXPECT_NE(env_->tapd_log().find("method=Tap.SetMasquerade uid=65534"), std::string::npos);
-    EXPECT_NE(env_->tapd_log().find("name=tapz enabled=1 result=net.tapd1.Error.NotFound"), std::string::npos)
+    EXPECT_NE(env_->tapd_log().find("name=tapz enabled=1 result=net.tapd1.Error.NotFound"),
+              std::string::npos)
         << env_->tapd_log();
     // The owner may do all of it.
     EXPECT_EQ(call(65533, {path, tap, "SetMasquerade", "b", "true"}).status, 0);
@@ -113,7 +128,8 @@ TEST_F(Boundary, EveryMethodOnAnotherUsersTapAnswersNotFound) {
 }
 
 TEST_F(Boundary, ReloadAndCleanupAllAreForRootOnly) {
-    expect_refused(call(65534, {"/net/tapd1", "net.tapd1.Manager", "Reload"}), "only root may reload the policy");
+    expect_refused(call(65534, {"/net/tapd1", "net.tapd1.Manager", "Reload"}),
+                   "only root may reload the policy");
     expect_refused(env_->tapctl({"cleanup", "--all"}), "only root may delete every user's taps");
     EXPECT_EQ(call(0, {"/net/tapd1", "net.tapd1.Manager", "Reload"}).status, 0);
 }
@@ -125,14 +141,19 @@ TEST_F(Boundary, UsersMatchByUidOrGroupAndUnmatchedUsersGetNothing) {
          "masquerade": true}]})");
     ASSERT_EQ(call(0, {"/net/tapd1", "net.tapd1.Manager", "Reload"}).status, 0);
     // 65534: the first rule only: one tap, tap* names, no masquerade, not persistent.
-    expect_refused(env_->tapctl({"create", "tap0"}), "the policy does not allow you persistent taps");
-    EXPECT_EQ(env_->tapctl({"exec", "tap0", "--address", "192.168.69.1/24", "--", "true"}).status, 0);
-    expect_refused(env_->tapctl({"exec", "tap0", "--address", "192.168.69.1/24", "--masquerade", "--", "true"}),
+    expect_refused(env_->tapctl({"create", "tap0"}),
+                   "the policy does not allow you persistent taps");
+    EXPECT_EQ(env_->tapctl({"exec", "tap0", "--address", "192.168.69.1/24", "--", "true"}).status,
+              0);
+    expect_refused(env_->tapctl({"exec", "tap0", "--address", "192.168.69.1/24", "--masquerade",
+                                 "--", "true"}),
                    "the policy does not allow you masquerade");
     expect_refused(env_->tapctl({"exec", "vm0", "--", "true"}), "PermissionDenied: tap name 'vm0'");
     // 65533 is in group tapd-testers (gid 65530, supplementary): vm* names and masquerade.
-    expect_refused(env_->tapctl({"exec", "tap0", "--", "true"}, 65533), "PermissionDenied: tap name 'tap0'");
-    EXPECT_EQ(env_->tapctl({"exec", "vm0", "--address", "fdaa::1/64", "--", "true"}, 65533).status, 0);
+    expect_refused(env_->tapctl({"exec", "tap0", "--", "true"}, 65533),
+                   "PermissionDenied: tap name 'tap0'");
+    EXPECT_EQ(env_->tapctl({"exec", "vm0", "--address", "fdaa::1/64", "--", "true"}, 65533).status,
+              0);
     auto p = nlohmann::json::parse(env_->tapctl({"policy", "--json"}, 65533).out);
     EXPECT_EQ(p["max_taps"], "2");
     EXPECT_EQ(p["name_prefixes"], "vm");
@@ -150,10 +171,14 @@ TEST_F(Boundary, TwoMatchingRulesCombineAsTheirUnion) {
         {"users": [65534], "max_taps": 1, "prefixes": ["192.168.69.0/24"]},
         {"users": ["nobody"], "max_taps": 3, "name_prefix": "vm", "prefixes": ["fdaa::/64"], "persistent": true}]})");
     ASSERT_EQ(call(0, {"/net/tapd1", "net.tapd1.Manager", "Reload"}).status, 0);
-    EXPECT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.1/24", "--address", "fdaa::1/64"}).status, 0);
+    EXPECT_EQ(
+        env_->tapctl({"create", "tap0", "--address", "192.168.69.1/24", "--address", "fdaa::1/64"})
+            .status,
+        0);
     EXPECT_EQ(env_->tapctl({"create", "vm0"}).status, 0);
     EXPECT_EQ(env_->tapctl({"create", "vm1"}).status, 0);
-    expect_refused(env_->tapctl({"create", "vm2"}), "QuotaExceeded: you already have 3 taps (at most 3)");
+    expect_refused(env_->tapctl({"create", "vm2"}),
+                   "QuotaExceeded: you already have 3 taps (at most 3)");
 }
 
 TEST_F(Boundary, ABadPolicyOnReloadIsRefusedAndTheOldOneStays) {
@@ -166,8 +191,10 @@ TEST_F(Boundary, ABadPolicyOnReloadIsRefusedAndTheOldOneStays) {
     // SIGHUP: the same, logged.
     env_->write_policy("{ \"version\": 1, \"rules\": [ ");
     ASSERT_EQ(run({"pkill", "-HUP", "-f", "--", "--state-dir " + env_->state_dir()}).status, 0);
-    for (int i = 0; i < 100 && env_->tapd_log().find("SIGHUP") == std::string::npos; ++i) usleep(20000);
-    EXPECT_NE(env_->tapd_log().find("SIGHUP: policy not reloaded, the old one stays: " + env_->policy_path() + ":1:"),
+    for (int i = 0; i < 100 && env_->tapd_log().find("SIGHUP") == std::string::npos; ++i)
+        usleep(20000);
+    EXPECT_NE(env_->tapd_log().find(
+                  "SIGHUP: policy not reloaded, the old one stays: " + env_->policy_path() + ":1:"),
               std::string::npos)
         << env_->tapd_log();
     EXPECT_EQ(env_->tapctl({"create", "tap1"}).status, 0);
@@ -184,15 +211,18 @@ TEST(PolicyAtStart, EachKindOfErrorStopsTapdNamingFileLineAndReason) {
              {R"({"version": 1, "rules": [], "extra": 1})", "extra"},
              {R"({"version": 1, "rules": [{"users": [65534], "prefixes": ["192.168.69.1/24"]}]})",
               "has host bits set (did you mean 192.168.69.0/24?)"},
-             {R"({"version": 1, "rules": [{"users": [65534], "masquerade": "yes"}]})", "masquerade"},
+             {R"({"version": 1, "rules": [{"users": [65534], "masquerade": "yes"}]})",
+              "masquerade"},
              {R"({"version": 2, "rules": []})", "version"},
              {R"({"version": 1, "rules": [{"users": ["no-such-user-xyz"]}]})", "no-such-user-xyz"},
          }) {
         env.write_policy(c.text);
         auto r = env.run_tapd_to_exit();
         EXPECT_EQ(r.status, 1) << c.text << "\n" << r.describe();
-        EXPECT_NE(r.err.find("error: policy: " + env.policy_path() + ":"), std::string::npos) << r.describe();
-        EXPECT_NE(r.err.find(c.want), std::string::npos) << "want '" << c.want << "' in " << r.describe();
+        EXPECT_NE(r.err.find("error: policy: " + env.policy_path() + ":"), std::string::npos)
+            << r.describe();
+        EXPECT_NE(r.err.find(c.want), std::string::npos)
+            << "want '" << c.want << "' in " << r.describe();
     }
 }
 

@@ -20,7 +20,7 @@ bool eventually(const std::function<bool()>& cond, int seconds = 5) {
 }
 
 class Reliability : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         TAPD_REQUIRE_PRIVILEGES();
         env_ = std::make_unique<Env>();
@@ -30,27 +30,41 @@ protected:
 };
 
 TEST_F(Reliability, FlushRulesetIsNoticedAndTapdsTableRestored) {
-    ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    ASSERT_EQ(
+        env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status,
+        0);
     ASSERT_EQ(env_->in_ns({"nft", "flush", "ruleset"}).status, 0);
-    EXPECT_TRUE(eventually([&] { return env_->nft_set("masq4") == std::vector<std::string>{"192.168.69.0/24"}; }))
-        << env_->tapd_log();
+    EXPECT_TRUE(eventually([&] {
+        return env_->nft_set("masq4") == std::vector<std::string>{"192.168.69.0/24"};
+    })) << env_->tapd_log();
     EXPECT_EQ(env_->nft_rule_count("postrouting"), 1u);
     EXPECT_TRUE(env_->nft_guard_on());
     EXPECT_NE(env_->tapd_log().find("restored table inet tapd"), std::string::npos);
 }
 
 TEST_F(Reliability, ARemovedSetElementIsPutBack) {
-    ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
-    ASSERT_EQ(env_->in_ns({"nft", "delete", "element", "inet", "tapd", "masq4", "{ 192.168.69.0/24 }"}).status, 0);
-    EXPECT_TRUE(eventually([&] { return env_->nft_set("masq4") == std::vector<std::string>{"192.168.69.0/24"}; }))
-        << env_->tapd_log();
+    ASSERT_EQ(
+        env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status,
+        0);
+    ASSERT_EQ(
+        env_->in_ns({"nft", "delete", "element", "inet", "tapd", "masq4", "{ 192.168.69.0/24 }"})
+            .status,
+        0);
+    EXPECT_TRUE(eventually([&] {
+        return env_->nft_set("masq4") == std::vector<std::string>{"192.168.69.0/24"};
+    })) << env_->tapd_log();
 }
 
 TEST_F(Reliability, OtherTablesAreNeverTouched) {
     ASSERT_EQ(env_->in_ns({"nft", "add", "table", "ip", "other"}).status, 0);
-    ASSERT_EQ(env_->in_ns({"nft", "add", "chain", "ip", "other", "c", "{ type filter hook input priority 0; }"}).status, 0);
+    ASSERT_EQ(env_->in_ns({"nft", "add", "chain", "ip", "other", "c",
+                           "{ type filter hook input priority 0; }"})
+                  .status,
+              0);
     ASSERT_EQ(env_->in_ns({"nft", "add", "rule", "ip", "other", "c", "counter"}).status, 0);
-    ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    ASSERT_EQ(
+        env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status,
+        0);
     ASSERT_EQ(env_->tapctl({"delete", "tap0"}).status, 0);
     auto r = env_->in_ns({"nft", "list", "table", "ip", "other"});
     EXPECT_EQ(r.status, 0);
@@ -109,23 +123,26 @@ TEST_F(Reliability, HundredConcurrentClientsKeepQuotasAndNamesAndTapdStaysRespon
     EXPECT_EQ(all.size(), 5u);
     // The kernel agrees with tapd: exactly these five tun links exist.
     size_t taps = 0;
-    for (const auto& l : env_->ip_json({"-d", "link", "show", "type", "tun"})) taps += l["ifname"] != nullptr;
+    for (const auto& l : env_->ip_json({"-d", "link", "show", "type", "tun"}))
+        taps += l["ifname"] != nullptr;
     EXPECT_EQ(taps, 5u);
     EXPECT_GT(list_answers.load(), 0);
 }
 
 // Calls through busctl, which can send any signature and value.
 class Malformed : public Reliability {
-protected:
+  protected:
     CommandResult call(const std::vector<std::string>& args) {
-        std::vector<std::string> argv = {"busctl", "--address=" + env_->bus_address(), "call", "net.tapd1"};
+        std::vector<std::string> argv = {"busctl", "--address=" + env_->bus_address(), "call",
+                                         "net.tapd1"};
         argv.insert(argv.end(), args.begin(), args.end());
         return env_->as_user(65534, argv);
     }
     void expect_error(const std::vector<std::string>& args, const std::string& want) {
         auto r = call(args);
         EXPECT_NE(r.status, 0) << r.describe();
-        EXPECT_NE(r.err.find(want), std::string::npos) << "want '" << want << "' in " << r.describe();
+        EXPECT_NE(r.err.find(want), std::string::npos)
+            << "want '" << want << "' in " << r.describe();
         // And tapd keeps serving.
         auto alive = call({"/net/tapd1", "net.tapd1.Manager", "ListTaps"});
         ASSERT_EQ(alive.status, 0) << alive.describe();
@@ -135,21 +152,27 @@ protected:
 TEST_F(Malformed, EveryBadCallGetsANamedErrorAndTapdKeepsServing) {
     const std::string m = "net.tapd1.Manager";
     expect_error({"/net/tapd1", m, "CreateTap", "i", "5"}, "");  // wrong signature
-    expect_error({"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "addresses", "s", "1.2.3.4/24"},
-                 "option 'addresses' must have type 'as', not 's'");
+    expect_error(
+        {"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "addresses", "s", "1.2.3.4/24"},
+        "option 'addresses' must have type 'as', not 's'");
     expect_error({"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "bogus", "b", "true"},
                  "unknown option 'bogus'");
     expect_error({"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "mtu", "i", "1500"},
                  "option 'mtu' must have type 'u', not 'i'");
-    expect_error({"/net/tapd1", m, "OpenTap", "sa{sv}", "tap0", "1", "x", "b", "true"}, "unknown option 'x'");
-    expect_error({"/net/tapd1", m, "DeleteTap", "s", std::string(100000, 'a')}, "bytes long (at most 15)");
+    expect_error({"/net/tapd1", m, "OpenTap", "sa{sv}", "tap0", "1", "x", "b", "true"},
+                 "unknown option 'x'");
+    expect_error({"/net/tapd1", m, "DeleteTap", "s", std::string(100000, 'a')},
+                 "bytes long (at most 15)");
     expect_error({"/net/tapd1", m, "DeleteTap", "s", "t\xc3\xa4p"}, "may hold only letters");
-    std::vector<std::string> many = {"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "addresses", "as", "1000"};
-    for (int i = 0; i < 1000; ++i) many.push_back("10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250) + "/32");
+    std::vector<std::string> many = {"/net/tapd1", m,           "CreateTap", "sa{sv}", "tap0",
+                                     "1",          "addresses", "as",        "1000"};
+    for (int i = 0; i < 1000; ++i)
+        many.push_back("10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250) + "/32");
     expect_error(many, "option 'addresses' has 1000 entries (at most 64)");
     expect_error({"/net/tapd1", m, "NoSuchMethod"}, "");
     expect_error({"/net/tapd1/tap/tap0", "net.tapd1.Tap", "Delete"}, "");
-    expect_error({"/net/tapd1", m, "Cleanup", "b", "true"}, "only root may delete every user's taps");
+    expect_error({"/net/tapd1", m, "Cleanup", "b", "true"},
+                 "only root may delete every user's taps");
 }
 
 }  // namespace

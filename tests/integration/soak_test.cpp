@@ -29,7 +29,7 @@ std::string subnet_of(const std::string& name) {
 }
 
 class Soak : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         TAPD_REQUIRE_PRIVILEGES();
         env_ = std::make_unique<Env>();
@@ -62,18 +62,26 @@ protected:
         }
         for (const auto& l : env_->ip_json({"-d", "link", "show", "type", "tun"}))
             kernel.insert(l["ifname"].get<std::string>());
-        if (reported != modelled) return *why = "tapd reports " + nlohmann::json(reported).dump() + ", model " + nlohmann::json(modelled).dump(), false;
-        if (kernel != modelled) return *why = "kernel has " + nlohmann::json(kernel).dump() + ", model " + nlohmann::json(modelled).dump(), false;
+        if (reported != modelled)
+            return *why = "tapd reports " + nlohmann::json(reported).dump() + ", model " +
+                          nlohmann::json(modelled).dump(),
+                   false;
+        if (kernel != modelled)
+            return *why = "kernel has " + nlohmann::json(kernel).dump() + ", model " +
+                          nlohmann::json(modelled).dump(),
+                   false;
         auto masq = env_->nft_set("masq4");
         if (std::set<std::string>(masq.begin(), masq.end()) != masq_expected)
             return *why = "masq4 holds " + nlohmann::json(masq).dump(), false;
         int fwd = env_->ip_forward();
-        if (fwd != (masq_expected.empty() ? 0 : 1)) return *why = "ip_forward " + std::to_string(fwd), false;
+        if (fwd != (masq_expected.empty() ? 0 : 1))
+            return *why = "ip_forward " + std::to_string(fwd), false;
         // Every address tapd reports is on the link.
         for (const auto& t : taps)
             for (const auto& a : t["addresses"]) {
                 auto addrs = env_->ip_json({"addr", "show", "dev", t["name"].get<std::string>()});
-                if (addrs.dump().find(a.get<std::string>().substr(0, a.get<std::string>().find('/'))) == std::string::npos)
+                if (addrs.dump().find(a.get<std::string>().substr(
+                        0, a.get<std::string>().find('/'))) == std::string::npos)
                     return *why = "address " + a.get<std::string>() + " missing", false;
             }
         return true;
@@ -88,7 +96,8 @@ protected:
     }
 
     size_t owned(uid_t uid) const {
-        return std::count_if(model_.begin(), model_.end(), [&](const auto& e) { return e.second.uid == uid; });
+        return std::count_if(model_.begin(), model_.end(),
+                             [&](const auto& e) { return e.second.uid == uid; });
     }
 
     std::unique_ptr<Env> env_;
@@ -98,7 +107,8 @@ protected:
 
 TEST_F(Soak, RandomOperationsKeepKernelAndTapdInAgreementAndLeakNothing) {
     const int ops = std::getenv("TAPD_SOAK_OPS") ? std::atoi(std::getenv("TAPD_SOAK_OPS")) : 1000;
-    const unsigned seed = std::getenv("TAPD_SOAK_SEED") ? std::atoi(std::getenv("TAPD_SOAK_SEED")) : 20261127;
+    const unsigned seed =
+        std::getenv("TAPD_SOAK_SEED") ? std::atoi(std::getenv("TAPD_SOAK_SEED")) : 20261127;
     std::mt19937 rng(seed);
     std::map<std::string, int> count;
     int mismatches = 0;
@@ -119,9 +129,11 @@ TEST_F(Soak, RandomOperationsKeepKernelAndTapdInAgreementAndLeakNothing) {
             args.insert(args.end(), create_opts.begin(), create_opts.end());
             auto r = env_->tapctl(args, uid);
             bool want_ok = !exists && owned(uid) < 4;
-            ASSERT_EQ(r.status == 0, want_ok) << "op " << op << " create " << name << ": " << r.describe();
+            ASSERT_EQ(r.status == 0, want_ok)
+                << "op " << op << " create " << name << ": " << r.describe();
             if (!want_ok) {
-                EXPECT_NE(r.err.find(exists ? "Conflict" : "QuotaExceeded"), std::string::npos) << r.describe();
+                EXPECT_NE(r.err.find(exists ? "Conflict" : "QuotaExceeded"), std::string::npos)
+                    << r.describe();
             }
             if (want_ok) model_[name] = Tap{uid, true, masq, -1};
             ++count["create"];
@@ -136,27 +148,34 @@ TEST_F(Soak, RandomOperationsKeepKernelAndTapdInAgreementAndLeakNothing) {
                 up = !env_->ip_json({"link", "show", name}).empty();
                 if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(20));
             }
-            ASSERT_TRUE(up) << "op " << op << ": ephemeral " << name << " never appeared\n" << env_->tapd_log();
+            ASSERT_TRUE(up) << "op " << op << ": ephemeral " << name << " never appeared\n"
+                            << env_->tapd_log();
             model_[name] = Tap{uid, false, masq, pid};
             ++count["exec (ephemeral)"];
         } else if (kind < 60) {  // open
             auto r = env_->tapctl({"exec", name, "--", "true"}, uid);
             // exec on a new name makes an ephemeral tap for the run (quota permitting).
-            if (!exists && owned(uid) < 4) EXPECT_EQ(r.status, 0) << r.describe();
-            else if (!exists) EXPECT_NE(r.err.find("QuotaExceeded"), std::string::npos) << r.describe();
-            else if (model_[name].holder > 0) EXPECT_NE(r.err.find("already open"), std::string::npos) << r.describe();
-            else EXPECT_EQ(r.status, 0) << r.describe();
+            if (!exists && owned(uid) < 4)
+                EXPECT_EQ(r.status, 0) << r.describe();
+            else if (!exists)
+                EXPECT_NE(r.err.find("QuotaExceeded"), std::string::npos) << r.describe();
+            else if (model_[name].holder > 0)
+                EXPECT_NE(r.err.find("already open"), std::string::npos) << r.describe();
+            else
+                EXPECT_EQ(r.status, 0) << r.describe();
             ++count["open"];
         } else if (kind < 80) {  // delete
             auto r = env_->tapctl({"delete", name}, uid);
-            ASSERT_EQ(r.status == 0, exists) << "op " << op << " delete " << name << ": " << r.describe();
+            ASSERT_EQ(r.status == 0, exists)
+                << "op " << op << " delete " << name << ": " << r.describe();
             if (exists) {
                 if (model_[name].holder > 0) orphans_.push_back(model_[name].holder);
                 model_.erase(name);
             }
             ++count["delete"];
         } else if (kind < 92) {  // client kill: the lease holder dies without a word
-            auto it = std::find_if(model_.begin(), model_.end(), [](const auto& e) { return e.second.holder > 0; });
+            auto it = std::find_if(model_.begin(), model_.end(),
+                                   [](const auto& e) { return e.second.holder > 0; });
             if (it == model_.end()) continue;
             kill(it->second.holder, SIGKILL);  // tapctl only; its program keeps the fd a moment
             orphans_.push_back(it->second.holder);
@@ -168,7 +187,8 @@ TEST_F(Soak, RandomOperationsKeepKernelAndTapdInAgreementAndLeakNothing) {
                 removed = env_->ip_json({"link", "show", gone}).empty();
                 if (!removed) std::this_thread::sleep_for(std::chrono::milliseconds(20));
             }
-            ASSERT_TRUE(removed) << "op " << op << ": killed client's tap " << gone << " stayed\n" << env_->tapd_log();
+            ASSERT_TRUE(removed) << "op " << op << ": killed client's tap " << gone << " stayed\n"
+                                 << env_->tapd_log();
             ++count["client kill"];
         } else {  // daemon kill and restart
             env_->stop_tapd(SIGKILL);

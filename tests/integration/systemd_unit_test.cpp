@@ -1,8 +1,8 @@
 // The service unit passes `systemd-analyze verify` with no output at all.
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <cstring>
 #include <string>
 
 #include "harness.hpp"
@@ -41,14 +41,16 @@ TEST(SystemdUnit, SecurityExposureIsAtMostTwoPointFive) {
     std::ifstream in(TAPD_TEST_UNIT);
     std::stringstream s;
     s << in.rdbuf();
-    auto dir = std::filesystem::temp_directory_path() / ("tapd-unit-sec-" + std::to_string(getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("tapd-unit-sec-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "tapd.service") << s.str();
     auto r = run({"systemd-analyze", "security", "--offline=yes", (dir / "tapd.service").string()});
     std::filesystem::remove_all(dir);
     auto pos = r.out.find("Overall exposure level for tapd.service: ");
     ASSERT_NE(pos, std::string::npos) << r.describe();
-    double exposure = std::stod(r.out.substr(pos + std::strlen("Overall exposure level for tapd.service: ")));
+    double exposure =
+        std::stod(r.out.substr(pos + std::strlen("Overall exposure level for tapd.service: ")));
     EXPECT_LE(exposure, 2.5) << r.out;
 }
 

@@ -1,7 +1,7 @@
 // Tests for daemon/policy_file: parse errors with their positions, name resolution, the union of
 // matching rules, and the name and prefix checks.
-#include "without_caps.hpp"
 #include "policy_file.hpp"
+#include "without_caps.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "without_caps.hpp"
 #include "state.hpp"
+#include "without_caps.hpp"
 
 namespace tapd {
 namespace {
@@ -457,9 +457,8 @@ TEST_F(StateFileTest, SaveIntoAReadOnlyDirectoryFailsNamingThePath) {
     ASSERT_TRUE(fs::create_directory(ro));
     fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
     // As tapd runs: uid 0 without CAP_DAC_OVERRIDE, so directory modes apply to it too.
-    EXPECT_TRUE(without_file_capabilities([&] {
-        return static_cast<bool>(FailedNaming(StateFile(ro).save(two_taps()), ro));
-    }));
+    EXPECT_TRUE(without_file_capabilities(
+        [&] { return static_cast<bool>(FailedNaming(StateFile(ro).save(two_taps()), ro)); }));
     EXPECT_TRUE(entries(ro).empty());
 }
 

@@ -50,6 +50,32 @@ static long now_ms() {
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+// Starts ARGV in the background, stdin from /dev/null, stdout and stderr appended to LOG
+// ("/dev/null" to discard), in a process group of its own when NEW_GROUP; returns the pid, or
+// the negated posix_spawn error.
+static pid_t spawn_background(const std::vector<std::string>& argv, const std::string& log,
+                              bool new_group) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    if (new_group) {
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+        posix_spawnattr_setpgroup(&attr, 0);
+    }
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    return rc == 0 ? pid : -rc;
+}
+
 CommandResult run(const std::vector<std::string>& argv, int timeout_seconds) {
     CommandResult r;
     int out[2], err[2];
@@ -196,16 +222,8 @@ void Env::start_bus() {
     unlink((dir_ + "/bus").c_str());
     std::vector<std::string> argv = with_test_users(
         {"dbus-daemon", "--config-file=" + dir_ + "/bus.conf", "--nofork", "--nopidfile"});
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, (dir_ + "/bus.log").c_str(), O_WRONLY | O_CREAT, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawnp(&bus_pid_, args[0], &fa, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
+    bus_pid_ = spawn_background(argv, dir_ + "/bus.log", false);
+    if (bus_pid_ < 0) ADD_FAILURE() << "spawn dbus-daemon: " << std::strerror(-bus_pid_);
     for (int i = 0; i < 200 && access((dir_ + "/bus").c_str(), F_OK) != 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (access((dir_ + "/bus").c_str(), F_OK) != 0)
@@ -262,18 +280,8 @@ void Env::start_tapd(const std::vector<std::string>& extra_env) {
     inner.insert(inner.end(), {tapd_bin(), "--state-dir", state_dir(), "--policy", policy_path()});
     std::vector<std::string> argv = with_test_users(inner);
     size_t log_start = tapd_log().size();
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, (dir_ + "/tapd.log").c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int rc = posix_spawnp(&tapd_pid_, args[0], &fa, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    ASSERT_EQ(rc, 0) << "spawn tapd: " << std::strerror(rc);
+    tapd_pid_ = spawn_background(argv, dir_ + "/tapd.log", false);
+    ASSERT_GT(tapd_pid_, 0) << "spawn tapd: " << std::strerror(-tapd_pid_);
     long deadline = now_ms() + 10000;
     while (now_ms() < deadline) {
         if (tapd_log().find("ready:", log_start) != std::string::npos) return;
@@ -356,23 +364,8 @@ pid_t Env::spawn_as_user(uid_t uid, const std::vector<std::string>& argv) {
                                      "env",
                                      "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
     full.insert(full.end(), argv.begin(), argv.end());
-    std::vector<char*> args;
-    for (auto& a : full) args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    pid_t pid = -1;
-    if (int rc = posix_spawnp(&pid, args[0], &fa, &attr, args.data(), environ); rc != 0)
-        ADD_FAILURE() << "spawn " << argv[0] << ": " << std::strerror(rc);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    pid_t pid = spawn_background(full, "/dev/null", true);
+    if (pid < 0) ADD_FAILURE() << "spawn " << argv[0] << ": " << std::strerror(-pid);
     return pid;
 }
 

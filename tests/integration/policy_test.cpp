@@ -166,6 +166,29 @@ TEST_F(Boundary, UsersMatchByUidOrGroupAndUnmatchedUsersGetNothing) {
     EXPECT_NE(r.err.find("PermissionDenied"), std::string::npos) << r.describe();
 }
 
+TEST_F(Boundary, RawSocketsAndCaptureNeedTheirSwitches) {
+    env_->write_policy(R"({"version": 1, "rules": [
+        {"users": [65534], "max_taps": 2, "persistent": true, "prefixes": ["192.168.69.0/24"]}]})");
+    ASSERT_EQ(call(0, {"/net/tapd1", "net.tapd1.Manager", "Reload"}).status, 0);
+    ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.1/24"}).status, 0);
+    const std::string m = "net.tapd1.Manager";
+    expect_refused(call(65534, {"/net/tapd1", m, "OpenRawSocket", "sii", "tap0", "2", "1"}),
+                   "the policy does not allow you raw sockets");
+    expect_refused(call(65534, {"/net/tapd1", m, "OpenCapture", "sa{sv}", "tap0", "0"}),
+                   "the policy does not allow you capture");
+    EXPECT_NE(env_->tapd_log().find("method=OpenCapture uid=65534"), std::string::npos);
+    EXPECT_NE(env_->tapd_log().find("result=net.tapd1.Error.PermissionDenied"), std::string::npos);
+    // The switches on: both are handed out (busctl prints the fd it received).
+    env_->write_policy(R"({"version": 1, "rules": [
+        {"users": [65534], "max_taps": 2, "persistent": true, "prefixes": ["192.168.69.0/24"],
+         "raw_sockets": true, "capture": true}]})");
+    ASSERT_EQ(call(0, {"/net/tapd1", m, "Reload"}).status, 0);
+    auto raw = call(65534, {"/net/tapd1", m, "OpenRawSocket", "sii", "tap0", "2", "1"});
+    EXPECT_EQ(raw.status, 0) << raw.describe();
+    auto cap = call(65534, {"/net/tapd1", m, "OpenCapture", "sa{sv}", "tap0", "0"});
+    EXPECT_EQ(cap.status, 0) << cap.describe();
+}
+
 TEST_F(Boundary, TwoMatchingRulesCombineAsTheirUnion) {
     env_->write_policy(R"({"version": 1, "rules": [
         {"users": [65534], "max_taps": 1, "prefixes": ["192.168.69.0/24"]},

@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
             must(run({"bash", env.dir() + "/teardown.sh"}), "teardown.sh");
         }));
 
+        s["D-Bus floor: ListTaps (one call)"].ms.push_back(time_ms([&] { client.list(); }));
         s["CreateTap (one D-Bus call)"].ms.push_back(time_ms([&] { client.create_tap(spec); }));
         s["DeleteTap (one D-Bus call)"].ms.push_back(time_ms([&] { client.delete_tap("tap0"); }));
 
@@ -160,11 +161,11 @@ int main(int argc, char** argv) {
     setns(home, CLONE_NEWNET);
 
     std::printf("| operation | median ms | min ms | p90 ms |\n|---|---:|---:|---:|\n");
-    for (const char* k :
-         {"script setup (9 commands)", "CreateTap (one D-Bus call)", "tapctl create (process)",
-          "script teardown (3 commands)", "DeleteTap (one D-Bus call)", "tapctl delete (process)",
-          "bare link delete: ip link del (process)", "bare link delete: netlink call",
-          "configured link delete: netlink call"})
+    for (const char* k : {"script setup (9 commands)", "D-Bus floor: ListTaps (one call)",
+                          "CreateTap (one D-Bus call)", "tapctl create (process)",
+                          "script teardown (3 commands)", "DeleteTap (one D-Bus call)",
+                          "tapctl delete (process)", "bare link delete: ip link del (process)",
+                          "bare link delete: netlink call", "configured link delete: netlink call"})
         std::printf("| %s | %.2f | %.2f | %.2f |\n", k, s[k].median(), s[k].min(), s[k].p90());
     double setup = s["script setup (9 commands)"].median();
     std::printf("\nsetup: script / CreateTap = %.1fx; script / tapctl create = %.1fx\n",

@@ -236,21 +236,34 @@ void decode_general(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wi
     }
 }
 
-bool tcp_options_valid(Bytes options) {
-    // TcpSegment::check validates the options of a header whose lengths are already known good;
-    // give it a minimal header with a data offset that covers exactly these options.
-    std::array<std::byte, TcpSegment::kMinHeaderLen + 40> h{};
-    if (options.size() > 40) return false;
-    h[TcpSegment::kDataOffset] = std::byte((TcpSegment::kMinHeaderLen + options.size()) / 4 << 4);
-    std::memcpy(h.data() + TcpSegment::kMinHeaderLen, options.data(), options.size());
-    return TcpSegment::check(Bytes(h).first(TcpSegment::kMinHeaderLen + options.size())).ok();
+bool tcp_options_valid(Bytes header) {
+    return TcpSegment::check(header).ok();
 }
 
-bool decode_icmpv6(Decoded& d, Bytes l4) {
-    auto m = Icmpv6Packet::check(l4);
-    if (!m) return false;
-    d.icmpv6 = *m;
-    return true;
+bool icmpv6_valid(Bytes l4) {
+    return Icmpv6Packet::check(l4).ok();
+}
+
+bool decode_headers_general(Bytes frame, FrameHeaders& h, size_t wire_len) {
+    Decoded d;
+    decode_general(frame, d, {.verify_checksums = false}, wire_len);
+    h.layers = d.layers;
+    h.ethertype = d.ethertype;
+    h.l3_offset = d.l3_offset;
+    h.l3_size =
+        d.has(kHasIpv4)   ? static_cast<uint16_t>(d.ipv4.header().size() + d.ipv4.payload().size())
+        : d.has(kHasIpv6) ? static_cast<uint16_t>(d.ipv6.header().size() + d.ipv6.payload().size())
+        : d.has(kHasArp)  ? static_cast<uint16_t>(frame.size() - d.l3_offset)
+                          : 0;
+    h.l4_offset = d.l4_offset;
+    h.l4_size = d.has(kHasTcp)      ? static_cast<uint16_t>(d.tcp.bytes().size())
+                : d.has(kHasUdp)    ? static_cast<uint16_t>(d.udp.bytes().size())
+                : d.has(kHasIcmp)   ? static_cast<uint16_t>(d.icmp.bytes().size())
+                : d.has(kHasIcmpv6) ? static_cast<uint16_t>(d.icmpv6.bytes().size())
+                                    : 0;
+    h.l4_proto = d.l4_proto;
+    h.has_error = d.has_error;
+    return !d.has_error;
 }
 
 // The fast path's frames are whole, unfragmented and without extension headers: every

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstring>
+#include <type_traits>
 
 #include "wire/arp.hpp"
 #include "wire/checksum.hpp"
@@ -41,38 +42,38 @@ struct DecodeFlags {
 struct Decoded {
     static constexpr size_t kMaxVlans = 4;
 
+    // The fields every frame sets come first and together, so that decode() writes them with
+    // few stores.
     Bytes frame;
     uint32_t layers = 0;  // LayerBit set for each layer whose check passed
-
-    EthernetFrame eth;
-    uint8_t vlan_count = 0;
-    std::array<VlanTag, kMaxVlans> vlans{};        // outermost first
-    std::array<uint16_t, kMaxVlans> vlan_tpids{};  // 0x8100, 0x88a8 or 0x9100 for each tag
-    uint16_t ethertype = 0;                        // of the network layer, after any tags
-    uint16_t l3_offset = 0;                        // frame offset of the network layer
-
-    ArpPacket arp;
-    Ipv4Packet ipv4;
-    Ipv6Packet ipv6;
-    Ipv6Chain ipv6_chain;
-    // IP fragments (IPv4 MF/offset or an IPv6 fragment header): non-first fragments carry no
-    // upper-layer header, and no fragment's upper-layer checksum can be verified alone.
-    bool fragment = false;
-    bool snaplen_cut = false;  // wire_len > captured bytes
     // Upper-layer length: as the IP header declares it, or in a whole frame whose IP length
     // runs past its end, the bytes present.
     uint32_t l4_len = 0;
-    uint8_t l4_proto = 0;    // IPv4 protocol or the IPv6 upper-layer next header
+    uint16_t ethertype = 0;  // of the network layer, after any tags
+    uint16_t l3_offset = 0;  // frame offset of the network layer
     uint16_t l4_offset = 0;  // frame offset of the upper layer
+    uint8_t l4_proto = 0;    // IPv4 protocol or the IPv6 upper-layer next header
+    uint8_t vlan_count = 0;
+    // IP fragments (IPv4 MF/offset or an IPv6 fragment header): non-first fragments carry no
+    // upper-layer header, and no fragment's upper-layer checksum can be verified alone.
+    bool fragment = false;
+    bool has_error = false;
+    ChecksumStatus ip_checksum = ChecksumStatus::Unverified;
+    ChecksumStatus l4_checksum = ChecksumStatus::Unverified;
+    bool snaplen_cut = false;  // wire_len > captured bytes
+
+    EthernetFrame eth;
+    Ipv4Packet ipv4;
+    Ipv6Packet ipv6;
     TcpSegment tcp;
     UdpDatagram udp;
     Icmpv4Packet icmp;
     Icmpv6Packet icmpv6;
+    ArpPacket arp;
+    std::array<VlanTag, kMaxVlans> vlans{};        // outermost first
+    std::array<uint16_t, kMaxVlans> vlan_tpids{};  // 0x8100, 0x88a8 or 0x9100 for each tag
+    Ipv6Chain ipv6_chain;
 
-    ChecksumStatus ip_checksum = ChecksumStatus::Unverified;
-    ChecksumStatus l4_checksum = ChecksumStatus::Unverified;
-
-    bool has_error = false;
     // The problem that stopped decoding, or else the first length past the end of the frame
     // (which does not stop it); offset counted from the frame start.
     WireError error;
@@ -100,21 +101,55 @@ struct Decoded {
 // The two give identical results (tests/wire/decode_test.cpp compares them field by field).
 inline void decode(Bytes frame, Decoded& out, const DecodeFlags& flags = {}, size_t wire_len = 0);
 
+// What a flow tool (5-tuples, counters, filters) needs from a frame: which layers passed and
+// where they start, without the views, checksums and error details of Decoded. 18 bytes that
+// decode_headers() fills with a handful of stores, so per-frame work is the checks themselves.
+struct FrameHeaders {
+    uint32_t layers = 0;     // as decode() sets Decoded::layers
+    uint16_t ethertype = 0;  // as Decoded::ethertype
+    uint16_t l3_offset = 0;  // frame offset of the network layer
+    uint16_t l3_size = 0;    // bytes of its view (Decoded::ipv4/ipv6/arp)
+    uint16_t l4_offset = 0;  // frame offset of the upper layer
+    uint16_t l4_size = 0;    // bytes of its view (Decoded::tcp/udp/icmp/icmpv6)
+    uint8_t l4_proto = 0;    // as Decoded::l4_proto
+    bool has_error = false;  // as Decoded::has_error (decode() tells which error)
+
+    bool has(uint32_t bits) const { return (layers & bits) == bits; }
+    // The views decode() would have made, for the layers has() reports; frame must be the one
+    // decoded.
+    Ipv4Packet ipv4(Bytes frame) const;
+    Ipv6Packet ipv6(Bytes frame) const;
+    TcpSegment tcp(Bytes frame) const;
+    UdpDatagram udp(Bytes frame) const;
+};
+
+// decode() without checksums, reduced to FrameHeaders: the same checks of every length and
+// option (and the same general decoder for frames off the fast path), so layers, offsets,
+// l4_proto and has_error always equal what decode(frame, d, {.verify_checksums = false},
+// wire_len) puts in d. Never throws, never allocates. Returns !has_error.
+inline bool decode_headers(Bytes frame, FrameHeaders& out, size_t wire_len = 0);
+
 namespace detail {
 
 // The decoder for every frame, out of line; decode() calls it when its fast path gives up.
 void decode_general(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wire_len);
 // Out-of-line parts of the fast path: the TCP option walk for options other than the
-// NOP,NOP,timestamps block of an established connection; the ICMPv6 check (NDP options); and
-// checksum verification for a frame the fast path decoded whole.
-bool tcp_options_valid(Bytes options);
-bool decode_icmpv6(Decoded& d, Bytes l4);
+// NOP,NOP,timestamps block of an established connection (header: the TCP header, whose data
+// offset, at least 5 words, is known to fit); the ICMPv6 check (NDP options); and checksum
+// verification for a frame the fast path decoded whole.
+bool tcp_options_valid(Bytes header);
+bool icmpv6_valid(Bytes l4);
+bool decode_headers_general(Bytes frame, FrameHeaders& h, size_t wire_len);
 void verify_checksums(Decoded& d);
 
 struct DecodeAccess {
     template <class View>
     static View view(Bytes b) {
         return View(b);
+    }
+    template <class View>
+    static View view(const std::byte* p, size_t n) {
+        return View(Bytes(p, n));
     }
 };
 
@@ -133,9 +168,12 @@ inline bool is_vlan_tpid(uint16_t t) {
     return t == ethertype::kVlan || t == ethertype::kQinQ || t == ethertype::kQinQOld;
 }
 
-// Decodes the common whole frames into d; returns false (leaving d for decode_general() to
-// reset) as soon as the frame needs anything else. Every read is behind a length check.
-inline bool decode_fast(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wire_len) {
+// Decodes the common whole frames into d (a Decoded, or a FrameHeaders); returns false (leaving
+// d for the general decoder to reset) as soon as the frame needs anything else. Every read is
+// behind a length check.
+template <class Out>
+inline bool decode_fast(Bytes frame, Out& d, const DecodeFlags& flags, size_t wire_len) {
+    constexpr bool kFull = std::is_same_v<Out, Decoded>;
     using A = DecodeAccess;
     const std::byte* p = frame.data();
     const size_t n = frame.size();
@@ -143,67 +181,87 @@ inline bool decode_fast(Bytes frame, Decoded& d, const DecodeFlags& flags, size_
     if (n < EthernetFrame::kHeaderLen || n > 0xffff) [[unlikely]]
         return false;
     uint16_t type = load_be16(p + EthernetFrame::kEtherType);
-    size_t at = EthernetFrame::kHeaderLen;
-    uint32_t layers = kHasEth;
-    uint8_t vlan_count = 0;
+    uint32_t tagged = 0;
     if (is_vlan_tpid(type)) [[unlikely]] {
-        if (n < at + VlanTag::kHeaderLen) return false;
-        d.vlans[0] = A::view<VlanTag>(Bytes(p + at, n - at));
-        d.vlan_tpids[0] = type;
-        type = load_be16(p + at + VlanTag::kEtherType);
+        if (n < EthernetFrame::kHeaderLen + VlanTag::kHeaderLen) return false;
+        const std::byte* tag = p + EthernetFrame::kHeaderLen;
+        if constexpr (kFull) {
+            d.vlans[0] = A::view<VlanTag>(Bytes(tag, n - EthernetFrame::kHeaderLen));
+            d.vlan_tpids[0] = type;
+        }
+        type = load_be16(tag + VlanTag::kEtherType);
         if (is_vlan_tpid(type)) return false;
-        at += VlanTag::kHeaderLen;
-        vlan_count = 1;
-        layers |= kHasVlan;
+        tagged = 1;
     }
-    d.frame = frame;
-    d.eth = A::view<EthernetFrame>(frame);
-    d.snaplen_cut = wire_len > n;
-    d.vlan_count = vlan_count;
+#if defined(__GNUC__)
+    // One copy of what follows for tagged and untagged frames, not one each.
+    asm("" : "+r"(tagged));
+#endif
+    const size_t at = EthernetFrame::kHeaderLen + VlanTag::kHeaderLen * tagged;
+    uint32_t layers = kHasEth | tagged * kHasVlan;
+    if constexpr (kFull) {
+        d.frame = frame;
+        d.eth = A::view<EthernetFrame>(frame);
+        d.vlan_count = static_cast<uint8_t>(tagged);
+        d.fragment = false;
+        d.snaplen_cut = wire_len > n;
+    }
     d.ethertype = type;
     d.l3_offset = static_cast<uint16_t>(at);
-    d.fragment = false;
     d.has_error = false;
-    d.ipv6_chain.count = 0;
-    d.l4_checksum = ChecksumStatus::Unverified;
 
     const std::byte* ip = p + at;
     const size_t avail = n - at;
-    Bytes l4;
+    const std::byte* q;  // the upper layer
+    size_t len;          // its length
     uint8_t proto;
     bool v6;
     if (type == ethertype::kIpv4) {
         if (avail < Ipv4Packet::kMinHeaderLen) return false;
-        uint16_t total = load_be16(ip + Ipv4Packet::kTotalLen);
+        size_t total = load_be16(ip + Ipv4Packet::kTotalLen);
         // 0x45: version 4 without options; no MF flag, no fragment offset.
         if (static_cast<uint8_t>(ip[Ipv4Packet::kVerIhl]) != 0x45 ||
             total < Ipv4Packet::kMinHeaderLen || total > avail ||
             (load_be16(ip + Ipv4Packet::kFlagsFrag) & 0x3fff) != 0)
             return false;
-        d.ipv4 = A::view<Ipv4Packet>(Bytes(ip, total));
-        d.ip_checksum = ChecksumStatus::Unverified;
+        if constexpr (kFull) {
+            d.ipv4 = A::view<Ipv4Packet>(ip, total);
+            d.ip_checksum = ChecksumStatus::Unverified;
+            d.l4_checksum = ChecksumStatus::Unverified;
+            d.ipv6_chain.count = 0;
+        } else {
+            d.l3_size = static_cast<uint16_t>(total);
+        }
         proto = static_cast<uint8_t>(ip[Ipv4Packet::kProto]);
-        l4 = Bytes(ip + Ipv4Packet::kMinHeaderLen, total - Ipv4Packet::kMinHeaderLen);
+        q = ip + Ipv4Packet::kMinHeaderLen;
+        len = total - Ipv4Packet::kMinHeaderLen;
         layers |= kHasIpv4;
         v6 = false;
     } else if (type == ethertype::kIpv6) {
         if (avail < Ipv6Packet::kHeaderLen) return false;
-        uint16_t plen = load_be16(ip + Ipv6Packet::kPayloadLen);
+        size_t plen = load_be16(ip + Ipv6Packet::kPayloadLen);
         proto = static_cast<uint8_t>(ip[Ipv6Packet::kNextHeader]);
         if ((static_cast<uint8_t>(ip[Ipv6Packet::kVerTcFlow]) >> 4) != 6 ||
             plen > avail - Ipv6Packet::kHeaderLen || is_ipv6_extension(proto))
             return false;
-        d.ipv6 = A::view<Ipv6Packet>(Bytes(ip, Ipv6Packet::kHeaderLen + plen));
-        d.ip_checksum = ChecksumStatus::NotPresent;  // IPv6 has no header checksum
-        Ipv6Chain& c = d.ipv6_chain;
-        c.upper_proto = proto;
-        c.upper_offset = 0;
-        c.final_dst_offset = 0;
-        c.fragment = false;
-        c.more_frags = false;
-        c.frag_offset = 0;
-        c.frag_ident = 0;
-        l4 = Bytes(ip + Ipv6Packet::kHeaderLen, plen);
+        if constexpr (kFull) {
+            d.ipv6 = A::view<Ipv6Packet>(ip, Ipv6Packet::kHeaderLen + plen);
+            d.ip_checksum = ChecksumStatus::NotPresent;  // IPv6 has no header checksum
+            d.l4_checksum = ChecksumStatus::Unverified;
+            Ipv6Chain& c = d.ipv6_chain;
+            c.count = 0;
+            c.upper_proto = proto;
+            c.upper_offset = 0;
+            c.final_dst_offset = 0;
+            c.fragment = false;
+            c.more_frags = false;
+            c.frag_offset = 0;
+            c.frag_ident = 0;
+        } else {
+            d.l3_size = static_cast<uint16_t>(Ipv6Packet::kHeaderLen + plen);
+        }
+        q = ip + Ipv6Packet::kHeaderLen;
+        len = plen;
         layers |= kHasIpv6;
         v6 = true;
     } else {
@@ -212,21 +270,30 @@ inline bool decode_fast(Bytes frame, Decoded& d, const DecodeFlags& flags, size_
             size_t need = ArpPacket::kAddresses + 2u * (static_cast<uint8_t>(ip[ArpPacket::kHlen]) +
                                                         static_cast<uint8_t>(ip[ArpPacket::kPlen]));
             if (avail < need) return false;
-            d.arp = A::view<ArpPacket>(Bytes(ip, avail));
+            if constexpr (kFull)
+                d.arp = A::view<ArpPacket>(ip, avail);
+            else
+                d.l3_size = static_cast<uint16_t>(avail);
             layers |= kHasArp;
+        } else if constexpr (!kFull) {
+            d.l3_size = 0;
         }
         d.layers = layers;
-        d.ip_checksum = ChecksumStatus::Unverified;
-        d.l4_len = 0;
+        if constexpr (kFull) {
+            d.ip_checksum = ChecksumStatus::Unverified;
+            d.l4_checksum = ChecksumStatus::Unverified;
+            d.ipv6_chain.count = 0;
+            d.l4_len = 0;
+        } else {
+            d.l4_size = 0;
+        }
         d.l4_proto = 0;
         d.l4_offset = 0;
         return true;
     }
-    d.l4_len = static_cast<uint32_t>(l4.size());
+    if constexpr (kFull) d.l4_len = static_cast<uint32_t>(len);
     d.l4_proto = proto;
-    d.l4_offset = static_cast<uint16_t>(l4.data() - p);
-    const std::byte* q = l4.data();
-    const size_t len = l4.size();
+    d.l4_offset = static_cast<uint16_t>(q - p);
     if (proto == ipproto::kTcp) {
         if (len < TcpSegment::kMinHeaderLen) return false;
         size_t hl = (static_cast<uint8_t>(q[TcpSegment::kDataOffset]) >> 4) * 4u;
@@ -235,31 +302,47 @@ inline bool decode_fast(Bytes frame, Decoded& d, const DecodeFlags& flags, size_
             // NOP, NOP, timestamps (length 10): every segment of a connection using RFC 7323.
             bool nop_nop_ts = hl == TcpSegment::kMinHeaderLen + 12 &&
                               load_be32(q + TcpSegment::kMinHeaderLen) == 0x0101080a;
-            if (!nop_nop_ts && !tcp_options_valid(Bytes(q + TcpSegment::kMinHeaderLen,
-                                                        hl - TcpSegment::kMinHeaderLen)))
-                return false;
+            if (!nop_nop_ts && !tcp_options_valid(Bytes(q, hl))) return false;
         }
-        d.tcp = A::view<TcpSegment>(l4);
+        if constexpr (kFull)
+            d.tcp = A::view<TcpSegment>(q, len);
+        else
+            d.l4_size = static_cast<uint16_t>(len);
         layers |= kHasTcp;
     } else if (proto == ipproto::kUdp) {
         if (len < UdpDatagram::kHeaderLen) return false;
-        uint16_t ulen = load_be16(q + UdpDatagram::kLength);
+        size_t ulen = load_be16(q + UdpDatagram::kLength);
         if (ulen < UdpDatagram::kHeaderLen || ulen > len) return false;
-        d.udp = A::view<UdpDatagram>(Bytes(q, ulen));
         layers |= kHasUdp;
-        // RFC 768 lets IPv4 senders omit the checksum; RFC 8200 8.1 forbids that over IPv6.
-        if (load_be16(q + UdpDatagram::kChecksum) == 0)
-            d.l4_checksum = v6 ? ChecksumStatus::Illegal : ChecksumStatus::NotPresent;
+        if constexpr (kFull) {
+            d.udp = A::view<UdpDatagram>(q, ulen);
+            // RFC 768 lets IPv4 senders omit the checksum; RFC 8200 8.1 forbids that over IPv6.
+            if (load_be16(q + UdpDatagram::kChecksum) == 0)
+                d.l4_checksum = v6 ? ChecksumStatus::Illegal : ChecksumStatus::NotPresent;
+        } else {
+            d.l4_size = static_cast<uint16_t>(ulen);
+        }
     } else if (proto == ipproto::kIcmp && !v6) {
         if (len < Icmpv4Packet::kHeaderLen) return false;
-        d.icmp = A::view<Icmpv4Packet>(l4);
+        if constexpr (kFull)
+            d.icmp = A::view<Icmpv4Packet>(q, len);
+        else
+            d.l4_size = static_cast<uint16_t>(len);
         layers |= kHasIcmp;
     } else if (proto == ipproto::kIcmpv6 && v6) {
-        if (!decode_icmpv6(d, l4)) return false;
+        if (!icmpv6_valid(Bytes(q, len))) return false;
+        if constexpr (kFull)
+            d.icmpv6 = A::view<Icmpv6Packet>(q, len);
+        else
+            d.l4_size = static_cast<uint16_t>(len);
         layers |= kHasIcmpv6;
+    } else if constexpr (!kFull) {
+        d.l4_size = 0;
     }
     d.layers = layers;
-    if (flags.verify_checksums) verify_checksums(d);
+    if constexpr (kFull) {
+        if (flags.verify_checksums) verify_checksums(d);
+    }
     return true;
 }
 
@@ -268,6 +351,26 @@ inline bool decode_fast(Bytes frame, Decoded& d, const DecodeFlags& flags, size_
 inline void decode(Bytes frame, Decoded& out, const DecodeFlags& flags, size_t wire_len) {
     if (!detail::decode_fast(frame, out, flags, wire_len)) [[unlikely]]
         detail::decode_general(frame, out, flags, wire_len);
+}
+
+inline bool decode_headers(Bytes frame, FrameHeaders& out, size_t wire_len) {
+    static constexpr DecodeFlags kNoChecksums{.verify_checksums = false};
+    if (!detail::decode_fast(frame, out, kNoChecksums, wire_len)) [[unlikely]]
+        return detail::decode_headers_general(frame, out, wire_len);
+    return true;
+}
+
+inline Ipv4Packet FrameHeaders::ipv4(Bytes frame) const {
+    return detail::DecodeAccess::view<Ipv4Packet>(frame.subspan(l3_offset, l3_size));
+}
+inline Ipv6Packet FrameHeaders::ipv6(Bytes frame) const {
+    return detail::DecodeAccess::view<Ipv6Packet>(frame.subspan(l3_offset, l3_size));
+}
+inline TcpSegment FrameHeaders::tcp(Bytes frame) const {
+    return detail::DecodeAccess::view<TcpSegment>(frame.subspan(l4_offset, l4_size));
+}
+inline UdpDatagram FrameHeaders::udp(Bytes frame) const {
+    return detail::DecodeAccess::view<UdpDatagram>(frame.subspan(l4_offset, l4_size));
 }
 
 }  // namespace tapd::wire

@@ -69,6 +69,9 @@ TcpOptions TcpOptions::parse(Bytes options) {
                 o.timestamps = std::pair{get32(opt.data, 2), get32(opt.data, 6)};
                 break;
             case tcp::kOptSack: {
+                // A later SACK option replaces an earlier one whole: no blocks of the first may
+                // linger behind sack_count (found by fuzz_decode's round trip).
+                o.sack = {};
                 size_t n = std::min<size_t>((opt.data.size() - 2) / 8, o.sack.size());
                 o.sack_count = static_cast<uint8_t>(n);
                 for (size_t i = 0; i < n; ++i)

@@ -10,6 +10,7 @@ id=demo$$
 host=tapd-$id-host inet=tapd-$id-inet user=tapd-$id-user
 dir=$(mktemp -d /tmp/tapd-$id.XXXXXX)
 chmod 755 "$dir"
+mkdir "$dir/user" && chown 65534:65534 "$dir/user"   # where uid 65534 may write
 pids=()
 
 cleanup() {
@@ -34,13 +35,25 @@ ip -n $host route add default via 203.0.113.1
 ip -n $inet addr add 203.0.113.1/24 dev wan
 ip -n $inet link set wan up
 
+step "A policy that lets uid 65534 (nobody) make the classic setup"
+cat > "$dir/policy.json" <<'JSON'
+{ "version": 1,
+  "rules": [
+    { "comment": "the demo user", "users": ["nobody"],
+      "max_taps": 2, "name_prefix": "tap",
+      "prefixes": ["192.168.69.0/24", "fdaa::/64", "fe80::/64"],
+      "masquerade": true, "persistent": true, "owner_access": true, "capture": true } ] }
+JSON
+chmod 644 "$dir/policy.json"
+cat "$dir/policy.json"
+
 step "Private system bus with tapd's own bus policy, tapd in '$host'"
 sed -e "s|@SOCKET@|$dir/bus|" -e "s|@POLICY@|$src/dbus/net.tapd1.conf|" \
     "$src/tests/support/bus.conf.in" > "$dir/bus.conf"
 dbus-daemon --config-file="$dir/bus.conf" --nofork --nopidfile & pids+=($!)
 for _ in $(seq 100); do [ -S "$dir/bus" ] && break; sleep 0.05; done
 export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$dir/bus
-ip netns exec $host "$build/daemon/tapd" --state-dir "$dir/state" 2> >(sed 's/^/    [tapd] /' >&2) & pids+=($!)
+ip netns exec $host "$build/daemon/tapd" --state-dir "$dir/state" --policy "$dir/policy.json" 2> >(sed 's/^/    [tapd] /' >&2) & pids+=($!)
 for _ in $(seq 100); do
     dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
         org.freedesktop.DBus.NameHasOwner string:net.tapd1 2>/dev/null | grep -q true && break
@@ -53,6 +66,8 @@ echo '$ tapctl create tap0 --address 192.168.69.100/24 --address fe80::100/64 --
 as_user "$build/client/tapctl" create tap0 --address 192.168.69.100/24 --address fe80::100/64 \
     --address fdaa::100/64 --route fe80::/64 --route fdaa::/64 --masquerade
 as_user "$build/client/tapctl" show tap0
+echo '$ tapctl policy'
+as_user "$build/client/tapctl" policy
 
 step "What the kernel now has in '$host'"
 ip -n $host -br addr show tap0
@@ -64,11 +79,18 @@ ip netns exec $host nft list table inet tapd
 step "Traffic: a user-space stack (uid 65534, empty netns, only the tap fd) to 203.0.113.1:7777"
 ip netns exec $inet "$build/examples/udp_echo" 203.0.113.1 7777 1 | sed 's/^/    [echo server] /' & pids+=($!)
 sleep 0.2
+echo '$ tapctl capture tap0 -w demo.pcap -c 6 &      # watch it through tapd, also as uid 65534'
+as_user "$build/client/tapctl" capture tap0 -w "$dir/user/demo.pcap" -c 6 > /dev/null & capture=$!
+pids+=($capture)
+sleep 0.3
 echo '$ tapctl exec tap0 -- tap_udp_client 192.168.69.1 192.168.69.100 203.0.113.1 7777'
 as_user "$build/client/tapctl" exec tap0 -- "$build/examples/tap_udp_client" \
     192.168.69.1 192.168.69.100 203.0.113.1 7777 "hello through tapd"
 wait ${pids[-1]} 2>/dev/null || true
 echo "(the echo server saw the masqueraded source 203.0.113.2, not 192.168.69.1)"
+wait $capture 2>/dev/null || true
+echo '$ tapctl read demo.pcap'
+as_user "$build/client/tapctl" read "$dir/user/demo.pcap" || true
 
 step "Delete: every trace goes"
 as_user "$build/client/tapctl" delete tap0

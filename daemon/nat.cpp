@@ -11,6 +11,7 @@
 
 #include <cerrno>
 
+#include "log.hpp"
 #include "netlink.hpp"
 
 namespace tapd {
@@ -22,7 +23,13 @@ Result<std::unique_ptr<NatTable>> NatTable::open() {
     nft_ctx_output_set_flags(ctx, NFT_CTX_OUTPUT_JSON);
     nft_ctx_buffer_output(ctx);
     nft_ctx_buffer_error(ctx);
-    return std::unique_ptr<NatTable>(new NatTable(ctx));
+    // libnftables re-reads its cache with several netlink dumps per batch (~0.3 ms); element
+    // changes, the per-tap ones, go through this socket instead.
+    auto elements = NftElementSocket::open();
+    if (!elements)
+        log::warn("nf_tables element fast path unavailable: " + elements.error().message);
+    return std::unique_ptr<NatTable>(
+        new NatTable(ctx, elements ? std::move(elements.value()) : nullptr));
 }
 
 NatTable::~NatTable() {
@@ -41,6 +48,20 @@ Status NatTable::run(const nlohmann::json& batch, const std::string& what) {
         return make_error(ErrorKind::Failed,
                           "nf_tables " + what + ": " + trimmed(nft_ctx_get_error_buffer(ctx_)));
     return {};
+}
+
+Status NatTable::apply(const nat::ElementBatch& batch, const std::string& what) {
+    if (batch.ops && elements_) {
+        bool refused = false;
+        auto st = elements_->apply(*batch.ops, &refused);
+        if (st) return st;
+        // The transaction is atomic: a failed one changed nothing, so libnftables may redo it.
+        if (refused)
+            return make_error(st.error().kind, "nf_tables " + what + ": " + st.error().message);
+        log::warn("nf_tables fast path failed (" + st.error().message +
+                  "), using libnftables for " + what);
+    }
+    return run(batch.json, what);
 }
 
 Result<nlohmann::json> NatTable::list() {

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "nat_json.hpp"
+#include "nft_elements.hpp"
 #include "result.hpp"
 
 struct nft_ctx;
@@ -21,12 +22,17 @@ class NatTable {
 
     // Runs one batch atomically; the error carries nft's own message.
     Status run(const nlohmann::json& batch, const std::string& what);
+    // Adds or deletes set elements through the fast path (libnftnl, one transaction) when the
+    // change has element operations, else, or when that path fails unexpectedly, through run().
+    Status apply(const nat::ElementBatch& batch, const std::string& what);
     // "nft list table inet tapd" as JSON; an empty result if the table does not exist.
     Result<nlohmann::json> list();
 
   private:
-    explicit NatTable(nft_ctx* ctx) : ctx_(ctx) {}
+    NatTable(nft_ctx* ctx, std::unique_ptr<NftElementSocket> elements)
+        : ctx_(ctx), elements_(std::move(elements)) {}
     nft_ctx* ctx_;
+    std::unique_ptr<NftElementSocket> elements_;  // null: libnftables only
 };
 
 // Notifications of nf_tables changes (netlink group NFNLGRP_NFTABLES): anyone's `nft flush

@@ -256,17 +256,18 @@ Status Service::check_conflicts(const std::vector<Prefix>& wanted, int except_if
     return {};
 }
 
-Status Service::enable_masquerade(const TapRecord& r, const nlohmann::json& extra) {
+Status Service::enable_masquerade(const TapRecord& r,
+                                  const std::optional<nat::ElementBatch>& extra) {
     bool first = masquerading_except(r.name) == 0;
-    auto batch = nat::masquerade_batch(true, masquerade_entry(r));
-    if (extra.is_object()) batch = nat::join({batch, extra});
+    auto batch = nat::masquerade_elements(true, masquerade_entry(r));
+    if (extra) batch = nat::join_elements({batch, *extra});
     std::optional<int> before;
     if (first) {
         auto cur = read_ip_forward();
         if (!cur) return cur.error();
         before = cur.value();
         // The guard goes in before forwarding goes on, in the same batch as the elements.
-        if (cur.value() == 0) batch = nat::join({batch, nat::guard_batch(true)});
+        if (cur.value() == 0) batch = nat::join_elements({batch, nat::guard_elements(true)});
         // Write-ahead: the earlier value is on disk before forwarding changes, so a crash in
         // between still lets reconcile restore it.
         saved_ip_forward_ = before;
@@ -275,15 +276,16 @@ Status Service::enable_masquerade(const TapRecord& r, const nlohmann::json& extr
             return st;
         }
     }
-    if (auto st = nat_->run(batch, "adding masquerade for " + r.name); !st) {
+    if (auto st = nat_->apply(batch, "adding masquerade for " + r.name); !st) {
         if (first) saved_ip_forward_.reset();
         return st;
     }
     if (first && before == 0) {
         if (auto st = write_ip_forward(1); !st) {
-            log_undo_failure(nat_->run(nat::join({nat::masquerade_batch(false, masquerade_entry(r)),
-                                                  nat::guard_batch(false)}),
-                                       "undoing masquerade"));
+            log_undo_failure(nat_->apply(
+                nat::join_elements({nat::masquerade_elements(false, masquerade_entry(r)),
+                                    nat::guard_elements(false)}),
+                "undoing masquerade"));
             saved_ip_forward_.reset();
             return st;
         }
@@ -294,7 +296,7 @@ Status Service::enable_masquerade(const TapRecord& r, const nlohmann::json& extr
 
 Status Service::disable_masquerade(const TapRecord& r) {
     bool last = masquerading_except(r.name) == 0;
-    auto batch = nat::masquerade_batch(false, masquerade_entry(r));
+    auto batch = nat::masquerade_elements(false, masquerade_entry(r));
     Status result;
     if (last && saved_ip_forward_ == 0) {
         // Forwarding off first, then the guard out: never forwarding without the guard.
@@ -302,9 +304,10 @@ Status Service::disable_masquerade(const TapRecord& r) {
             result = st;
         else
             log::info("net.ipv4.ip_forward=0 restored");
-        batch = nat::join({batch, nat::guard_batch(false)});
+        batch = nat::join_elements({batch, nat::guard_elements(false)});
     }
-    if (auto st = nat_->run(batch, "removing masquerade for " + r.name); !st && result) result = st;
+    if (auto st = nat_->apply(batch, "removing masquerade for " + r.name); !st && result)
+        result = st;
     if (last) saved_ip_forward_.reset();
     return result;
 }
@@ -411,7 +414,8 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     // in with the masquerade elements, in one nf_tables transaction.
     auto raw = raw_entry(r);
     if (o.masquerade) {
-        if (auto st = enable_masquerade(r, raw ? nat::raw_batch(true, *raw) : nlohmann::json{});
+        if (auto st = enable_masquerade(
+                r, raw ? std::optional(nat::raw_elements(true, *raw)) : std::nullopt);
             !st)
             return st.error();
         undo.push([this, r] { forget_fds(r); });

@@ -89,7 +89,8 @@ class Service {
     Result<TapRecord*> owned_tap(const Caller& caller, const std::string& name);
     Status check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex);
     // EXTRA (another batch) joins the same nf_tables transaction: one round trip, not two.
-    Status enable_masquerade(const TapRecord& record, const nlohmann::json& extra = {});
+    Status enable_masquerade(const TapRecord& record,
+                             const std::optional<nat::ElementBatch>& extra = std::nullopt);
     Status disable_masquerade(const TapRecord& record);
     // Masquerading taps other than NAME: decides when forwarding and the guard go on and off.
     size_t masquerading_except(const std::string& name) const;

@@ -19,7 +19,7 @@ std::optional<nat::RawEntry> Service::raw_entry(const TapRecord& r) {
 Status Service::allow_raw(const TapRecord& r) {
     auto e = raw_entry(r);
     if (!e) return {};
-    return nat_->run(nat::raw_batch(true, *e), "allowing raw sockets of " + r.name);
+    return nat_->apply(nat::raw_elements(true, *e), "allowing raw sockets of " + r.name);
 }
 
 void Service::forget_fds(const TapRecord& r) {
@@ -27,7 +27,8 @@ void Service::forget_fds(const TapRecord& r) {
     // Its raw sockets stay open in their holders' hands; without the pair, everything they
     // send is dropped (the rule fails closed on an unknown mark).
     if (auto e = raw_entry(r))
-        if (auto st = nat_->run(nat::raw_batch(false, *e), "forgetting raw sockets of " + r.name);
+        if (auto st =
+                nat_->apply(nat::raw_elements(false, *e), "forgetting raw sockets of " + r.name);
             !st)
             log::error(st.error().message);
 }

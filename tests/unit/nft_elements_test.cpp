@@ -1,0 +1,116 @@
+// Tests for daemon/nft_elements' builder: the element key bytes and flags nft 1.0.6 would send.
+#include <gtest/gtest.h>
+
+#include <linux/netfilter/nf_tables.h>
+
+#include <cstring>
+
+#include "nft_elements.hpp"
+
+namespace tapd::nat {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+Prefix net(const char* text) {
+    auto p = parse_network(text);
+    EXPECT_TRUE(p.ok()) << text;
+    return p.ok() ? p.value() : Prefix{};
+}
+
+Bytes ifname16(const char* name) {
+    Bytes b(16, 0);
+    for (size_t i = 0; name[i]; ++i) b[i] = uint8_t(name[i]);
+    return b;
+}
+
+TEST(NftElements, MasqueradeAddIsLeadingEndThenStartAndEnd) {
+    auto b = masquerade_elements(true, {"tap0", {net("192.168.69.0/24"), net("10.1.0.0/16")}});
+    ASSERT_TRUE(b.ops);
+    const auto& ops = *b.ops;
+    ASSERT_EQ(ops.size(), 3u);
+    EXPECT_TRUE(ops[0].add);
+    EXPECT_EQ(ops[0].set, "masq4");
+    EXPECT_EQ(ops[0].what, "192.168.69.0/24");
+    // The gap below the first interval, as nft puts it into an interval set.
+    ASSERT_EQ(ops[0].elems.size(), 3u);
+    EXPECT_EQ(ops[0].elems[0].key, (Bytes{0, 0, 0, 0}));
+    EXPECT_EQ(ops[0].elems[0].flags, uint32_t(NFT_SET_ELEM_INTERVAL_END));
+    EXPECT_EQ(ops[0].elems[1].key, (Bytes{192, 168, 69, 0}));
+    EXPECT_EQ(ops[0].elems[1].flags, 0u);
+    EXPECT_EQ(ops[0].elems[2].key, (Bytes{192, 168, 70, 0}));
+    EXPECT_EQ(ops[0].elems[2].flags, uint32_t(NFT_SET_ELEM_INTERVAL_END));
+    ASSERT_EQ(ops[1].elems.size(), 2u);
+    EXPECT_EQ(ops[1].elems[0].key, (Bytes{10, 1, 0, 0}));
+    EXPECT_EQ(ops[1].elems[1].key, (Bytes{10, 2, 0, 0}));
+    EXPECT_EQ(ops[1].elems[1].flags, uint32_t(NFT_SET_ELEM_INTERVAL_END));
+    EXPECT_EQ(ops[2].set, "taps");
+    ASSERT_EQ(ops[2].elems.size(), 1u);
+    EXPECT_EQ(ops[2].elems[0].key, ifname16("tap0"));
+    EXPECT_EQ(ops[2].elems[0].flags, 0u);
+    EXPECT_EQ(b.json,
+              masquerade_batch(true, {"tap0", {net("192.168.69.0/24"), net("10.1.0.0/16")}}));
+}
+
+TEST(NftElements, MasqueradeDeleteLeavesTheLeadingEnd) {
+    auto b = masquerade_elements(false, {"tap0", {net("10.9.9.9/32")}});
+    ASSERT_TRUE(b.ops);
+    ASSERT_EQ(b.ops->size(), 2u);
+    const auto& op = (*b.ops)[0];
+    EXPECT_FALSE(op.add);
+    ASSERT_EQ(op.elems.size(), 2u);
+    EXPECT_EQ(op.elems[0].key, (Bytes{10, 9, 9, 9}));
+    EXPECT_EQ(op.elems[1].key, (Bytes{10, 9, 9, 10}));
+    EXPECT_FALSE((*b.ops)[1].add);
+}
+
+TEST(NftElements, PrefixesNftEncodesDifferentlyAreLeftToLibnftables) {
+    EXPECT_FALSE(masquerade_elements(true, {"tap0", {net("0.0.0.0/8")}}).ops);
+    EXPECT_FALSE(masquerade_elements(true, {"tap0", {net("255.255.255.0/24")}}).ops);
+    EXPECT_TRUE(masquerade_elements(true, {"tap0", {net("255.255.254.0/24")}}).ops);
+    EXPECT_FALSE(join_elements({masquerade_elements(true, {"tap0", {net("0.0.0.0/8")}}),
+                                guard_elements(true)})
+                     .ops);
+}
+
+TEST(NftElements, RawAllowIsMarkInHostOrderThenPaddedName) {
+    auto b = raw_elements(true, {0x7a000005, "tap0"});
+    ASSERT_TRUE(b.ops);
+    ASSERT_EQ(b.ops->size(), 1u);
+    const auto& op = (*b.ops)[0];
+    EXPECT_EQ(op.set, "rawallow");
+    ASSERT_EQ(op.elems.size(), 1u);
+    Bytes key(4);
+    uint32_t mark = 0x7a000005;
+    std::memcpy(key.data(), &mark, 4);
+    Bytes name = ifname16("tap0");
+    key.insert(key.end(), name.begin(), name.end());
+    EXPECT_EQ(op.elems[0].key, key);
+    EXPECT_EQ(op.elems[0].key.size(), 20u);
+}
+
+TEST(NftElements, GuardIsOneByteIpv4JumpingToGuard4) {
+    auto on = guard_elements(true);
+    ASSERT_TRUE(on.ops);
+    const auto& op = (*on.ops)[0];
+    EXPECT_TRUE(op.add);
+    EXPECT_EQ(op.set, "guardmode");
+    EXPECT_EQ(op.elems[0].key, (Bytes{2}));
+    EXPECT_EQ(op.elems[0].jump, "guard4");
+    EXPECT_FALSE((*guard_elements(false).ops)[0].add);
+}
+
+TEST(NftElements, JoinKeepsOrderAndJson) {
+    auto b = join_elements({masquerade_elements(true, {"tap1", {}}),
+                            raw_elements(true, {7, "tap1"}), guard_elements(true)});
+    ASSERT_TRUE(b.ops);
+    ASSERT_EQ(b.ops->size(), 3u);
+    EXPECT_EQ((*b.ops)[0].set, "taps");
+    EXPECT_EQ((*b.ops)[1].set, "rawallow");
+    EXPECT_EQ((*b.ops)[2].set, "guardmode");
+    EXPECT_EQ(b.json, join({masquerade_batch(true, {"tap1", {}}), raw_batch(true, {7, "tap1"}),
+                            guard_batch(true)}));
+}
+
+}  // namespace
+}  // namespace tapd::nat

@@ -1,6 +1,7 @@
 // Crash recovery: tapd killed (SIGKILL) at every step of a create, then restarted, converges to a
 // clean state — the half-made tap removed, or adopted when it was persistent and fully recorded —
 // and never leaves a stray route, NAT element, rule or forwarding setting.
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -97,6 +98,30 @@ TEST(Restart, CorruptStateFileIsSetAsideAndTapdsOwnTapsAreRemoved) {
     EXPECT_TRUE(env.nft_set("masq4").empty());
     EXPECT_NE(env.tapd_log().find("moved to " + env.state_dir() + "/state.json.corrupt"),
               std::string::npos);
+}
+
+TEST(Restart, AFullStateDirFailsTheCreateCleanly) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    // A tmpfs of four pages for the state, filled up once tapd has written its first state.
+    std::string state = env.dir() + "/tiny";
+    std::filesystem::create_directories(state);
+    ASSERT_EQ(run({"mount", "-t", "tmpfs", "-o", "size=16k,mode=0700", "tapd-test-full", state}).status, 0);
+    env.set_state_dir(state);
+    env.start_tapd();
+    run({"dd", "if=/dev/zero", "of=" + state + "/filler", "bs=1k", "count=64"});
+    auto r = env.tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("Failed: writing state: "), std::string::npos) << r.describe();
+    EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.describe();
+    EXPECT_TRUE(env.ip_json({"link", "show", "tap0"}).empty());
+    EXPECT_TRUE(env.nft_set("masq4").empty());
+    EXPECT_EQ(env.ip_forward(), 0);
+    // Room again: the same create works.
+    std::filesystem::remove(state + "/filler");
+    EXPECT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    env.stop_tapd();
+    run({"umount", state});
 }
 
 TEST(Restart, BusDaemonGoingAwayStopsTapdCleanlyWithoutLeaks) {

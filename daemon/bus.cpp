@@ -40,14 +40,13 @@ Bus::Bus(sdbus::IConnection& conn, Service& service, std::string policy_path)
         "member='NameOwnerChanged',path='/org/freedesktop/DBus'",
         [this](sdbus::Message& msg) { on_name_owner_changed(msg); }, sdbus::floating_slot);
     service_.set_events({
-        [this](const TapRecord& r) {
-            objects_[r.name] = std::make_unique<TapObject>(*this, conn_, r.name);
-        },
+        [this](const TapRecord& r) { born_.push_back(r.name); },
         [this](const TapRecord& r) {
             if (auto it = objects_.find(r.name); it != objects_.end()) it->second->emit_changed();
         },
         // An object must not be destroyed inside its own method call (Tap.Delete): park it.
         [this](const std::string& name) {
+            std::erase(born_, name);
             if (auto it = objects_.find(name); it != objects_.end()) {
                 dying_.push_back(std::move(it->second));
                 objects_.erase(it);
@@ -57,6 +56,14 @@ Bus::Bus(sdbus::IConnection& conn, Service& service, std::string policy_path)
     auto adopted = service_.all(Caller{0, 0, ""});  // root: cannot fail
     for (const auto* r : adopted.value())
         objects_[r->name] = std::make_unique<TapObject>(*this, conn_, r->name);
+}
+
+void Bus::after_call() {
+    dying_.clear();
+    for (const auto& name : born_)
+        if (service_.find(name) && !objects_.count(name))
+            objects_[name] = std::make_unique<TapObject>(*this, conn_, name);
+    born_.clear();
 }
 
 Bus::~Bus() {

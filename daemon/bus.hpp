@@ -59,8 +59,11 @@ class Bus final
     // Logs method, caller, arguments and outcome on one line, turns an Error into a
     // named D-Bus error (throws).
     void check(const Caller& c, const char* method, const std::string& args, const Status& st);
-    // Destroys Tap objects removed while one of their own methods ran (see removed event).
-    void reap() { dying_.clear(); }
+    // Runs between two calls, after the reply of the first has gone out: destroys Tap objects
+    // removed while one of their own methods ran, and exports the objects of taps created by
+    // it. Exporting (vtable, InterfacesAdded with every property) takes ~0.2 ms that the
+    // CreateTap caller need not wait for; no later call can see the tap without its object.
+    void after_call();
 
   private:
     sdbus::ObjectPath CreateTap(const std::string& name,
@@ -91,6 +94,7 @@ class Bus final
     // name goes (NameOwnerChanged).
     mutable std::map<std::string, std::pair<uid_t, pid_t>> creds_;
     std::vector<std::unique_ptr<TapObject>> dying_;
+    std::vector<std::string> born_;
 };
 
 // Throws the named D-Bus error for E.

@@ -192,8 +192,8 @@ int main(int argc, char** argv) {
     bool running = true;
     while (running) {
         try {
-            while (conn->processPendingRequest()) bus->reap();
-            bus->reap();
+            while (conn->processPendingRequest()) bus->after_call();
+            bus->after_call();
         } catch (const sdbus::Error& e) {
             tapd::log::error("bus connection failed: " + e.getMessage() + "; exiting");
             exit_code = 1;

@@ -439,16 +439,21 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     return &taps_[name];
 }
 
-Result<UniqueFd> Service::open(const Caller& caller, const std::string& name) {
+Result<TapRecord*> Service::live_tap(const Caller& caller, const std::string& name) {
     auto r = owned_tap(caller, name);
-    if (!r) return r.error();
-    TapRecord& rec = *r.value();
+    if (!r) return r;
     // The link must still be the one tapd made (the holder of an fd can unpersist it).
-    auto link = find_link(*nl_, rec.ifindex);
+    auto link = find_link(*nl_, r.value()->ifindex);
     if (!link) return link.error();
-    if (!link.value() || link.value()->name != rec.name)
+    if (!link.value() || link.value()->name != name)
         return make_error(ErrorKind::NotFound, "tap '" + name + "' no longer exists");
-    return attach_tap(name, {rec.vnet_hdr, rec.multi_queue});
+    return r;
+}
+
+Result<UniqueFd> Service::open(const Caller& caller, const std::string& name) {
+    auto r = live_tap(caller, name);
+    if (!r) return r.error();
+    return attach_tap(name, {r.value()->vnet_hdr, r.value()->multi_queue});
 }
 
 Status Service::destroy(const std::string& name) {

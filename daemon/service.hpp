@@ -87,6 +87,8 @@ class Service {
     Service() = default;
     Status reconcile(const std::function<bool(const std::string&)>& lease_alive);
     Result<TapRecord*> owned_tap(const Caller& caller, const std::string& name);
+    // owned_tap(), and its link still there under its name: what an fd may be opened on.
+    Result<TapRecord*> live_tap(const Caller& caller, const std::string& name);
     Status check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex);
     // EXTRA (another batch) joins the same nf_tables transaction: one round trip, not two.
     Status enable_masquerade(const TapRecord& record,

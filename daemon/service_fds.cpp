@@ -2,7 +2,6 @@
 // Each reads as every mutating call does: validate → authorize (grant, then ownership) → apply.
 #include <sys/socket.h>
 
-#include "link.hpp"
 #include "log.hpp"
 #include "policy.hpp"
 #include "raw_socket.hpp"
@@ -39,13 +38,9 @@ Result<UniqueFd> Service::open_raw_socket(const Caller& caller, const std::strin
     Grant grant = grant_for(caller.uid);
     if (!grant.unlimited && !grant.raw_sockets)
         return make_error(ErrorKind::PermissionDenied, "the policy does not allow you raw sockets");
-    auto r = owned_tap(caller, name);
+    auto r = live_tap(caller, name);
     if (!r) return r.error();
     const TapRecord& rec = *r.value();
-    auto link = find_link(*nl_, rec.ifindex);
-    if (!link) return link.error();
-    if (!link.value() || link.value()->name != rec.name)
-        return make_error(ErrorKind::NotFound, "tap '" + name + "' no longer exists");
     auto mark = raw_socket_mark(rec.ifindex);
     if (!mark) return mark.error();
     return tapd::open_raw_socket(rec.name, family, protocol, mark.value());
@@ -56,13 +51,9 @@ Result<UniqueFd> Service::open_capture(const Caller& caller, const std::string& 
     Grant grant = grant_for(caller.uid);
     if (!grant.unlimited && !grant.capture)
         return make_error(ErrorKind::PermissionDenied, "the policy does not allow you capture");
-    auto r = owned_tap(caller, name);
+    auto r = live_tap(caller, name);
     if (!r) return r.error();
     const TapRecord& rec = *r.value();
-    auto link = find_link(*nl_, rec.ifindex);
-    if (!link) return link.error();
-    if (!link.value() || link.value()->name != rec.name)
-        return make_error(ErrorKind::NotFound, "tap '" + name + "' no longer exists");
     return captures_->start(rec.name, rec.ifindex, options);
 }
 

@@ -487,87 +487,97 @@ Status Service::remove(const Caller& caller, const std::string& name) {
     return destroy(name);
 }
 
-Status Service::add_address(const Caller& caller, const std::string& name,
-                            const std::string& text) {
+// What differs between a tap's addresses and its routes for the Tap object's Add*/Remove*.
+struct PrefixKind {
+    const char* what;
+    Result<Prefix> (*parse)(std::string_view);
+    std::vector<Prefix> TapRecord::*list;
+    Status (*add)(NlSocket&, int, const Prefix&);
+    Status (*remove)(NlSocket&, int, const Prefix&);
+    // The tap's IPv4 addresses are what masquerade applies to: they may not change under it.
+    bool fixed_while_masquerading;
+};
+
+namespace {
+
+const PrefixKind kAddressKind{
+    "address",
+    parse_interface_address,
+    &TapRecord::addresses,
+    [](NlSocket& nl, int ifindex, const Prefix& p) { return add_address(nl, ifindex, p); },
+    delete_address,
+    true};
+const PrefixKind kRouteKind{"route",   parse_network, &TapRecord::routes,
+                            add_route, delete_route,  false};
+
+}  // namespace
+
+Status Service::add_prefix(const Caller& caller, const std::string& name, const std::string& text,
+                           const PrefixKind& kind) {
     auto r = owned_tap(caller, name);
     if (!r) return r.error();
-    auto p = parse_interface_address(text);
+    auto p = kind.parse(text);
     if (!p) return p.error();
     TapRecord& rec = *r.value();
-    if (auto st = check_prefix(grant_for(caller.uid), p.value(), "address"); !st) return st;
-    if (std::find(rec.addresses.begin(), rec.addresses.end(), p.value()) != rec.addresses.end())
-        return make_error(ErrorKind::Conflict, "tap '" + name + "' already has " + p->str());
+    auto& list = rec.*kind.list;
+    if (auto st = check_prefix(grant_for(caller.uid), p.value(), kind.what); !st) return st;
+    if (std::find(list.begin(), list.end(), p.value()) != list.end())
+        return make_error(ErrorKind::Conflict,
+                          "tap '" + name + "' already has " + kind.what + " " + p->str());
     if (auto st = check_conflicts({p.value()}, rec.ifindex); !st) return st;
-    if (rec.masquerade && p->address.family == AF_INET)
+    if (kind.fixed_while_masquerading && rec.masquerade && p->address.family == AF_INET)
         return make_error(ErrorKind::Conflict, "turn masquerade off before adding IPv4 address " +
                                                    p->str() + " to '" + name + "'");
-    if (auto st = tapd::add_address(*nl_, rec.ifindex, p.value()); !st) return st;
-    rec.addresses.push_back(p.value());
+    if (auto st = kind.add(*nl_, rec.ifindex, p.value()); !st) return st;
+    list.push_back(p.value());
     if (auto st = save(); !st) {
-        rec.addresses.pop_back();
-        log_undo_failure(delete_address(*nl_, rec.ifindex, p.value()));
+        list.pop_back();
+        log_undo_failure(kind.remove(*nl_, rec.ifindex, p.value()));
         return st;
     }
     if (events_.changed) events_.changed(rec);
     return {};
+}
+
+Status Service::remove_prefix(const Caller& caller, const std::string& name,
+                              const std::string& text, const PrefixKind& kind) {
+    auto r = owned_tap(caller, name);
+    if (!r) return r.error();
+    auto p = kind.parse(text);
+    if (!p) return p.error();
+    TapRecord& rec = *r.value();
+    auto& list = rec.*kind.list;
+    auto it = std::find(list.begin(), list.end(), p.value());
+    if (it == list.end())
+        return make_error(ErrorKind::NotFound,
+                          "tap '" + name + "' has no " + kind.what + " " + p->str());
+    if (kind.fixed_while_masquerading && rec.masquerade && p->address.family == AF_INET)
+        return make_error(ErrorKind::Conflict, "turn masquerade off before removing IPv4 address " +
+                                                   p->str() + " from '" + name + "'");
+    if (auto st = kind.remove(*nl_, rec.ifindex, p.value()); !st) return st;
+    list.erase(it);
+    if (auto st = save(); !st) return st;
+    if (events_.changed) events_.changed(rec);
+    return {};
+}
+
+Status Service::add_address(const Caller& caller, const std::string& name,
+                            const std::string& text) {
+    return add_prefix(caller, name, text, kAddressKind);
 }
 
 Status Service::remove_address(const Caller& caller, const std::string& name,
                                const std::string& text) {
-    auto r = owned_tap(caller, name);
-    if (!r) return r.error();
-    auto p = parse_interface_address(text);
-    if (!p) return p.error();
-    TapRecord& rec = *r.value();
-    auto it = std::find(rec.addresses.begin(), rec.addresses.end(), p.value());
-    if (it == rec.addresses.end())
-        return make_error(ErrorKind::NotFound, "tap '" + name + "' has no address " + p->str());
-    if (rec.masquerade && p->address.family == AF_INET)
-        return make_error(ErrorKind::Conflict, "turn masquerade off before removing IPv4 address " +
-                                                   p->str() + " from '" + name + "'");
-    if (auto st = delete_address(*nl_, rec.ifindex, p.value()); !st) return st;
-    rec.addresses.erase(it);
-    if (auto st = save(); !st) return st;
-    if (events_.changed) events_.changed(rec);
-    return {};
+    return remove_prefix(caller, name, text, kAddressKind);
 }
 
 Status Service::add_route(const Caller& caller, const std::string& name, const std::string& text) {
-    auto r = owned_tap(caller, name);
-    if (!r) return r.error();
-    auto p = parse_network(text);
-    if (!p) return p.error();
-    TapRecord& rec = *r.value();
-    if (auto st = check_prefix(grant_for(caller.uid), p.value(), "route"); !st) return st;
-    if (std::find(rec.routes.begin(), rec.routes.end(), p.value()) != rec.routes.end())
-        return make_error(ErrorKind::Conflict, "tap '" + name + "' already has route " + p->str());
-    if (auto st = check_conflicts({p.value()}, rec.ifindex); !st) return st;
-    if (auto st = tapd::add_route(*nl_, rec.ifindex, p.value()); !st) return st;
-    rec.routes.push_back(p.value());
-    if (auto st = save(); !st) {
-        rec.routes.pop_back();
-        log_undo_failure(delete_route(*nl_, rec.ifindex, p.value()));
-        return st;
-    }
-    if (events_.changed) events_.changed(rec);
-    return {};
+    return add_prefix(caller, name, text, kRouteKind);
 }
 
 Status Service::remove_route(const Caller& caller, const std::string& name,
                              const std::string& text) {
-    auto r = owned_tap(caller, name);
-    if (!r) return r.error();
-    auto p = parse_network(text);
-    if (!p) return p.error();
-    TapRecord& rec = *r.value();
-    auto it = std::find(rec.routes.begin(), rec.routes.end(), p.value());
-    if (it == rec.routes.end())
-        return make_error(ErrorKind::NotFound, "tap '" + name + "' has no route " + p->str());
-    if (auto st = delete_route(*nl_, rec.ifindex, p.value()); !st) return st;
-    rec.routes.erase(it);
-    if (auto st = save(); !st) return st;
-    if (events_.changed) events_.changed(rec);
-    return {};
+    return remove_prefix(caller, name, text, kRouteKind);
 }
 
 Status Service::set_masquerade(const Caller& caller, const std::string& name, bool enabled) {

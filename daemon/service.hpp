@@ -21,6 +21,8 @@
 
 namespace tapd {
 
+struct PrefixKind;  // addresses or routes, service.cpp
+
 struct Caller {
     uid_t uid = 0;
     pid_t pid = 0;       // for logs only (read from /proc: racy)
@@ -87,6 +89,10 @@ class Service {
     Service() = default;
     Status reconcile(const std::function<bool(const std::string&)>& lease_alive);
     Result<TapRecord*> owned_tap(const Caller& caller, const std::string& name);
+    Status add_prefix(const Caller& caller, const std::string& name, const std::string& text,
+                      const PrefixKind& kind);
+    Status remove_prefix(const Caller& caller, const std::string& name, const std::string& text,
+                         const PrefixKind& kind);
     // owned_tap(), and its link still there under its name: what an fd may be opened on.
     Result<TapRecord*> live_tap(const Caller& caller, const std::string& name);
     Status check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex);

@@ -156,6 +156,39 @@ TEST_F(Core, CleanupDeletesTheCallersTapsAndRootCanDeleteAll) {
     EXPECT_TRUE(env_->ip_json({"link", "show", "tap2"}).empty());
 }
 
+TEST_F(Core, TheOwnerAddsAndRemovesAddressesAndRoutesOnTheTapObject) {
+    ASSERT_EQ(
+        env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status,
+        0);
+    auto call = [&](const std::string& method, const std::string& arg) {
+        return env_->as_user(65534,
+                             {"busctl", "--address=" + env_->bus_address(), "call", "net.tapd1",
+                              "/net/tapd1/tap/tap0", "net.tapd1.Tap", method, "s", arg});
+    };
+    ASSERT_EQ(call("AddAddress", "fdaa::100/64").status, 0);
+    ASSERT_EQ(call("AddRoute", "fdaa:0:0:1::/64").status, 0);
+    EXPECT_TRUE(contains(addresses_of(*env_, "tap0"), "fdaa::100/64"));
+    EXPECT_EQ(tapd_routes(*env_, "-6"), std::vector<std::string>{"fdaa:0:0:1::/64 dev tap0"});
+    auto again = call("AddRoute", "fdaa:0:0:1::/64");
+    EXPECT_NE(again.err.find("tap 'tap0' already has route fdaa:0:0:1::/64"), std::string::npos)
+        << again.describe();
+    // IPv4 addresses are what masquerade applies to: fixed while it is on.
+    auto v4 = call("AddAddress", "192.168.70.1/24");
+    EXPECT_NE(v4.err.find("turn masquerade off before adding IPv4 address 192.168.70.1/24"),
+              std::string::npos)
+        << v4.describe();
+    ASSERT_EQ(call("RemoveRoute", "fdaa:0:0:1::/64").status, 0);
+    ASSERT_EQ(call("RemoveAddress", "fdaa::100/64").status, 0);
+    EXPECT_TRUE(tapd_routes(*env_, "-6").empty());
+    EXPECT_FALSE(contains(addresses_of(*env_, "tap0"), "fdaa::100/64"));
+    auto gone = call("RemoveAddress", "fdaa::100/64");
+    EXPECT_NE(gone.err.find("tap 'tap0' has no address fdaa::100/64"), std::string::npos)
+        << gone.describe();
+    auto shown = nlohmann::json::parse(env_->tapctl({"show", "tap0", "--json"}).out);
+    EXPECT_EQ(shown["addresses"], nlohmann::json::array({"192.168.69.100/24"}));
+    EXPECT_EQ(shown["routes"], nlohmann::json::array());
+}
+
 TEST_F(Core, ErrorsNameTheBadValue) {
     struct Case {
         std::vector<std::string> args;

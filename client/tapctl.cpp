@@ -11,6 +11,7 @@
 #include <cstring>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,29 @@ bool parse_create_option(Args& args, tapd::TapSpec& spec) {
     return true;
 }
 
+// The bus connection, made when a command has parsed its arguments: a usage error is reported
+// as one even where tapd cannot be reached.
+struct Connect {
+    std::string address;
+    std::unique_ptr<tapd::Client> client;
+    tapd::Client& operator()() {
+        if (!client) client = std::make_unique<tapd::Client>(address);
+        return *client;
+    }
+};
+
+// Reads the rest of ARGS as on/off flags (e.g. {"--json", &json}); anything else is refused.
+void parse_flags(Args& args, const char* command,
+                 std::initializer_list<std::pair<const char*, bool*>> flags) {
+    while (!args.done()) {
+        std::string a = args.next();
+        bool known = false;
+        for (const auto& [flag, value] : flags)
+            if (a == flag) known = *value = true;
+        if (!known) throw UsageError(std::string(command) + ": unknown option '" + a + "'");
+    }
+}
+
 std::string need_name(Args& args, const char* command) {
     if (args.done() || args.peek().rfind("-", 0) == 0)
         throw UsageError(std::string(command) + " needs a tap NAME");
@@ -175,7 +199,7 @@ void note_stop(int) {
     g_stop = 1;
 }
 
-int cmd_create(tapd::Client& c, Args& args) {
+int cmd_create(Connect& connect, Args& args) {
     tapd::TapSpec spec;
     spec.name = need_name(args, "create");
     spec.persistent = true;
@@ -191,6 +215,7 @@ int cmd_create(tapd::Client& c, Args& args) {
             throw UsageError("create: unknown option '" + a + "'");
     }
     spec.persistent = !ephemeral;
+    tapd::Client& c = connect();
     if (!ephemeral) {
         c.create_tap(spec);
         std::printf("created %s (persistent: 'tapctl delete %s' removes it)\n", spec.name.c_str(),
@@ -211,7 +236,7 @@ int cmd_create(tapd::Client& c, Args& args) {
     return 0;
 }
 
-int cmd_exec(tapd::Client& c, Args& args) {
+int cmd_exec(Connect& connect, Args& args) {
     tapd::TapSpec spec;
     spec.name = need_name(args, "exec");
     int target_fd = -1;
@@ -233,6 +258,7 @@ int cmd_exec(tapd::Client& c, Args& args) {
     if (program.empty()) throw UsageError("exec: missing PROGRAM after --");
     if (target_fd >= 0 && target_fd <= 2) throw UsageError("exec: --fd must not be 0, 1 or 2");
 
+    tapd::Client& c = connect();
     bool created = false;
     bool exists = false;
     for (const auto& t : c.list()) exists = exists || t.name == spec.name;
@@ -292,17 +318,10 @@ int cmd_exec(tapd::Client& c, Args& args) {
     return WEXITSTATUS(status);
 }
 
-int cmd_list(tapd::Client& c, Args& args) {
+int cmd_list(Connect& connect, Args& args) {
     bool json = false, all = false;
-    while (!args.done()) {
-        std::string a = args.next();
-        if (a == "--json")
-            json = true;
-        else if (a == "--all")
-            all = true;
-        else
-            throw UsageError("list: unknown option '" + a + "'");
-    }
+    parse_flags(args, "list", {{"--json", &json}, {"--all", &all}});
+    tapd::Client& c = connect();
     auto taps = all ? c.list_all() : c.list();
     if (json) {
         nlohmann::json out = nlohmann::json::array();
@@ -323,17 +342,11 @@ int cmd_list(tapd::Client& c, Args& args) {
     return 0;
 }
 
-int cmd_show(tapd::Client& c, Args& args) {
+int cmd_show(Connect& connect, Args& args) {
     std::string name = need_name(args, "show");
     bool json = false;
-    while (!args.done()) {
-        std::string a = args.next();
-        if (a == "--json")
-            json = true;
-        else
-            throw UsageError("show: unknown option '" + a + "'");
-    }
-    auto t = c.show(name);
+    parse_flags(args, "show", {{"--json", &json}});
+    auto t = connect().show(name);
     if (json)
         std::cout << to_json(t).dump(2) << "\n";
     else
@@ -341,39 +354,27 @@ int cmd_show(tapd::Client& c, Args& args) {
     return 0;
 }
 
-int cmd_delete(tapd::Client& c, Args& args) {
+int cmd_delete(Connect& connect, Args& args) {
     std::string name = need_name(args, "delete");
     if (!args.done()) throw UsageError("delete: unexpected argument '" + args.peek() + "'");
-    c.delete_tap(name);
+    connect().delete_tap(name);
     std::printf("deleted %s\n", name.c_str());
     return 0;
 }
 
-int cmd_cleanup(tapd::Client& c, Args& args) {
+int cmd_cleanup(Connect& connect, Args& args) {
     bool all = false;
-    while (!args.done()) {
-        std::string a = args.next();
-        if (a == "--all")
-            all = true;
-        else
-            throw UsageError("cleanup: unknown option '" + a + "'");
-    }
-    auto names = c.cleanup(all);
+    parse_flags(args, "cleanup", {{"--all", &all}});
+    auto names = connect().cleanup(all);
     if (names.empty()) std::printf("nothing to delete\n");
     for (const auto& n : names) std::printf("deleted %s\n", n.c_str());
     return 0;
 }
 
-int cmd_policy(tapd::Client& c, Args& args) {
+int cmd_policy(Connect& connect, Args& args) {
     bool json = false;
-    while (!args.done()) {
-        std::string a = args.next();
-        if (a == "--json")
-            json = true;
-        else
-            throw UsageError("policy: unknown option '" + a + "'");
-    }
-    auto p = c.policy();
+    parse_flags(args, "policy", {{"--json", &json}});
+    auto p = connect().policy();
     if (json) {
         std::cout << nlohmann::json(p).dump(2) << "\n";
         return 0;
@@ -401,20 +402,20 @@ tapd::cli::DecodeOptions parse_decode(Args& args, const char* command, std::stri
     return o;
 }
 
-int cmd_sniff(tapd::Client& c, Args& args) {
+int cmd_sniff(Connect& connect, Args& args) {
     std::string name = need_name(args, "sniff");
     auto o = parse_decode(args, "sniff", nullptr);
     // A capture stream from tapd, not the tap fd: a tap another program holds can be sniffed.
-    auto fd = c.open_capture(name);
+    auto fd = connect().open_capture(name);
     return tapd::cli::print_frames_from_pcap_fd(fd.get(), o);
 }
 
-int cmd_capture(tapd::Client& c, Args& args) {
+int cmd_capture(Connect& connect, Args& args) {
     std::string name = need_name(args, "capture");
     std::string file;
     auto o = parse_decode(args, "capture", &file);
     if (file.empty()) throw UsageError("capture: -w FILE is required");
-    auto fd = c.open_capture(name);
+    auto fd = connect().open_capture(name);
     return tapd::cli::capture_pcap_fd_to_file(fd.get(), file, o.count);
 }
 #endif
@@ -454,7 +455,7 @@ int main(int argc, char** argv) {
             return tapd::cli::print_file(file, o);
         }
 #endif
-        using Handler = int (*)(tapd::Client&, Args&);
+        using Handler = int (*)(Connect&, Args&);
         static const std::pair<const char*, Handler> kCommands[] = {
             {"create", cmd_create},   {"delete", cmd_delete},   {"list", cmd_list},
             {"show", cmd_show},       {"exec", cmd_exec},       {"policy", cmd_policy},
@@ -465,8 +466,8 @@ int main(int argc, char** argv) {
         };
         for (const auto& [name, handler] : kCommands) {
             if (command != name) continue;
-            tapd::Client client(bus_address);
-            return handler(client, args);
+            Connect connect{bus_address, nullptr};
+            return handler(connect, args);
         }
         throw UsageError("unknown command '" + command + "'");
     } catch (const UsageError& e) {

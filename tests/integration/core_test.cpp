@@ -306,3 +306,33 @@ TEST(CoreState, UnwritableStateFileFailsTheCreateCleanly) {
 
 }  // namespace
 }  // namespace tapd::test
+
+namespace tapd::test {
+namespace {
+
+TEST(Tapctl, UsageErrorsExitTwoAndNeedNoBus) {
+    const std::string nowhere = "unix:path=/nonexistent/tapd-test-bus";
+    struct Case {
+        std::vector<std::string> args;
+        std::string want;
+    };
+    for (const Case& c : std::vector<Case>{
+             {{"list", "--bogus"}, "list: unknown option '--bogus'"},
+             {{"exec", "tap0", "--fd", "1", "--", "true"}, "exec: --fd must not be 0, 1 or 2"},
+             {{"exec", "tap0"}, "exec: missing '-- PROGRAM [ARGS...]'"},
+             {{"create"}, "create needs a tap NAME"},
+             {{"frobnicate"}, "unknown command 'frobnicate'"},
+         }) {
+        std::vector<std::string> argv = {tapctl_bin(), "--bus-address", nowhere};
+        argv.insert(argv.end(), c.args.begin(), c.args.end());
+        auto r = run(argv);
+        EXPECT_EQ(r.status, 2) << r.describe();
+        EXPECT_NE(r.err.find(c.want), std::string::npos) << r.describe();
+    }
+    // A well-formed command does reach for the bus, and says that it cannot.
+    auto r = run({tapctl_bin(), "--bus-address", nowhere, "list"});
+    EXPECT_EQ(r.status, 1) << r.describe();
+}
+
+}  // namespace
+}  // namespace tapd::test

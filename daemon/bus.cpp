@@ -53,12 +53,13 @@ Bus::Bus(sdbus::IConnection& conn, Service& service, std::string policy_path)
             }
         },
     });
-    auto adopted = service_.all(Caller{0, 0, ""});  // root: cannot fail
+    auto adopted = service_.all(Caller{});  // root: cannot fail
     for (const auto* r : adopted.value())
         objects_[r->name] = std::make_unique<TapObject>(*this, conn_, r->name);
 }
 
 void Bus::after_call() {
+    service_.after_reply();
     dying_.clear();
     for (const auto& name : born_)
         if (service_.find(name) && !objects_.count(name))
@@ -78,8 +79,9 @@ Caller Bus::caller(const sdbus::IObject& object) const {
     Caller c;
     c.sender = msg->getSender();
     if (auto it = creds_.find(c.sender); it != creds_.end()) {
-        c.uid = it->second.first;
-        c.pid = it->second.second;
+        c.uid = it->second.uid;
+        c.pid = it->second.pid;
+        c.groups = it->second.groups;
         return c;
     }
     c.uid = msg->getCredsEuid();  // asked of the bus daemon: the kernel's SO_PEERCRED
@@ -88,7 +90,8 @@ Caller Bus::caller(const sdbus::IObject& object) const {
     } catch (const sdbus::Error&) {
         c.pid = 0;
     }
-    if (!c.sender.empty() && c.sender[0] == ':') creds_[c.sender] = {c.uid, c.pid};
+    c.groups = groups_of(c.uid);
+    if (!c.sender.empty() && c.sender[0] == ':') creds_[c.sender] = {c.uid, c.pid, *c.groups};
     return c;
 }
 
@@ -170,7 +173,7 @@ std::vector<std::string> Bus::Cleanup(const bool& all) {
 
 std::map<std::string, sdbus::Variant> Bus::GetPolicy() {
     Caller c = caller(getObject());
-    Grant g = grant_for(c.uid);
+    Grant g = grant_for(c);
     const Policy& policy = current_policy();
     std::vector<std::string> rules;
     for (size_t i : g.matched_rules) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -91,8 +92,15 @@ class Bus final
     std::map<std::string, std::unique_ptr<TapObject>> objects_;
     // Credentials per unique bus name: fixed for a connection's life (the bus reads them from
     // the socket at connect), so each client costs the bus round trips once; dropped when the
-    // name goes (NameOwnerChanged).
-    mutable std::map<std::string, std::pair<uid_t, pid_t>> creds_;
+    // name goes (NameOwnerChanged). The uid's groups are read from the user database at the
+    // same time and kept as long: a change of group membership applies to new connections, as
+    // it applies to new login sessions.
+    struct Creds {
+        uid_t uid;
+        pid_t pid;
+        std::vector<gid_t> groups;
+    };
+    mutable std::map<std::string, Creds> creds_;
     std::vector<std::unique_ptr<TapObject>> dying_;
     std::vector<std::string> born_;
 };

@@ -19,6 +19,14 @@ Result<std::unique_ptr<NlSocket>> NlSocket::connect() {
     }
     // Older libnl opened its socket without SOCK_CLOEXEC; make sure no child inherits it.
     fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
+    // libnl peeks at every message to size its buffer, then reads it again: two recvmsg per
+    // message. The kernel never sends an rtnetlink datagram over 32 KiB (dumps are cut to the
+    // reader's buffer, at most 32 KiB), so one 64 KiB buffer reads each message once.
+    if (int e = nl_socket_set_msg_buf_size(sk, 64 * 1024); e < 0) {
+        nl_socket_free(sk);
+        return nl_error("sizing the rtnetlink buffer", e);
+    }
+    nl_socket_disable_msg_peek(sk);
     return std::unique_ptr<NlSocket>(new NlSocket(sk));
 }
 

@@ -23,8 +23,9 @@ Status load_policy_in_force(const std::string& path) {
     return {};
 }
 
-Grant grant_for(uid_t uid) {
-    return grant_for(current_policy(), uid, groups_of(uid));
+Grant grant_for(const Caller& caller) {
+    if (caller.groups) return grant_for(current_policy(), caller.uid, *caller.groups);
+    return grant_for(current_policy(), caller.uid, groups_of(caller.uid));
 }
 
 Status check_create(const Grant& grant, const CreateOptions& o, size_t owned) {

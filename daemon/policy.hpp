@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "caller.hpp"
 #include "ip.hpp"
 #include "options.hpp"
 #include "policy_file.hpp"
@@ -24,8 +25,15 @@ void set_current_policy(Policy policy);
 // and the error says why (FILE:LINE:COLUMN: reason).
 Status load_policy_in_force(const std::string& path);
 
-// UID's grant under the policy in force, with its groups from the user database.
-Grant grant_for(uid_t uid);
+// The caller's grant under the policy in force, with its uid's groups from the user database
+// (CALLER.groups when already looked up).
+Grant grant_for(const Caller& caller);
+// UID's grant, its groups looked up now.
+inline Grant grant_for(uid_t uid) {
+    Caller c;
+    c.uid = uid;
+    return grant_for(c);
+}
 
 // Checks a CreateTap request's options against GRANT; OWNED is how many taps the caller has.
 // The name is checked before (check_name), and before anything about existing interfaces.

@@ -92,22 +92,6 @@ Status Service::reconcile(const std::function<bool(const std::string&)>& lease_a
     auto links = list_links(*nl_);
     if (!links) return links.error();
 
-    // A create that crashed between TUNSETIFF and setting the alias left a tun link without
-    // tapd's alias; the write-ahead record names it.
-    if (const auto& p = loaded->pending) {
-        for (const auto& link : links.value()) {
-            if (link.name != p->name || link.kind != "tun") continue;
-            auto alias = parse_tap_alias(link.alias);
-            if (!link.alias.empty() && (!alias || alias->owner != p->owner)) continue;
-            if (auto st = delete_link(*nl_, link.ifindex, link.name); !st)
-                log::error("reconcile: " + st.error().message);
-            else
-                log::info("reconcile: removed tap=" + link.name + " (its create was interrupted)");
-        }
-        links = list_links(*nl_);
-        if (!links) return links.error();
-    }
-
     std::map<std::string, TapRecord> recorded;
     for (auto& r : loaded->taps) recorded[r.name] = r;
     for (const auto& link : links.value()) {
@@ -171,7 +155,6 @@ Status Service::save(bool durable) {
     State s;
     for (const auto& [name, r] : taps_) s.taps.push_back(r);
     s.saved_ip_forward = saved_ip_forward_;
-    s.pending = pending_;
     return file_->save(s, durable);
 }
 
@@ -317,7 +300,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     StepClock clock("CreateTap " + name);
     // The name first (validated, then matched against the policy's prefixes), so that nothing
     // about other interfaces is revealed to a caller who may not use the name anyway.
-    Grant grant = grant_for(caller.uid);
+    Grant grant = grant_for(caller);
     if (auto st = check_name(grant, name); !st) return st.error();
     if (taps_.count(name))
         return make_error(ErrorKind::Conflict, "tap '" + name + "' already exists");
@@ -353,19 +336,6 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     r.lease = o.persistent ? "" : caller.sender;
 
     Undo undo;
-    pending_ = TapRecord{};
-    pending_->name = name;
-    pending_->owner = caller.uid;
-    if (auto st = save(false); !st) {
-        pending_.reset();
-        return st.error();
-    }
-    // Runs last on failure: the file no longer names a create in progress.
-    undo.push([this] {
-        pending_.reset();
-        log_undo_failure(save(false));
-    });
-    clock.mark("write-ahead");
     // Owner: the caller with owner_access (programs that open the tap by name work), else root.
     auto fd = create_tap(name, o.owner_access ? caller.uid : 0, {o.vnet_hdr, o.multi_queue});
     if (!fd) return fd.error();
@@ -380,11 +350,18 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     if (auto st = fail_point("tap"); !st) return st.error();
     clock.mark("tap");
 
+    // Alias, MTU, MAC and up in one request (the kernel sets the flags last). Up before routes
+    // (the kernel refuses a route through a down link) and before any fd leaves.
     LinkChange change;
     change.alias = tap_alias(r);
     change.mtu = o.mtu;
     change.mac = o.mac;
+    change.up = true;
     if (auto st = change_link(*nl_, r.ifindex, name, change); !st) return st.error();
+    // Crash safety without a write-ahead record: until here the tap dies with tapd's fd (a
+    // crash leaves no link); from here on it carries tapd's alias, by which reconcile finds and
+    // removes it unless the state file records it whole.
+    if (auto st = make_persistent(fd->get(), name); !st) return st.error();
     for (const auto& a : o.addresses) {
         // When the same prefix is also asked for as a route, tapd adds that route itself (with
         // its protocol number) instead of the kernel's prefix route, so it exists once.
@@ -394,16 +371,12 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         if (auto st = fail_point("address"); !st) return st.error();
     }
     clock.mark("link+addresses");
-    // Up before routes (the kernel refuses a route through a down link) and before any fd leaves.
-    LinkChange up;
-    up.up = true;
-    if (auto st = change_link(*nl_, r.ifindex, name, up); !st) return st.error();
     for (const auto& rt : o.routes) {
         if (auto st = tapd::add_route(*nl_, r.ifindex, rt); !st) return st.error();
         fault_point("route");
         if (auto st = fail_point("route"); !st) return st.error();
     }
-    clock.mark("up+routes");
+    clock.mark("routes");
     auto fresh = find_link(*nl_, r.ifindex);
     if (fresh && fresh.value()) {
         r.mtu = fresh.value()->mtu;
@@ -428,13 +401,13 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     }
     clock.mark("nf_tables");
     taps_[name] = r;
-    pending_.reset();
     undo.push([this, name] { taps_.erase(name); });
     if (auto st = fail_point("state"); !st) return st.error();
     if (auto st = save(); !st) return st.error();
     fault_point("state");
     clock.mark("state");
     undo.commit();
+    closing_.push_back(std::move(fd.value()));
     if (events_.added) events_.added(taps_[name]);
     return &taps_[name];
 }
@@ -520,7 +493,7 @@ Status Service::add_prefix(const Caller& caller, const std::string& name, const 
     if (!p) return p.error();
     TapRecord& rec = *r.value();
     auto& list = rec.*kind.list;
-    if (auto st = check_prefix(grant_for(caller.uid), p.value(), kind.what); !st) return st;
+    if (auto st = check_prefix(grant_for(caller), p.value(), kind.what); !st) return st;
     if (std::find(list.begin(), list.end(), p.value()) != list.end())
         return make_error(ErrorKind::Conflict,
                           "tap '" + name + "' already has " + kind.what + " " + p->str());
@@ -586,7 +559,7 @@ Status Service::set_masquerade(const Caller& caller, const std::string& name, bo
     TapRecord& rec = *r.value();
     if (rec.masquerade == enabled) return {};
     if (enabled) {
-        if (!grant_for(caller.uid).masquerade)
+        if (!grant_for(caller).masquerade)
             return make_error(ErrorKind::PermissionDenied,
                               "the policy does not allow you masquerade");
         if (rec.masquerade_subnets().empty())

@@ -8,9 +8,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "caller.hpp"
 #include "capture.hpp"
 #include "nat.hpp"
 #include "netlink.hpp"
@@ -22,12 +24,6 @@
 namespace tapd {
 
 struct PrefixKind;  // addresses or routes, service.cpp
-
-struct Caller {
-    uid_t uid = 0;
-    pid_t pid = 0;       // for logs only (read from /proc: racy)
-    std::string sender;  // unique bus name, the lease holder for non-persistent taps
-};
 
 struct ServiceEvents {
     std::function<void(const TapRecord&)> added;
@@ -84,6 +80,9 @@ class Service {
     void client_gone(const std::string& sender);
     // SIGTERM: removes every non-persistent tap, keeps persistent ones.
     void shutdown();
+    // The reply to a call has gone: finishes what could wait for it (closes the fds a create
+    // kept). Runs before the next call.
+    void after_reply() { closing_.clear(); }
 
   private:
     Service() = default;
@@ -121,7 +120,9 @@ class Service {
     std::unique_ptr<StateFile> file_;
     std::map<std::string, TapRecord> taps_;
     std::optional<int> saved_ip_forward_;
-    std::optional<TapRecord> pending_;  // see State::pending
+    // A new tap's creating fd: closing it waits for an RCU grace period in the kernel
+    // (tun_detach), ~0.05 ms that need not delay the reply.
+    std::vector<UniqueFd> closing_;
     ServiceEvents events_;
 };
 

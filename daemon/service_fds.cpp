@@ -35,7 +35,7 @@ void Service::forget_fds(const TapRecord& r) {
 Result<UniqueFd> Service::open_raw_socket(const Caller& caller, const std::string& name, int family,
                                           int protocol) {
     if (auto st = check_raw_socket_args(family, protocol); !st) return st.error();
-    Grant grant = grant_for(caller.uid);
+    Grant grant = grant_for(caller);
     if (!grant.unlimited && !grant.raw_sockets)
         return make_error(ErrorKind::PermissionDenied, "the policy does not allow you raw sockets");
     auto r = live_tap(caller, name);
@@ -48,7 +48,7 @@ Result<UniqueFd> Service::open_raw_socket(const Caller& caller, const std::strin
 
 Result<UniqueFd> Service::open_capture(const Caller& caller, const std::string& name,
                                        const CaptureOptions& options) {
-    Grant grant = grant_for(caller.uid);
+    Grant grant = grant_for(caller);
     if (!grant.unlimited && !grant.capture)
         return make_error(ErrorKind::PermissionDenied, "the policy does not allow you capture");
     auto r = live_tap(caller, name);

@@ -66,7 +66,6 @@ json to_json(const State& s) {
     for (const auto& r : s.taps) taps.push_back(record_json(r));
     json j = {{"version", 1}, {"taps", taps}};
     if (s.saved_ip_forward) j["saved_ip_forward"] = *s.saved_ip_forward;
-    if (s.pending) j["pending"] = {{"name", s.pending->name}, {"owner", s.pending->owner}};
     return j;
 }
 
@@ -101,12 +100,6 @@ Result<State> state_from_json(const json& j) {
             s.taps.push_back(std::move(r));
         }
         if (j.contains("saved_ip_forward")) s.saved_ip_forward = j["saved_ip_forward"].get<int>();
-        if (j.contains("pending")) {
-            TapRecord p;
-            p.name = j["pending"].at("name").get<std::string>();
-            p.owner = j["pending"].at("owner").get<uid_t>();
-            s.pending = p;
-        }
         return s;
     } catch (const json::exception& e) {
         return make_error(ErrorKind::Failed, std::string("state file: ") + e.what());

@@ -47,9 +47,6 @@ struct State {
     std::vector<TapRecord> taps;
     // ip_forward before tapd turned it on, while a masquerading tap exists.
     std::optional<int> saved_ip_forward;
-    // Write-ahead intent of a create in progress: the tap's name and owner, recorded before
-    // TUNSETIFF, so that a crash before the alias is set still lets reconcile find the tap.
-    std::optional<TapRecord> pending;
 };
 
 nlohmann::json to_json(const State& state);

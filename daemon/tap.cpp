@@ -45,9 +45,13 @@ Result<UniqueFd> create_tap(const std::string& name, uid_t owner, TapFlags flags
         return make_error(
             ErrorKind::Failed,
             errno_text("TUNSETOWNER " + std::to_string(owner) + " on '" + name + "'", errno));
-    if (ioctl(fd->get(), TUNSETPERSIST, 1UL) < 0)
-        return make_error(ErrorKind::Failed, errno_text("TUNSETPERSIST on '" + name + "'", errno));
     return fd;
+}
+
+Status make_persistent(int fd, const std::string& name) {
+    if (ioctl(fd, TUNSETPERSIST, 1UL) < 0)
+        return make_error(ErrorKind::Failed, errno_text("TUNSETPERSIST on '" + name + "'", errno));
+    return {};
 }
 
 Result<UniqueFd> attach_tap(const std::string& name, TapFlags flags) {

@@ -83,11 +83,6 @@ void expect_same(const State& a, const State& b) {
     ASSERT_EQ(a.taps.size(), b.taps.size());
     for (size_t i = 0; i < a.taps.size(); ++i) expect_same(a.taps[i], b.taps[i]);
     EXPECT_EQ(a.saved_ip_forward, b.saved_ip_forward);
-    ASSERT_EQ(a.pending.has_value(), b.pending.has_value());
-    if (a.pending) {
-        EXPECT_EQ(a.pending->name, b.pending->name);
-        EXPECT_EQ(a.pending->owner, b.pending->owner);
-    }
 }
 
 State two_taps() {
@@ -153,26 +148,6 @@ TEST(StateJson, WritesSavedIpForwardOnlyWhenSet) {
     auto none = state_from_json(to_json(s));
     ASSERT_TRUE(none.ok());
     EXPECT_FALSE(none->saved_ip_forward.has_value());
-}
-
-TEST(StateJson, RoundTripsThePendingCreateByNameAndOwner) {
-    State s = two_taps();
-    TapRecord p;
-    p.name = "tap9";
-    p.owner = 1000;
-    s.pending = p;
-    auto j = to_json(s);
-    EXPECT_EQ(j.at("pending"), (json{{"name", "tap9"}, {"owner", 1000}}));
-    auto back = state_from_json(j);
-    ASSERT_TRUE(back.ok()) << back.error().message;
-    expect_same(back.value(), s);
-}
-
-TEST(StateJson, WritesPendingOnlyWhenSet) {
-    EXPECT_FALSE(to_json(two_taps()).contains("pending"));
-    auto back = state_from_json(to_json(two_taps()));
-    ASSERT_TRUE(back.ok());
-    EXPECT_FALSE(back->pending.has_value());
 }
 
 TEST(StateJson, RoundTripsAnEmptyState) {

@@ -179,15 +179,41 @@ int main(int argc, char** argv) {
         del / s["bare link delete: ip link del (process)"].median(),
         del / s["configured link delete: netlink call"].median());
     std::printf("rounds: %d\n", rounds);
-    // With TAPD_PROFILE=1 tapd logs where each call's time goes; show the last of each kind.
+    // With TAPD_PROFILE=1 tapd logs where each call's time goes: the median of each step over
+    // every CreateTap and DeleteTap of the run (both the Client's and tapctl's).
     if (std::getenv("TAPD_PROFILE")) {
-        std::string log = env.tapd_log(), last_create, last_delete;
-        for (size_t pos = 0, end; (end = log.find('\n', pos)) != std::string::npos; pos = end + 1) {
-            std::string line = log.substr(pos, end - pos);
-            if (line.find("profile: CreateTap") != std::string::npos) last_create = line;
-            if (line.find("profile: DeleteTap") != std::string::npos) last_delete = line;
+        std::string log = env.tapd_log();
+        for (const char* call : {"CreateTap", "DeleteTap"}) {
+            std::vector<std::string> order;
+            std::map<std::string, Stats> steps;
+            std::string tag = std::string("profile: ") + call + " tap0";
+            for (size_t pos = 0, end; (end = log.find('\n', pos)) != std::string::npos;
+                 pos = end + 1) {
+                std::string line = log.substr(pos, end - pos);
+                size_t at = line.find(tag);
+                if (at == std::string::npos) continue;
+                // " step words 0.123 ms," ... " total 0.456 ms"
+                std::string rest = line.substr(at + tag.size());
+                size_t p = 0;
+                while (p < rest.size()) {
+                    size_t ms = rest.find(" ms", p);
+                    if (ms == std::string::npos) break;
+                    size_t num = rest.rfind(' ', ms - 1);
+                    std::string name = rest.substr(p, num - p);
+                    while (!name.empty() && (name.front() == ' ' || name.front() == ','))
+                        name.erase(name.begin());
+                    if (!steps.count(name)) order.push_back(name);
+                    steps[name].ms.push_back(std::atof(rest.c_str() + num + 1));
+                    p = ms + 3;
+                }
+            }
+            std::printf("tapd profile, %s (median of %zu calls):", call,
+                        steps.empty() ? 0 : steps[order.front()].ms.size());
+            for (const auto& name : order)
+                std::printf(" %s %.3f ms%s", name.c_str(), steps[name].median(),
+                            name == order.back() ? "" : ",");
+            std::printf("\n");
         }
-        std::printf("%s\n%s\n", last_create.c_str(), last_delete.c_str());
     }
     env.stop_tapd();
     run({"umount", state});

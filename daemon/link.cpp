@@ -2,9 +2,13 @@
 #include "link.hpp"
 
 #include <net/if.h>
+#include <sys/ioctl.h>
+
 #include <netlink/addr.h>
 #include <netlink/errno.h>
 #include <netlink/route/link.h>
+#include <cerrno>
+#include <cstring>
 
 #include <memory>
 
@@ -55,6 +59,28 @@ Result<std::optional<LinkInfo>> find_link(NlSocket& nl, const std::string& name)
 
 Result<std::optional<LinkInfo>> find_link(NlSocket& nl, int ifindex) {
     return get_link(nl, ifindex, nullptr, "#" + std::to_string(ifindex));
+}
+
+Result<int> link_index(NlSocket& nl, const std::string& name) {
+    ifreq ifr{};
+    if (name.empty() || name.size() >= sizeof ifr.ifr_name) return 0;  // no such name can exist
+    std::memcpy(ifr.ifr_name, name.data(), name.size());
+    if (::ioctl(nl_socket_get_fd(nl.get()), SIOCGIFINDEX, &ifr) < 0) {
+        if (errno == ENODEV) return 0;
+        return make_error(ErrorKind::Failed, errno_text("SIOCGIFINDEX '" + name + "'", errno));
+    }
+    return ifr.ifr_ifindex;
+}
+
+Result<std::optional<std::string>> link_name(NlSocket& nl, int ifindex) {
+    ifreq ifr{};
+    ifr.ifr_ifindex = ifindex;
+    if (::ioctl(nl_socket_get_fd(nl.get()), SIOCGIFNAME, &ifr) < 0) {
+        if (errno == ENODEV) return std::optional<std::string>{};
+        return make_error(ErrorKind::Failed,
+                          errno_text("SIOCGIFNAME #" + std::to_string(ifindex), errno));
+    }
+    return std::optional<std::string>(ifr.ifr_name);
 }
 
 Result<std::vector<LinkInfo>> list_links(NlSocket& nl) {

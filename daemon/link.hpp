@@ -24,6 +24,11 @@ struct LinkInfo {
 // The link named NAME, or nullopt if there is none (other failures are errors).
 Result<std::optional<LinkInfo>> find_link(NlSocket& nl, const std::string& name);
 Result<std::optional<LinkInfo>> find_link(NlSocket& nl, int ifindex);
+// Just the index of link NAME (0: there is none), or the name of link IFINDEX (nullopt: there is
+// none): SIOCGIFINDEX/SIOCGIFNAME on the rtnetlink socket, ~0.2 us against ~10 us for a
+// netlink request and its parse.
+Result<int> link_index(NlSocket& nl, const std::string& name);
+Result<std::optional<std::string>> link_name(NlSocket& nl, int ifindex);
 // Every link in the namespace.
 Result<std::vector<LinkInfo>> list_links(NlSocket& nl);
 

@@ -122,6 +122,15 @@ Status Service::reconcile(const std::function<bool(const std::string&)>& lease_a
         if (auto st = write_ip_forward(*saved_ip_forward_); !st) return st;
         log::info("reconcile: restored net.ipv4.ip_forward=" + std::to_string(*saved_ip_forward_));
         saved_ip_forward_.reset();
+    } else if (!table.entries.empty() && saved_ip_forward_ == 0) {
+        // Masquerading taps adopted with forwarding tapd turned on: a crash between the state
+        // file and the sysctl (create() writes it last) leaves it off.
+        auto cur = read_ip_forward();
+        if (!cur) return cur.error();
+        if (cur.value() == 0) {
+            if (auto st = write_ip_forward(1); !st) return st;
+            log::info("reconcile: net.ipv4.ip_forward=1 for the adopted masquerading taps");
+        }
     }
     return save();
 }
@@ -151,11 +160,11 @@ void Service::check_table() {
               (st ? std::string("restored table inet tapd") : st.error().message));
 }
 
-Status Service::save(bool durable) {
+Status Service::save() {
     State s;
     for (const auto& [name, r] : taps_) s.taps.push_back(r);
     s.saved_ip_forward = saved_ip_forward_;
-    return file_->save(s, durable);
+    return file_->save(s);
 }
 
 size_t Service::masquerading_except(const std::string& name) const {
@@ -251,34 +260,26 @@ Status Service::enable_masquerade(const TapRecord& r,
         before = cur.value();
         // The guard goes in before forwarding goes on, in the same batch as the elements.
         if (cur.value() == 0) batch = nat::join_elements({batch, nat::guard_elements(true)});
-        // Write-ahead: the earlier value is on disk before forwarding changes, so a crash in
-        // between still lets reconcile restore it.
+    }
+    if (auto st = nat_->apply(batch, "adding masquerade for " + r.name); !st) return st;
+    if (first) {
         saved_ip_forward_ = before;
-        if (auto st = save(false); !st) {
-            saved_ip_forward_.reset();
-            return st;
-        }
+        forwarding_due_ = before == 0;
     }
-    if (auto st = nat_->apply(batch, "adding masquerade for " + r.name); !st) {
-        if (first) saved_ip_forward_.reset();
-        return st;
-    }
-    if (first && before == 0) {
-        if (auto st = write_ip_forward(1); !st) {
-            log_undo_failure(nat_->apply(
-                nat::join_elements({nat::masquerade_elements(false, masquerade_entry(r)),
-                                    nat::guard_elements(false)}),
-                "undoing masquerade"));
-            saved_ip_forward_.reset();
-            return st;
-        }
-        log::info("net.ipv4.ip_forward=1 (was 0) for masquerading tap=" + r.name);
-    }
+    return {};
+}
+
+Status Service::start_forwarding(const std::string& tap) {
+    if (!forwarding_due_) return {};
+    forwarding_due_ = false;
+    if (auto st = write_ip_forward(1); !st) return st;
+    log::info("net.ipv4.ip_forward=1 (was 0) for masquerading tap=" + tap);
     return {};
 }
 
 Status Service::disable_masquerade(const TapRecord& r) {
     bool last = masquerading_except(r.name) == 0;
+    if (last) forwarding_due_ = false;
     auto batch = nat::masquerade_elements(false, masquerade_entry(r));
     Status result;
     if (last && saved_ip_forward_ == 0) {
@@ -304,9 +305,9 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     if (auto st = check_name(grant, name); !st) return st.error();
     if (taps_.count(name))
         return make_error(ErrorKind::Conflict, "tap '" + name + "' already exists");
-    auto existing = find_link(*nl_, name);
+    auto existing = link_index(*nl_, name);
     if (!existing) return existing.error();
-    if (existing.value())
+    if (existing.value() != 0)
         return make_error(ErrorKind::Conflict, "interface '" + name + "' already exists");
     if (auto st = check_create(grant, o, owned_by(caller.uid)); !st) return st.error();
     clock.mark("policy+names");
@@ -335,16 +336,21 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     r.multi_queue = o.multi_queue;
     r.lease = o.persistent ? "" : caller.sender;
 
+    bool saved = false;  // (declared before undo, which refers to it)
     Undo undo;
+    // Runs last on failure: once the state file holds the tap, it must drop it again.
+    undo.push([this, &saved] {
+        if (saved) log_undo_failure(save());
+    });
     // Owner: the caller with owner_access (programs that open the tap by name work), else root.
     auto fd = create_tap(name, o.owner_access ? caller.uid : 0, {o.vnet_hdr, o.multi_queue});
     if (!fd) return fd.error();
-    auto link = find_link(*nl_, name);
-    if (!link || !link.value()) {
-        return link ? make_error(ErrorKind::Failed, "tap '" + name + "' vanished after creation")
-                    : link.error();
+    auto index = link_index(*nl_, name);
+    if (!index || index.value() == 0) {
+        return index ? make_error(ErrorKind::Failed, "tap '" + name + "' vanished after creation")
+                     : index.error();
     }
-    r.ifindex = link.value()->ifindex;
+    r.ifindex = index.value();
     undo.push([this, r] { log_undo_failure(delete_link(*nl_, r.ifindex, r.name)); });
     fault_point("tap");
     if (auto st = fail_point("tap"); !st) return st.error();
@@ -404,8 +410,14 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     undo.push([this, name] { taps_.erase(name); });
     if (auto st = fail_point("state"); !st) return st.error();
     if (auto st = save(); !st) return st.error();
-    fault_point("state");
+    saved = true;
     clock.mark("state");
+    fault_point("state");
+    // Forwarding goes on only now that the state file holds its earlier value: a crash before
+    // this leaves it untouched, a crash after it lets reconcile restore it.
+    if (auto st = fail_point("forwarding"); !st) return st.error();
+    if (auto st = start_forwarding(name); !st) return st.error();
+    clock.mark("forwarding");
     undo.commit();
     closing_.push_back(std::move(fd.value()));
     if (events_.added) events_.added(taps_[name]);
@@ -416,9 +428,9 @@ Result<TapRecord*> Service::live_tap(const Caller& caller, const std::string& na
     auto r = owned_tap(caller, name);
     if (!r) return r;
     // The link must still be the one tapd made (the holder of an fd can unpersist it).
-    auto link = find_link(*nl_, r.value()->ifindex);
+    auto link = link_name(*nl_, r.value()->ifindex);
     if (!link) return link.error();
-    if (!link.value() || link.value()->name != name)
+    if (!link.value() || *link.value() != name)
         return make_error(ErrorKind::NotFound, "tap '" + name + "' no longer exists");
     return r;
 }
@@ -567,6 +579,13 @@ Status Service::set_masquerade(const Caller& caller, const std::string& name, bo
                               "masquerade needs an IPv4 address on tap '" + name + "'");
         if (auto st = enable_masquerade(rec); !st) return st;
         rec.masquerade = true;
+        if (auto st = save(); !st) return st;
+        if (auto st = start_forwarding(name); !st) {
+            log_undo_failure(disable_masquerade(rec));
+            rec.masquerade = false;
+            log_undo_failure(save());
+            return st;
+        }
     } else {
         if (auto st = disable_masquerade(rec); !st) return st;
         rec.masquerade = false;

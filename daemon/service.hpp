@@ -99,10 +99,13 @@ class Service {
     Status enable_masquerade(const TapRecord& record,
                              const std::optional<nat::ElementBatch>& extra = std::nullopt);
     Status disable_masquerade(const TapRecord& record);
+    // Turns net.ipv4.ip_forward on if enable_masquerade() found it off (forwarding_due_); called
+    // once the state file holds the earlier value (saved_ip_forward_).
+    Status start_forwarding(const std::string& tap);
     // Masquerading taps other than NAME: decides when forwarding and the guard go on and off.
     size_t masquerading_except(const std::string& name) const;
     size_t owned_by(uid_t uid) const;
-    Status save(bool durable = true);
+    Status save();
     // Removes a tap and all it holds; collects errors but always goes on to the end.
     Status destroy(const std::string& name);
 
@@ -120,6 +123,7 @@ class Service {
     std::unique_ptr<StateFile> file_;
     std::map<std::string, TapRecord> taps_;
     std::optional<int> saved_ip_forward_;
+    bool forwarding_due_ = false;
     // A new tap's creating fd: closing it waits for an RCU grace period in the kernel
     // (tun_detach), ~0.05 ms that need not delay the reply.
     std::vector<UniqueFd> closing_;

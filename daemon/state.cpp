@@ -112,7 +112,7 @@ Status StateFile::prepare() const {
     return {};
 }
 
-Status StateFile::save(const State& state, bool durable) const {
+Status StateFile::save(const State& state) const {
     std::string tmp = path() + ".tmp";
     std::string text = to_json(state).dump(1) + "\n";
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -128,7 +128,7 @@ Status StateFile::save(const State& state, bool durable) const {
         }
         done += static_cast<size_t>(n);
     }
-    if (durable && ::fsync(fd.get()) < 0) {
+    if (::fsync(fd.get()) < 0) {
         int err = errno;
         ::unlink(tmp.c_str());
         return make_error(ErrorKind::Failed, errno_text("writing state: fsync " + tmp, err));
@@ -139,7 +139,6 @@ Status StateFile::save(const State& state, bool durable) const {
         ::unlink(tmp.c_str());
         return make_error(ErrorKind::Failed, errno_text("writing state: rename to " + path(), err));
     }
-    if (!durable) return {};
     UniqueFd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir) ::fsync(dir.get());
     return {};

@@ -57,10 +57,8 @@ class StateFile {
     explicit StateFile(std::string dir) : dir_(std::move(dir)) {}
     // Creates the directory (0700) if needed.
     Status prepare() const;
-    // Writes state.json.tmp, fsyncs, renames over state.json, fsyncs the directory. DURABLE
-    // false skips both fsyncs: the rename alone is atomic against a crash of tapd, which is all
-    // a short-lived write-ahead record needs (taps do not outlive a reboot anyway).
-    Status save(const State& state, bool durable = true) const;
+    // Writes state.json.tmp, fsyncs, renames over state.json, fsyncs the directory.
+    Status save(const State& state) const;
     // The saved state; an empty State when there is no file.
     Result<State> load() const;
     std::string path() const { return dir_ + "/state.json"; }

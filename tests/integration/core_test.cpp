@@ -2,6 +2,8 @@
 // all-or-nothing creates, the bus policy. Real tapd, private bus, throwaway namespaces.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "harness.hpp"
 
@@ -277,6 +279,10 @@ TEST_P(FailedCreate, LeavesNothingBehind) {
     EXPECT_TRUE(env.nft_set("taps").empty());
     EXPECT_FALSE(env.nft_guard_on());
     EXPECT_EQ(env.ip_forward(), 0);
+    // Nor a record (a failure after the state file was written takes the tap out again).
+    std::ifstream state(env.state_dir() + "/state.json");
+    std::string text((std::istreambuf_iterator<char>(state)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text.find("tap0"), std::string::npos) << text;
     // And tapd still serves: the same create now works.
     env.stop_tapd();
     env.start_tapd();
@@ -285,7 +291,8 @@ TEST_P(FailedCreate, LeavesNothingBehind) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryStep, FailedCreate,
-                         ::testing::Values("tap", "address", "route", "masquerade", "state"));
+                         ::testing::Values("tap", "address", "route", "masquerade", "state",
+                                           "forwarding"));
 
 TEST(CoreState, UnwritableStateFileFailsTheCreateCleanly) {
     TAPD_REQUIRE_PRIVILEGES();

@@ -61,7 +61,7 @@ Status NatTable::apply(const nat::ElementBatch& batch, const std::string& what) 
         log::warn("nf_tables fast path failed (" + st.error().message +
                   "), using libnftables for " + what);
     }
-    return run(batch.json, what);
+    return run(batch.json(), what);
 }
 
 Result<nlohmann::json> NatTable::list() {

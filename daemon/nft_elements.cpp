@@ -31,7 +31,8 @@ static void append_ifname(std::vector<uint8_t>& key, const std::string& name) {
 }
 
 ElementBatch masquerade_elements(bool add, const MasqueradeEntry& entry) {
-    ElementBatch out{masquerade_batch(add, entry), std::vector<ElementOp>{}};
+    ElementBatch out{{[add, entry] { return masquerade_batch(add, entry); }},
+                     std::vector<ElementOp>{}};
     auto& ops = *out.ops;
     for (const auto& p : entry.subnets) {
         uint32_t start = 0;
@@ -67,21 +68,28 @@ ElementBatch raw_elements(bool add, const RawEntry& entry) {
     append_ifname(e.key, entry.ifname);
     ElementOp op{
         add, "rawallow", {std::move(e)}, std::to_string(entry.mark) + " . " + entry.ifname};
-    return ElementBatch{raw_batch(add, entry), std::vector<ElementOp>{std::move(op)}};
+    return ElementBatch{{[add, entry] { return raw_batch(add, entry); }},
+                        std::vector<ElementOp>{std::move(op)}};
 }
 
 ElementBatch guard_elements(bool on) {
     // nf_proto is one byte: NFPROTO_IPV4.
     Element e{{uint8_t(NFPROTO_IPV4)}, 0, "guard4"};
     ElementOp op{on, "guardmode", {std::move(e)}, "ipv4 : jump guard4"};
-    return ElementBatch{guard_batch(on), std::vector<ElementOp>{std::move(op)}};
+    return ElementBatch{{[on] { return guard_batch(on); }}, std::vector<ElementOp>{std::move(op)}};
+}
+
+nlohmann::json ElementBatch::json() const {
+    nlohmann::json out{{"nftables", nlohmann::json::array()}};
+    for (const auto& part : json_parts)
+        for (auto& c : part()["nftables"]) out["nftables"].push_back(std::move(c));
+    return out;
 }
 
 ElementBatch join_elements(std::initializer_list<ElementBatch> batches) {
-    ElementBatch out{nlohmann::json{{"nftables", nlohmann::json::array()}},
-                     std::vector<ElementOp>{}};
+    ElementBatch out{{}, std::vector<ElementOp>{}};
     for (const auto& b : batches) {
-        for (const auto& c : b.json["nftables"]) out.json["nftables"].push_back(c);
+        out.json_parts.insert(out.json_parts.end(), b.json_parts.begin(), b.json_parts.end());
         if (!b.ops)
             out.ops.reset();
         else if (out.ops)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -36,10 +37,15 @@ struct ElementOp {
 };
 
 // The same change in both forms: the element operations when they can express it exactly as nft
-// would, and the JSON batch for libnftables (the fallback, and the only form otherwise).
+// would, and the JSON batch for libnftables (the fallback, and the only form otherwise). The JSON
+// is built only when asked for: on the fast path nobody does (building it took ~0.03 ms of a
+// CreateTap's 0.5).
 struct ElementBatch {
-    nlohmann::json json;
+    std::vector<std::function<nlohmann::json()>> json_parts;
     std::optional<std::vector<ElementOp>> ops;
+
+    // {"nftables": [...]}: every part's commands, in order.
+    nlohmann::json json() const;
 };
 
 ElementBatch masquerade_elements(bool add, const MasqueradeEntry& entry);

@@ -70,7 +70,7 @@ nat::RawEntry raw1{nat::kRawMarkTag | 6, "tap1"};
 // Applies B through the fast path (FAST) or as libnftables JSON; "" or the error.
 std::string apply(NatTable& t, const ElementBatch& b, bool fast) {
     EXPECT_TRUE(b.ops);
-    auto st = fast ? t.apply(b, "test") : t.run(b.json, "test");
+    auto st = fast ? t.apply(b, "test") : t.run(b.json(), "test");
     return st ? "" : st.error().message + "\n";
 }
 

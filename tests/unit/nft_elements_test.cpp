@@ -48,7 +48,7 @@ TEST(NftElements, MasqueradeAddIsLeadingEndThenStartAndEnd) {
     ASSERT_EQ(ops[2].elems.size(), 1u);
     EXPECT_EQ(ops[2].elems[0].key, ifname16("tap0"));
     EXPECT_EQ(ops[2].elems[0].flags, 0u);
-    EXPECT_EQ(b.json,
+    EXPECT_EQ(b.json(),
               masquerade_batch(true, {"tap0", {net("192.168.69.0/24"), net("10.1.0.0/16")}}));
 }
 
@@ -108,8 +108,8 @@ TEST(NftElements, JoinKeepsOrderAndJson) {
     EXPECT_EQ((*b.ops)[0].set, "taps");
     EXPECT_EQ((*b.ops)[1].set, "rawallow");
     EXPECT_EQ((*b.ops)[2].set, "guardmode");
-    EXPECT_EQ(b.json, join({masquerade_batch(true, {"tap1", {}}), raw_batch(true, {7, "tap1"}),
-                            guard_batch(true)}));
+    EXPECT_EQ(b.json(), join({masquerade_batch(true, {"tap1", {}}), raw_batch(true, {7, "tap1"}),
+                              guard_batch(true)}));
 }
 
 }  // namespace

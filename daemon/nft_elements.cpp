@@ -81,8 +81,10 @@ ElementBatch guard_elements(bool on) {
 
 nlohmann::json ElementBatch::json() const {
     nlohmann::json out{{"nftables", nlohmann::json::array()}};
-    for (const auto& part : json_parts)
-        for (auto& c : part()["nftables"]) out["nftables"].push_back(std::move(c));
+    for (const auto& part : json_parts) {
+        nlohmann::json j = part();
+        for (auto& c : j["nftables"]) out["nftables"].push_back(std::move(c));
+    }
     return out;
 }
 

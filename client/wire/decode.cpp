@@ -237,7 +237,31 @@ void decode_general(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wi
 }
 
 bool tcp_options_valid(Bytes header) {
-    return TcpSegment::check(header).ok();
+    // Most option blocks are made of 4-byte words that hold whole options, as senders align
+    // them (RFC 7323 appendix A; Linux's SYN: MSS; SACK permitted, timestamps; NOP, window
+    // scale). Such words are recognised whole, which is several times cheaper than the
+    // byte-wise walk of TcpSegment::check(); the first other word hands over to that walk.
+    const size_t hl = header.size();  // the data offset in bytes, a multiple of 4
+    size_t at = TcpSegment::kMinHeaderLen;
+    while (at < hl) {
+        uint32_t w = detail::load_be32(header.data() + at);
+        if (w >> 24 == tcp::kOptEnd) return true;
+        if (w >> 16 == 0x0204u ||   // MSS
+            w >> 8 == 0x010303u ||  // NOP, window scale
+            w == 0x01010402u ||     // NOP, NOP, SACK permitted
+            w == 0x01010101u) {     // NOPs
+            at += 4;
+        } else if ((w == 0x0101080au ||   // NOP, NOP, timestamps
+                    w == 0x0402080au) &&  // SACK permitted, timestamps
+                   hl - at >= 12) {
+            at += 12;
+        } else {
+            break;
+        }
+    }
+    // Everything else: the segment's own check (again from the start; the words above were
+    // valid options).
+    return at >= hl || TcpSegment::check(header).ok();
 }
 
 bool icmpv6_valid(Bytes l4) {

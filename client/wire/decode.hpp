@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstring>
 #include <type_traits>
 
@@ -135,7 +136,8 @@ namespace detail {
 void decode_general(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wire_len);
 // Out-of-line parts of the fast path: the TCP option walk for options other than the
 // NOP,NOP,timestamps block of an established connection (header: the TCP header, whose data
-// offset, at least 5 words, is known to fit); the ICMPv6 check (NDP options); and checksum
+// offset, at least 5 words, is known to fit); the ICMPv6 check of NDP messages other than a
+// neighbour solicitation or advertisement with at most one 8-byte option; and checksum
 // verification for a frame the fast path decoded whole.
 bool tcp_options_valid(Bytes header);
 bool icmpv6_valid(Bytes l4);
@@ -164,92 +166,59 @@ inline uint32_t load_be32(const std::byte* p) {
     return __builtin_bswap32(v);
 }
 
+// The fast path (decode_fast() below and its parts) is written for the instruction count of
+// the common frames, which is what limits a loop over frames in cache:
+// - checks that good frames pass are branches that are never taken: a compare and a jump,
+//   which the core fuses into one operation, the cheapest check there is;
+// - each part is compiled once per frame shape it sees (with or without a VLAN tag, IPv4 or
+//   IPv6), so that offsets, layer bits and most of Decoded's scalar fields are constants;
+// - those fields are written together at the end (fast_finish()), where the compiler combines
+//   neighbouring constant stores into one.
+
+// The bytes of an IPv4 header that must hold given values on the fast path, as a 64-bit load
+// of its first 8 bytes sees them: version/IHL (byte 0) 0x45, and the flags/fragment offset
+// field (bytes 6-7) without MF and with offset 0 (the reserved and DF flags may be set).
+inline constexpr uint64_t kIpv4FastMask =
+    std::endian::native == std::endian::little ? 0xff3f0000000000ffull : 0xff00000000003fffull;
+inline constexpr uint64_t kIpv4FastValue =
+    std::endian::native == std::endian::little ? 0x45ull : 0x4500000000000000ull;
+
+// Ethernet, one tag and a minimal IPv4 header: with at least this many bytes every read before
+// a network layer's own length checks is inside the frame. Shorter frames (IP packets without
+// an upper layer, unusually short ARP packets, runts) go to the general decoder.
+inline constexpr size_t kFastMinLen =
+    EthernetFrame::kHeaderLen + VlanTag::kHeaderLen + Ipv4Packet::kMinHeaderLen;
+
 inline bool is_vlan_tpid(uint16_t t) {
     return t == ethertype::kVlan || t == ethertype::kQinQ || t == ethertype::kQinQOld;
 }
 
-// Decodes the common whole frames into d (a Decoded, or a FrameHeaders); returns false (leaving
-// d for the general decoder to reset) as soon as the frame needs anything else. Every read is
-// behind a length check.
-template <class Out>
-inline bool decode_fast(Bytes frame, Out& d, const DecodeFlags& flags, size_t wire_len) {
-    constexpr bool kFull = std::is_same_v<Out, Decoded>;
-    using A = DecodeAccess;
-    const std::byte* p = frame.data();
-    const size_t n = frame.size();
-    // Offsets are 16-bit in Decoded; a longer frame is left to the general decoder.
-    if (n < EthernetFrame::kHeaderLen || n > 0xffff) [[unlikely]]
-        return false;
-    uint16_t type = load_be16(p + EthernetFrame::kEtherType);
-    uint32_t tagged = 0;
-    if (is_vlan_tpid(type)) [[unlikely]] {
-        if (n < EthernetFrame::kHeaderLen + VlanTag::kHeaderLen) return false;
-        const std::byte* tag = p + EthernetFrame::kHeaderLen;
-        if constexpr (kFull) {
-            d.vlans[0] = A::view<VlanTag>(Bytes(tag, n - EthernetFrame::kHeaderLen));
-            d.vlan_tpids[0] = type;
-        }
-        type = load_be16(tag + VlanTag::kEtherType);
-        if (is_vlan_tpid(type)) return false;
-        tagged = 1;
-    }
-#if defined(__GNUC__)
-    // One copy of what follows for tagged and untagged frames, not one each.
-    asm("" : "+r"(tagged));
-#endif
-    const size_t at = EthernetFrame::kHeaderLen + VlanTag::kHeaderLen * tagged;
-    uint32_t layers = kHasEth | tagged * kHasVlan;
-    if constexpr (kFull) {
-        d.frame = frame;
-        d.eth = A::view<EthernetFrame>(frame);
-        d.vlan_count = static_cast<uint8_t>(tagged);
-        d.fragment = false;
-        d.snaplen_cut = wire_len > n;
-    }
-    d.ethertype = type;
-    d.l3_offset = static_cast<uint16_t>(at);
+// The fields that every frame on the fast path sets last, written together. kTagged: 0 or 1
+// VLAN tag; kType: the EtherType after it; the IP header checksum is Unverified unless the
+// frame is IPv6 (decode() verifies checksums afterwards when asked to). l4_size (FrameHeaders)
+// is the caller's.
+template <uint32_t kTagged, uint16_t kType, class Out>
+[[gnu::always_inline]] inline void fast_finish(Out& d, uint32_t layers, uint8_t proto,
+                                               uint16_t l4_offset, size_t l4_len, bool cut) {
+    d.layers = layers;
+    d.ethertype = kType;
+    d.l3_offset = EthernetFrame::kHeaderLen + VlanTag::kHeaderLen * kTagged;
+    d.l4_offset = l4_offset;
+    d.l4_proto = proto;
     d.has_error = false;
-
-    const std::byte* ip = p + at;
-    const size_t avail = n - at;
-    const std::byte* q;  // the upper layer
-    size_t len;          // its length
-    uint8_t proto;
-    bool v6;
-    if (type == ethertype::kIpv4) {
-        if (avail < Ipv4Packet::kMinHeaderLen) return false;
-        size_t total = load_be16(ip + Ipv4Packet::kTotalLen);
-        // 0x45: version 4 without options; no MF flag, no fragment offset.
-        if (static_cast<uint8_t>(ip[Ipv4Packet::kVerIhl]) != 0x45 ||
-            total < Ipv4Packet::kMinHeaderLen || total > avail ||
-            (load_be16(ip + Ipv4Packet::kFlagsFrag) & 0x3fff) != 0)
-            return false;
-        if constexpr (kFull) {
-            d.ipv4 = A::view<Ipv4Packet>(ip, total);
-            d.ip_checksum = ChecksumStatus::Unverified;
-            d.l4_checksum = ChecksumStatus::Unverified;
-            d.ipv6_chain.count = 0;
-        } else {
-            d.l3_size = static_cast<uint16_t>(total);
-        }
-        proto = static_cast<uint8_t>(ip[Ipv4Packet::kProto]);
-        q = ip + Ipv4Packet::kMinHeaderLen;
-        len = total - Ipv4Packet::kMinHeaderLen;
-        layers |= kHasIpv4;
-        v6 = false;
-    } else if (type == ethertype::kIpv6) {
-        if (avail < Ipv6Packet::kHeaderLen) return false;
-        size_t plen = load_be16(ip + Ipv6Packet::kPayloadLen);
-        proto = static_cast<uint8_t>(ip[Ipv6Packet::kNextHeader]);
-        if ((static_cast<uint8_t>(ip[Ipv6Packet::kVerTcFlow]) >> 4) != 6 ||
-            plen > avail - Ipv6Packet::kHeaderLen || is_ipv6_extension(proto))
-            return false;
-        if constexpr (kFull) {
-            d.ipv6 = A::view<Ipv6Packet>(ip, Ipv6Packet::kHeaderLen + plen);
-            d.ip_checksum = ChecksumStatus::NotPresent;  // IPv6 has no header checksum
-            d.l4_checksum = ChecksumStatus::Unverified;
-            Ipv6Chain& c = d.ipv6_chain;
-            c.count = 0;
+    if constexpr (std::is_same_v<Out, Decoded>) {
+        d.l4_len = static_cast<uint32_t>(l4_len);
+        d.vlan_count = kTagged;
+        d.fragment = false;
+        d.ip_checksum =
+            kType == ethertype::kIpv6 ? ChecksumStatus::NotPresent : ChecksumStatus::Unverified;
+        d.l4_checksum = ChecksumStatus::Unverified;
+        d.snaplen_cut = cut;
+        // No extension headers. (Written here, once the frame is known to stay on the fast
+        // path: the general decoder leaves the chain alone for a frame whose chain it rejects.)
+        Ipv6Chain& c = d.ipv6_chain;
+        c.count = 0;
+        if constexpr (kType == ethertype::kIpv6) {
             c.upper_proto = proto;
             c.upper_offset = 0;
             c.final_dst_offset = 0;
@@ -257,103 +226,199 @@ inline bool decode_fast(Bytes frame, Out& d, const DecodeFlags& flags, size_t wi
             c.more_frags = false;
             c.frag_offset = 0;
             c.frag_ident = 0;
-        } else {
-            d.l3_size = static_cast<uint16_t>(Ipv6Packet::kHeaderLen + plen);
         }
-        q = ip + Ipv6Packet::kHeaderLen;
-        len = plen;
-        layers |= kHasIpv6;
-        v6 = true;
-    } else {
-        if (type == ethertype::kArp) {
-            if (avail < ArpPacket::kFixedLen) return false;
-            size_t need = ArpPacket::kAddresses + 2u * (static_cast<uint8_t>(ip[ArpPacket::kHlen]) +
-                                                        static_cast<uint8_t>(ip[ArpPacket::kPlen]));
-            if (avail < need) return false;
-            if constexpr (kFull)
-                d.arp = A::view<ArpPacket>(ip, avail);
-            else
-                d.l3_size = static_cast<uint16_t>(avail);
-            layers |= kHasArp;
-        } else if constexpr (!kFull) {
-            d.l3_size = 0;
-        }
-        d.layers = layers;
-        if constexpr (kFull) {
-            d.ip_checksum = ChecksumStatus::Unverified;
-            d.l4_checksum = ChecksumStatus::Unverified;
-            d.ipv6_chain.count = 0;
-            d.l4_len = 0;
-        } else {
-            d.l4_size = 0;
-        }
-        d.l4_proto = 0;
-        d.l4_offset = 0;
-        return true;
     }
-    if constexpr (kFull) d.l4_len = static_cast<uint32_t>(len);
-    d.l4_proto = proto;
-    d.l4_offset = static_cast<uint16_t>(q - p);
-    if (proto == ipproto::kTcp) {
-        if (len < TcpSegment::kMinHeaderLen) return false;
-        size_t hl = (static_cast<uint8_t>(q[TcpSegment::kDataOffset]) >> 4) * 4u;
-        if (hl < TcpSegment::kMinHeaderLen || hl > len) return false;
-        if (hl != TcpSegment::kMinHeaderLen) {
-            // NOP, NOP, timestamps (length 10): every segment of a connection using RFC 7323.
-            bool nop_nop_ts = hl == TcpSegment::kMinHeaderLen + 12 &&
-                              load_be32(q + TcpSegment::kMinHeaderLen) == 0x0101080a;
-            if (!nop_nop_ts && !tcp_options_valid(Bytes(q, hl))) return false;
+}
+
+// The upper layer q (len bytes, as the IP header declares; all in the frame) of an IPv4
+// (kType kIpv4) or IPv6 packet, then every field not written yet.
+template <uint32_t kTagged, uint16_t kType, class Out>
+[[gnu::always_inline]] inline bool decode_fast_l4(Out& d, const DecodeFlags& flags, size_t wire_len,
+                                                  const std::byte* p, size_t n, const std::byte* q,
+                                                  size_t len, uint8_t proto, uint32_t layers) {
+    constexpr bool kFull = std::is_same_v<Out, Decoded>;
+    constexpr bool kV6 = kType == ethertype::kIpv6;
+    using A = DecodeAccess;
+    const uint16_t l4_offset = static_cast<uint16_t>(q - p);  // a constant
+    const bool cut = wire_len > n;
+    if (proto == ipproto::kTcp) [[likely]] {
+        // The common header, checked with few instructions: data offset 8 words (32 bytes)
+        // holding NOP, NOP, timestamps (length 10), as every segment of a connection using
+        // RFC 7323 carries. Anything else (no options, SYN options, a short segment) is checked
+        // in full below.
+        if (len < TcpSegment::kMinHeaderLen + 12 ||
+            static_cast<uint8_t>(q[TcpSegment::kDataOffset]) >> 4 != 8 ||
+            load_be32(q + TcpSegment::kMinHeaderLen) != 0x0101080a) [[unlikely]] {
+            if (len < TcpSegment::kMinHeaderLen) return false;
+            size_t hl = (static_cast<uint8_t>(q[TcpSegment::kDataOffset]) >> 4) * 4u;
+            if (hl < TcpSegment::kMinHeaderLen || hl > len) return false;
+            if (hl != TcpSegment::kMinHeaderLen && !tcp_options_valid(Bytes(q, hl))) return false;
         }
         if constexpr (kFull)
             d.tcp = A::view<TcpSegment>(q, len);
         else
             d.l4_size = static_cast<uint16_t>(len);
-        layers |= kHasTcp;
+        fast_finish<kTagged, kType>(d, layers | kHasTcp, ipproto::kTcp, l4_offset, len, cut);
     } else if (proto == ipproto::kUdp) {
         if (len < UdpDatagram::kHeaderLen) return false;
         size_t ulen = load_be16(q + UdpDatagram::kLength);
         if (ulen < UdpDatagram::kHeaderLen || ulen > len) return false;
-        layers |= kHasUdp;
-        if constexpr (kFull) {
+        if constexpr (kFull)
             d.udp = A::view<UdpDatagram>(q, ulen);
-            // RFC 768 lets IPv4 senders omit the checksum; RFC 8200 8.1 forbids that over IPv6.
-            if (load_be16(q + UdpDatagram::kChecksum) == 0)
-                d.l4_checksum = v6 ? ChecksumStatus::Illegal : ChecksumStatus::NotPresent;
-        } else {
-            d.l4_size = static_cast<uint16_t>(ulen);
-        }
-    } else if (proto == ipproto::kIcmp && !v6) {
-        if (len < Icmpv4Packet::kHeaderLen) return false;
-        if constexpr (kFull)
-            d.icmp = A::view<Icmpv4Packet>(q, len);
         else
+            d.l4_size = static_cast<uint16_t>(ulen);
+        fast_finish<kTagged, kType>(d, layers | kHasUdp, ipproto::kUdp, l4_offset, len, cut);
+        if constexpr (kFull) {
+            // RFC 768 lets IPv4 senders omit the checksum; RFC 8200 8.1 forbids that over IPv6.
+            constexpr ChecksumStatus kZero =
+                kV6 ? ChecksumStatus::Illegal : ChecksumStatus::NotPresent;
+            if (load_be16(q + UdpDatagram::kChecksum) == 0) d.l4_checksum = kZero;
+        }
+    } else if (proto == (kV6 ? ipproto::kIcmpv6 : ipproto::kIcmp)) {
+        if constexpr (kV6) {
+            // Inline: a message that is not NDP (only its 4-byte header is checked), and a
+            // neighbour solicitation or advertisement (24 bytes) with one 8-byte link-layer
+            // address option or none; any other NDP message is checked out of line.
+            if (len < Icmpv6Packet::kHeaderLen) return false;
+            uint8_t t = static_cast<uint8_t>(q[Icmpv6Packet::kType]);
+            bool ndp = t >= icmpv6::kRouterSolicit && t <= icmpv6::kRedirect;
+            bool ns_na = (t == icmpv6::kNeighborSolicit || t == icmpv6::kNeighborAdvert) &&
+                         (len == 24 || (len == 32 && static_cast<uint8_t>(q[25]) == 1));
+            if (ndp && !ns_na && !icmpv6_valid(Bytes(q, len))) return false;
+        } else {
+            if (len < Icmpv4Packet::kHeaderLen) return false;
+        }
+        if constexpr (!kFull)
             d.l4_size = static_cast<uint16_t>(len);
-        layers |= kHasIcmp;
-    } else if (proto == ipproto::kIcmpv6 && v6) {
-        if (!icmpv6_valid(Bytes(q, len))) return false;
-        if constexpr (kFull)
+        else if constexpr (kV6)
             d.icmpv6 = A::view<Icmpv6Packet>(q, len);
         else
-            d.l4_size = static_cast<uint16_t>(len);
-        layers |= kHasIcmpv6;
-    } else if constexpr (!kFull) {
-        d.l4_size = 0;
+            d.icmp = A::view<Icmpv4Packet>(q, len);
+        fast_finish<kTagged, kType>(d, layers | (kV6 ? kHasIcmpv6 : kHasIcmp), proto, l4_offset,
+                                    len, cut);
+    } else {
+        if (kV6 && is_ipv6_extension(proto)) return false;
+        if constexpr (!kFull) d.l4_size = 0;
+        fast_finish<kTagged, kType>(d, layers, proto, l4_offset, len, cut);
     }
-    d.layers = layers;
     if constexpr (kFull) {
         if (flags.verify_checksums) verify_checksums(d);
     }
     return true;
 }
 
+// The network layer of a frame with kTagged VLAN tags (0 or 1) whose EtherType after any tag
+// is type; n >= kFastMinLen.
+template <uint32_t kTagged, class Out>
+[[gnu::always_inline]] inline bool decode_fast_l3(Bytes frame, Out& d, const DecodeFlags& flags,
+                                                  size_t wire_len, uint16_t type) {
+    constexpr bool kFull = std::is_same_v<Out, Decoded>;
+    using A = DecodeAccess;
+    constexpr size_t at = EthernetFrame::kHeaderLen + VlanTag::kHeaderLen * kTagged;
+    constexpr uint32_t layers = kHasEth | (kTagged ? uint32_t{kHasVlan} : 0u);
+    const std::byte* p = frame.data();
+    const size_t n = frame.size();
+    const std::byte* ip = p + at;
+    const size_t avail = n - at;  // at least Ipv4Packet::kMinHeaderLen
+    if constexpr (kFull) {
+        d.frame = frame;
+        d.eth = A::view<EthernetFrame>(frame);
+    }
+    if (type == ethertype::kIpv4) [[likely]] {
+        // One test for version 4 without options (0x45) and for no MF flag and no fragment
+        // offset: the first 8 header bytes in memory order, masked.
+        uint64_t first8;
+        std::memcpy(&first8, ip, 8);
+        if ((first8 & kIpv4FastMask) != kIpv4FastValue) return false;
+        size_t total = load_be16(ip + Ipv4Packet::kTotalLen);
+        // A total length that holds the header and fits the frame.
+        size_t len = total - Ipv4Packet::kMinHeaderLen;
+        if (len > avail - Ipv4Packet::kMinHeaderLen) return false;  // also total < 20
+        if constexpr (kFull)
+            d.ipv4 = A::view<Ipv4Packet>(ip, total);
+        else
+            d.l3_size = static_cast<uint16_t>(total);
+        return decode_fast_l4<kTagged, ethertype::kIpv4>(
+            d, flags, wire_len, p, n, ip + Ipv4Packet::kMinHeaderLen, len,
+            static_cast<uint8_t>(ip[Ipv4Packet::kProto]), layers | kHasIpv4);
+    }
+    if (type == ethertype::kIpv6) {
+        size_t len = load_be16(ip + Ipv6Packet::kPayloadLen);
+        // plen + 40 <= avail also proves the 40-byte header is there; avail >= 20 covers the
+        // reads up to here.
+        if (len + Ipv6Packet::kHeaderLen > avail) return false;
+        uint8_t proto = static_cast<uint8_t>(ip[Ipv6Packet::kNextHeader]);
+        // (Extension headers, which the fast path leaves to the general decoder, are looked
+        // for after TCP, UDP and ICMPv6, in decode_fast_l4().)
+        if ((static_cast<uint8_t>(ip[Ipv6Packet::kVerTcFlow]) >> 4) != 6) return false;
+        if constexpr (kFull) {
+            d.ipv6 = A::view<Ipv6Packet>(ip, Ipv6Packet::kHeaderLen + len);
+        } else {
+            d.l3_size = static_cast<uint16_t>(Ipv6Packet::kHeaderLen + len);
+        }
+        return decode_fast_l4<kTagged, ethertype::kIpv6>(
+            d, flags, wire_len, p, n, ip + Ipv6Packet::kHeaderLen, len, proto, layers | kHasIpv6);
+    }
+    if (is_vlan_tpid(type)) {
+        // A second tag goes to the general decoder (which knows about several).
+        if constexpr (kTagged) {
+            return false;
+        } else {
+            if constexpr (kFull) {
+                d.vlans[0] = A::view<VlanTag>(ip, avail);
+                d.vlan_tpids[0] = type;
+            }
+            return decode_fast_l3<1>(frame, d, flags, wire_len,
+                                     load_be16(ip + VlanTag::kEtherType));
+        }
+    }
+    uint32_t l = layers;
+    if (type == ethertype::kArp) {
+        // avail >= 20 covers the fixed part.
+        size_t need = ArpPacket::kAddresses + 2u * (static_cast<uint8_t>(ip[ArpPacket::kHlen]) +
+                                                    static_cast<uint8_t>(ip[ArpPacket::kPlen]));
+        if (avail < need) return false;
+        if constexpr (kFull)
+            d.arp = A::view<ArpPacket>(ip, avail);
+        else
+            d.l3_size = static_cast<uint16_t>(avail);
+        l |= kHasArp;
+    } else if constexpr (!kFull) {
+        d.l3_size = 0;
+    }
+    if constexpr (!kFull) d.l4_size = 0;
+    // kType 0: the IP header checksum is Unverified, as for IPv4; then the real EtherType.
+    fast_finish<kTagged, 0>(d, l, 0, 0, 0, wire_len > n);
+    d.ethertype = type;
+    return true;
+}
+
+// Decodes the common whole frames into d (a Decoded, or a FrameHeaders); returns false (leaving
+// d for the general decoder to reset) as soon as the frame needs anything else. Every read is
+// behind a length check.
+template <class Out>
+[[gnu::always_inline]] inline bool decode_fast(Bytes frame, Out& d, const DecodeFlags& flags,
+                                               size_t wire_len) {
+    const size_t n = frame.size();
+    // Offsets are 16-bit in Decoded; a longer frame is left to the general decoder, and so is
+    // a frame too short for the network layer's fixed reads (see kFastMinLen).
+    if (n - kFastMinLen > 0xffff - kFastMinLen) [[unlikely]]
+        return false;
+    return decode_fast_l3<0>(frame, d, flags, wire_len,
+                             load_be16(frame.data() + EthernetFrame::kEtherType));
+}
+
 }  // namespace detail
 
-inline void decode(Bytes frame, Decoded& out, const DecodeFlags& flags, size_t wire_len) {
+// Always inline: the fast path is meant to be compiled into the caller's loop, which is where
+// its cost is lowest (a call would save and restore registers around every frame).
+[[gnu::always_inline]] inline void decode(Bytes frame, Decoded& out, const DecodeFlags& flags,
+                                          size_t wire_len) {
     if (!detail::decode_fast(frame, out, flags, wire_len)) [[unlikely]]
         detail::decode_general(frame, out, flags, wire_len);
 }
 
-inline bool decode_headers(Bytes frame, FrameHeaders& out, size_t wire_len) {
+[[gnu::always_inline]] inline bool decode_headers(Bytes frame, FrameHeaders& out, size_t wire_len) {
     static constexpr DecodeFlags kNoChecksums{.verify_checksums = false};
     if (!detail::decode_fast(frame, out, kNoChecksums, wire_len)) [[unlikely]]
         return detail::decode_headers_general(frame, out, wire_len);

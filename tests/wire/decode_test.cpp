@@ -519,5 +519,104 @@ TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnRandomTcpOptions) {
     }
 }
 
+TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnAlignedTcpOptionWords) {
+    // The out-of-line option check recognises whole 4-byte words (MSS; NOP, window scale; NOP,
+    // NOP, SACK permitted; NOPs; NOP, NOP, timestamps and SACK permitted, timestamps, 12 bytes
+    // each; End) before it falls back to the byte-wise walk. Blocks of such words, of words
+    // that differ from them in one byte, and of random words, some cut short by the data
+    // offset, must get the segment check's verdict.
+    static constexpr uint32_t kWords[] = {
+        0x020405b4, 0x01030307, 0x01010402, 0x01010101, 0x0101080a, 0x0402080a, 0x00000000,
+        0x00010203, 0x01010100, 0x01000000,
+        // near misses
+        0x020505b4, 0x020305b4, 0x01030407, 0x01030207, 0x01030300, 0x01010403, 0x01010401,
+        0x0101080b, 0x01010809, 0x0402080b, 0x0403080a, 0x0401080a, 0x01020402, 0x0101010a,
+        0x03030701, 0x0101050a, 0x01010512, 0x04020101, 0x080a0000, 0x01080a00};
+    std::mt19937 rng(13);
+    Differential diff;
+    size_t valid = 0, words_only = 0;
+    for (int i = 0; i < 20000; ++i) {
+        FrameRepr f;
+        f.net = i % 2 ? FrameRepr::Net::Ipv6 : FrameRepr::Net::Ipv4;
+        f.l4 = FrameRepr::Transport::Tcp;
+        std::vector<std::byte> buf(f.buffer_len());
+        ASSERT_EQ(f.emit(buf), buf.size());
+        size_t tcp_at = buf.size() - TcpSegment::kMinHeaderLen;
+        size_t words = 1 + rng() % 10;
+        bool only_known = rng() % 2;
+        for (size_t w = 0; w < words; ++w) {
+            uint32_t v = rng() % 8 == 0 ? static_cast<uint32_t>(rng())
+                         : only_known   ? kWords[rng() % 10]
+                                        : kWords[rng() % std::size(kWords)];
+            for (int b = 3; b >= 0; --b) buf.push_back(std::byte(static_cast<uint8_t>(v >> 8 * b)));
+        }
+        if (rng() % 4 == 0) {  // one byte changed
+            size_t at = tcp_at + TcpSegment::kMinHeaderLen + rng() % (words * 4);
+            buf[at] = std::byte(static_cast<uint8_t>(rng() % 12));
+        }
+        buf[tcp_at + TcpSegment::kDataOffset] = std::byte(static_cast<uint8_t>((5 + words) << 4));
+        Bytes header = Bytes(buf).subspan(tcp_at, TcpSegment::kMinHeaderLen + words * 4);
+        bool ok = TcpSegment::check(header).ok();
+        EXPECT_EQ(detail::tcp_options_valid(header), ok) << "options " << i;
+        valid += ok;
+        words_only += ok && only_known;
+        size_t ip_at = EthernetFrame::kHeaderLen;
+        uint16_t l3_len = static_cast<uint16_t>(buf.size() - ip_at);
+        if (f.net == FrameRepr::Net::Ipv4) {
+            put16(buf, ip_at + Ipv4Packet::kTotalLen, l3_len);
+        } else {
+            put16(buf, ip_at + Ipv6Packet::kPayloadLen,
+                  static_cast<uint16_t>(l3_len - Ipv6Packet::kHeaderLen));
+        }
+        diff.check(buf, "option words " + std::to_string(i));
+    }
+    // Both verdicts occur often.
+    EXPECT_GT(valid, 4000u);
+    EXPECT_LT(valid, 16000u);
+    EXPECT_GT(words_only, 2000u);
+}
+
+TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnIcmpv6MessagesAndNdpOptions) {
+    // The fast path checks ICMPv6 messages that are not NDP, and neighbour solicitations and
+    // advertisements with no option or one 8-byte option, inline; every other NDP message out
+    // of line. Every type around the NDP range, lengths from 0 to 48 and option length bytes
+    // 0-3 at the first two option positions.
+    static constexpr uint8_t kTypes[] = {1,   127, 128, 129, 132, 133, 134,
+                                         135, 136, 137, 138, 255, 0};
+    Differential diff;
+    std::vector<std::byte> data;
+    for (uint8_t type : kTypes) {
+        for (size_t len = 0; len <= 48; ++len) {
+            for (uint8_t opt_len : {0, 1, 2, 3}) {
+                FrameRepr f;
+                f.net = FrameRepr::Net::Ipv6;
+                f.ipv6.hop_limit = 255;
+                f.l4 = FrameRepr::Transport::Icmpv6;
+                f.icmpv6.type = type;
+                data.assign(len, std::byte{0});
+                for (size_t at : {size_t{24}, size_t{32}, size_t{16}})
+                    if (at + 1 >= Icmpv6Packet::kHeaderLen &&
+                        at + 1 - Icmpv6Packet::kHeaderLen < len)
+                        data[at + 1 - Icmpv6Packet::kHeaderLen] = std::byte{opt_len};
+                f.icmpv6.data = data;
+                std::vector<std::byte> buf(f.buffer_len());
+                ASSERT_EQ(f.emit(buf), buf.size());
+                std::string ctx = "icmpv6 type " + std::to_string(type) + " length " +
+                                  std::to_string(len + 4) + " option length " +
+                                  std::to_string(opt_len);
+                diff.check(buf, ctx);
+                // A message shorter than its 4-byte header: the IPv6 payload length cut.
+                if (len == 0)
+                    for (size_t cut = 1; cut <= Icmpv6Packet::kHeaderLen; ++cut) {
+                        std::vector<std::byte> m(buf.begin(), buf.end() - static_cast<long>(cut));
+                        put16(m, EthernetFrame::kHeaderLen + Ipv6Packet::kPayloadLen,
+                              static_cast<uint16_t>(Icmpv6Packet::kHeaderLen - cut));
+                        diff.check(m, ctx + " cut " + std::to_string(cut));
+                    }
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace tapd::wire

@@ -25,12 +25,14 @@ class StepClock {
         last_ = now;
     }
 
-  private:
-    using Clock = std::chrono::steady_clock;
+    // TAPD_PROFILE is set.
     static bool enabled() {
         static const bool on = std::getenv("TAPD_PROFILE") != nullptr;
         return on;
     }
+
+  private:
+    using Clock = std::chrono::steady_clock;
     static std::string ms(Clock::duration d) {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.3f ms",

@@ -62,9 +62,7 @@ Result<std::unique_ptr<Service>> Service::start(
     auto nl = NlSocket::connect();
     if (!nl) return nl.error();
     s->nl_ = std::move(nl.value());
-    auto nl_delete = NlSocket::connect();
-    if (!nl_delete) return nl_delete.error();
-    s->nl_delete_ = std::move(nl_delete.value());
+    s->deleter_ = std::make_unique<LinkDeleter>();
     auto nat = NatTable::open();
     if (!nat) return nat.error();
     s->nat_ = std::move(nat.value());
@@ -446,20 +444,20 @@ Status Service::destroy(const std::string& name) {
     if (it == taps_.end()) return {};
     StepClock clock("DeleteTap " + name);
     TapRecord r = it->second;
-    // Deleting the link takes its addresses and routes with it and detaches every fd; it is
-    // also most of the time of a delete (the kernel waits for RCU grace periods), so it runs on
-    // its own netlink socket in a second thread while the NAT and fd bookkeeping proceed here.
-    Status link_result;
-    std::thread deleter([&] { link_result = delete_link(*nl_delete_, r.ifindex, r.name); });
+    // Deleting the link takes its addresses and routes with it and detaches every fd. It runs
+    // on a second thread while the NAT and fd bookkeeping proceed here, and counts as done once
+    // the kernel has unregistered the link; the kernel's freeing of it goes on in the background
+    // (link_deleter.hpp).
+    Status begun = deleter_->begin(r.ifindex, r.name);
     Status result;
     if (r.masquerade)
         if (auto st = disable_masquerade(r); !st) result = st;
     taps_.erase(it);
     forget_fds(r);  // captures stop, raw sockets lose their way out
     clock.mark("nat+fds");
-    deleter.join();
-    clock.mark("link (waited)");
-    if (!link_result && result) result = link_result;
+    Status link = begun ? deleter_->wait_unregistered() : delete_link(*nl_, r.ifindex, r.name);
+    if (!link && result) result = link;
+    clock.mark("link (unregistered)");
     if (auto st = save(); !st && result) result = st;
     clock.mark("state");
     if (events_.removed) events_.removed(name);

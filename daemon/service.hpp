@@ -14,6 +14,7 @@
 
 #include "caller.hpp"
 #include "capture.hpp"
+#include "link_deleter.hpp"
 #include "nat.hpp"
 #include "netlink.hpp"
 #include "options.hpp"
@@ -110,7 +111,7 @@ class Service {
     Status destroy(const std::string& name);
 
     std::unique_ptr<NlSocket> nl_;
-    std::unique_ptr<NlSocket> nl_delete_;  // used only by destroy()'s deleter thread
+    std::unique_ptr<LinkDeleter> deleter_;  // destroy()'s
     // service_fds.cpp: the rawallow pair of a tap, and adding/removing it; stops its captures.
     static std::optional<nat::RawEntry> raw_entry(const TapRecord& record);
     Status allow_raw(const TapRecord& record);

@@ -99,6 +99,23 @@ TEST_F(Core, DeleteRemovesEveryTraceAndRestoresForwarding) {
     EXPECT_EQ(env_->tapctl({"list"}).out, "no taps\n");
 }
 
+// DeleteTap answers once the kernel has unregistered the link, while the kernel still frees it:
+// by then the link, its addresses and its routes are gone for everyone, and the same name and
+// prefixes can be taken again at once (here while the earlier links are still being freed).
+TEST_F(Core, DeletedTapIsGoneWhenDeleteReturnsAndItsNameIsFreeAtOnce) {
+    for (int i = 0; i < 4; ++i) {
+        auto created = env_->tapctl(kClassic);
+        ASSERT_EQ(created.status, 0) << "round " << i << ": " << created.describe();
+        auto deleted = env_->tapctl({"delete", "tap0"});
+        ASSERT_EQ(deleted.status, 0) << "round " << i << ": " << deleted.describe();
+        EXPECT_TRUE(env_->ip_json({"link", "show", "tap0"}).empty()) << "round " << i;
+        EXPECT_TRUE(env_->ip_json({"addr", "show", "to", "192.168.69.100"}).empty());
+        EXPECT_TRUE(tapd_routes(*env_, "-6").empty()) << "round " << i;
+    }
+    EXPECT_EQ(env_->stop_tapd(), 0) << env_->tapd_log();
+    EXPECT_EQ(env_->tapd_log().find("error"), std::string::npos) << env_->tapd_log();
+}
+
 TEST_F(Core, ForwardingThatWasOnStaysOnAndGetsNoGuard) {
     env_->set_ip_forward(1);
     ASSERT_EQ(env_->tapctl(kClassic).status, 0);

@@ -201,18 +201,21 @@ int main(int argc, char** argv) {
     // What a call leaves for after its reply (exporting a new tap's object, closing the fd that
     // created it) waits until tapd is next woken, or 1 ms: the reply reaches its caller while
     // tapd is idle instead of competing with that work for the CPUs. It always runs before the
-    // next message is dispatched.
+    // next message is dispatched. Meanwhile the nf_tables notifications (tapd's own batch causes
+    // some) wait in their socket, and a table check that falls due waits too: neither is urgent.
     constexpr long kAfterCallDelayMs = 1;
     bool after_due = false;
+    long after_at = 0;
     while (running) {
         try {
             while (true) {
-                if (after_due) {
+                if (after_due && (now_ms() >= after_at || bus_has_input(*conn))) {
                     bus->after_call();
                     after_due = false;
                 }
-                if (!conn->processPendingRequest()) break;
+                if (after_due || !conn->processPendingRequest()) break;
                 after_due = true;
+                after_at = now_ms() + kAfterCallDelayMs;
                 if (!bus_has_input(*conn)) break;
             }
         } catch (const sdbus::Error& e) {
@@ -221,7 +224,7 @@ int main(int argc, char** argv) {
             break;
         }
         long now = now_ms();
-        if (table_check_at >= 0 && now >= table_check_at) {
+        if (!after_due && table_check_at >= 0 && now >= table_check_at) {
             table_check_at = -1;
             service.value()->check_table();
         }
@@ -235,14 +238,14 @@ int main(int argc, char** argv) {
         pollfd fds[3] = {{pd.fd, pd.events, 0},
                          {sigfd.get(), POLLIN, 0},
                          {service.value()->nft_events_fd(), POLLIN, 0}};
-        long timeout = after_due ? kAfterCallDelayMs : -1;
+        long timeout = after_due ? std::max(0L, after_at - now) : -1;
         if (auto rel = pd.getRelativeTimeout()) {
             long bus_ms = (rel->count() + 999) / 1000;
             if (timeout < 0 || bus_ms < timeout) timeout = bus_ms;
         }
-        for (long at : {table_check_at, next_watchdog})
+        for (long at : {after_due ? -1 : table_check_at, next_watchdog})
             if (at >= 0 && (timeout < 0 || at - now < timeout)) timeout = std::max(0L, at - now);
-        if (::poll(fds, 3, static_cast<int>(timeout)) < 0 && errno != EINTR) {
+        if (::poll(fds, after_due ? 2 : 3, static_cast<int>(timeout)) < 0 && errno != EINTR) {
             tapd::log::error(tapd::errno_text("poll", errno));
             exit_code = 1;
             break;

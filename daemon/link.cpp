@@ -8,6 +8,7 @@
 #include <netlink/errno.h>
 #include <netlink/route/link.h>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include <memory>
@@ -15,10 +16,10 @@
 namespace tapd {
 
 namespace {
-struct LinkDeleter {
+struct LinkPut {
     void operator()(rtnl_link* l) const { rtnl_link_put(l); }
 };
-using LinkPtr = std::unique_ptr<rtnl_link, LinkDeleter>;
+using LinkPtr = std::unique_ptr<rtnl_link, LinkPut>;
 struct AddrDeleter {
     void operator()(nl_addr* a) const { nl_addr_put(a); }
 };
@@ -81,6 +82,27 @@ Result<std::optional<std::string>> link_name(NlSocket& nl, int ifindex) {
                           errno_text("SIOCGIFNAME #" + std::to_string(ifindex), errno));
     }
     return std::optional<std::string>(ifr.ifr_name);
+}
+
+Result<LinkInfo> link_mtu_mac(NlSocket& nl, const std::string& name) {
+    LinkInfo info;
+    info.name = name;
+    ifreq ifr{};
+    if (name.empty() || name.size() >= sizeof ifr.ifr_name)
+        return make_error(ErrorKind::NotFound, "no link '" + name + "'");
+    int fd = nl_socket_get_fd(nl.get());
+    std::memcpy(ifr.ifr_name, name.data(), name.size());
+    if (::ioctl(fd, SIOCGIFMTU, &ifr) < 0)
+        return make_error(ErrorKind::Failed, errno_text("SIOCGIFMTU '" + name + "'", errno));
+    info.mtu = static_cast<uint32_t>(ifr.ifr_mtu);
+    if (::ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+        return make_error(ErrorKind::Failed, errno_text("SIOCGIFHWADDR '" + name + "'", errno));
+    char mac[18];
+    const auto* b = reinterpret_cast<const unsigned char*>(ifr.ifr_hwaddr.sa_data);
+    std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+                  b[5]);
+    info.mac = mac;
+    return info;
 }
 
 Result<std::vector<LinkInfo>> list_links(NlSocket& nl) {

@@ -29,6 +29,9 @@ Result<std::optional<LinkInfo>> find_link(NlSocket& nl, int ifindex);
 // netlink request and its parse.
 Result<int> link_index(NlSocket& nl, const std::string& name);
 Result<std::optional<std::string>> link_name(NlSocket& nl, int ifindex);
+// Link NAME's MTU and (Ethernet) MAC, by SIOCGIFMTU/SIOCGIFHWADDR; the other fields but the name
+// are left empty.
+Result<LinkInfo> link_mtu_mac(NlSocket& nl, const std::string& name);
 // Every link in the namespace.
 Result<std::vector<LinkInfo>> list_links(NlSocket& nl);
 

@@ -381,10 +381,9 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         if (auto st = fail_point("route"); !st) return st.error();
     }
     clock.mark("routes");
-    auto fresh = find_link(*nl_, r.ifindex);
-    if (fresh && fresh.value()) {
-        r.mtu = fresh.value()->mtu;
-        r.mac = fresh.value()->mac;
+    if (auto fresh = link_mtu_mac(*nl_, r.name)) {
+        r.mtu = fresh->mtu;
+        r.mac = fresh->mac;
     }
     clock.mark("link info");
     // The tap's pair in rawallow (its raw sockets may send through it, service_fds.cpp) goes

@@ -82,7 +82,21 @@ TEST_F(Core, OneCallAsUnprivilegedUserCreatesTheClassicSetup) {
     EXPECT_EQ(j["masquerade"], true);
     EXPECT_EQ(j["persistent"], true);
     EXPECT_EQ(j["index"], link[0]["ifindex"]);
+    EXPECT_EQ(j["mac"], link[0]["address"]);
+    EXPECT_EQ(j["mtu"], link[0]["mtu"]);
     EXPECT_EQ(j["addresses"].size(), 3u);
+}
+
+TEST_F(Core, RequestedMtuAndMacAreWhatTheKernelAndTheTapObjectShow) {
+    auto r = env_->tapctl({"create", "tap0", "--mtu", "1400", "--mac", "02:AA:bb:00:00:01"});
+    ASSERT_EQ(r.status, 0) << r.describe();
+    auto link = env_->ip_json({"link", "show", "tap0"});
+    ASSERT_EQ(link.size(), 1u);
+    EXPECT_EQ(link[0]["mtu"], 1400);
+    EXPECT_EQ(link[0]["address"], "02:aa:bb:00:00:01");
+    auto j = nlohmann::json::parse(env_->tapctl({"show", "tap0", "--json"}).out);
+    EXPECT_EQ(j["mtu"], 1400);
+    EXPECT_EQ(j["mac"], "02:aa:bb:00:00:01");
 }
 
 TEST_F(Core, DeleteRemovesEveryTraceAndRestoresForwarding) {

@@ -4,6 +4,7 @@
 #include <linux/if_addr.h>
 #include <netlink/addr.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/route/addr.h>
 
 #include <cstring>
@@ -17,9 +18,6 @@ struct RtAddrDeleter {
 };
 struct NlAddrDeleter {
     void operator()(nl_addr* a) const { nl_addr_put(a); }
-};
-struct CacheDeleter {
-    void operator()(nl_cache* c) const { nl_cache_free(c); }
 };
 using RtAddrPtr = std::unique_ptr<rtnl_addr, RtAddrDeleter>;
 
@@ -60,25 +58,30 @@ Status delete_address(NlSocket& nl, int ifindex, const Prefix& p) {
 }
 
 Result<std::vector<InterfaceAddress>> list_addresses(NlSocket& nl) {
-    nl_cache* raw = nullptr;
-    if (int err = rtnl_addr_alloc_cache(nl.get(), &raw); err < 0)
-        return nl_error("listing addresses", err);
-    std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
     std::vector<InterfaceAddress> out;
-    for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o)) {
-        auto* a = reinterpret_cast<rtnl_addr*>(o);
-        nl_addr* local = rtnl_addr_get_local(a);
-        int family = rtnl_addr_get_family(a);
-        if (!local || (family != AF_INET && family != AF_INET6)) continue;
+    ifaddrmsg request{};
+    request.ifa_family = AF_UNSPEC;
+    auto each = [&](nlmsghdr* h) {
+        if (h->nlmsg_type != RTM_NEWADDR) return;
+        nlattr* tb[IFA_MAX + 1];
+        if (nlmsg_parse(h, sizeof(ifaddrmsg), tb, IFA_MAX, nullptr) < 0) return;
+        const auto* ifa = static_cast<const ifaddrmsg*>(nlmsg_data(h));
+        int family = ifa->ifa_family;
+        if (family != AF_INET && family != AF_INET6) return;
+        // The local address: IFA_LOCAL; IPv6 sends it as IFA_ADDRESS alone (IPv4's
+        // IFA_ADDRESS is the peer of a point-to-point link).
+        nlattr* local = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+        size_t len = family == AF_INET ? 4 : 16;
+        if (!local || static_cast<size_t>(nla_len(local)) != len) return;
         InterfaceAddress ia;
-        ia.ifindex = rtnl_addr_get_ifindex(a);
+        ia.ifindex = static_cast<int>(ifa->ifa_index);
         ia.address.address.family = family;
-        size_t len = nl_addr_get_len(local);
-        if (len != static_cast<size_t>(family == AF_INET ? 4 : 16)) continue;
-        std::memcpy(ia.address.address.bytes.data(), nl_addr_get_binary_addr(local), len);
-        ia.address.length = static_cast<uint8_t>(rtnl_addr_get_prefixlen(a));
+        std::memcpy(ia.address.address.bytes.data(), nla_data(local), len);
+        ia.address.length = ifa->ifa_prefixlen;
         out.push_back(ia);
-    }
+    };
+    if (auto st = dump(nl, RTM_GETADDR, &request, sizeof request, each, "listing addresses"); !st)
+        return st.error();
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
@@ -32,6 +33,24 @@ Result<std::unique_ptr<NlSocket>> NlSocket::connect() {
 
 NlSocket::~NlSocket() {
     nl_socket_free(sk_);
+}
+
+Status dump(NlSocket& nl, int type, const void* header, size_t header_len,
+            const std::function<void(nlmsghdr*)>& each, const std::string& what) {
+    if (int err = nl_send_simple(nl.get(), type, NLM_F_DUMP, const_cast<void*>(header),
+                                 static_cast<int>(header_len));
+        err < 0)
+        return nl_error(what, err);
+    std::unique_ptr<nl_cb, void (*)(nl_cb*)> cb(nl_cb_clone(nl_socket_get_cb(nl.get())), nl_cb_put);
+    if (!cb) return make_error(ErrorKind::Failed, what + ": out of memory");
+    auto on_valid = [](nl_msg* msg, void* arg) {
+        (*static_cast<const std::function<void(nlmsghdr*)>*>(arg))(nlmsg_hdr(msg));
+        return static_cast<int>(NL_OK);
+    };
+    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid,
+              const_cast<void*>(static_cast<const void*>(&each)));
+    if (int err = nl_recvmsgs(nl.get(), cb.get()); err < 0) return nl_error(what, err);
+    return {};
 }
 
 Error nl_error(const std::string& what, int nle) {

@@ -1,12 +1,14 @@
 // NlSocket: one rtnetlink socket (libnl-route) owned for the daemon's life; NLE_* → Error, once.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "result.hpp"
 
 struct nl_sock;
+struct nlmsghdr;
 
 namespace tapd {
 
@@ -28,6 +30,13 @@ class NlSocket {
     explicit NlSocket(nl_sock* sk) : sk_(sk) {}
     nl_sock* sk_;
 };
+
+// Sends a dump request of TYPE (its family header HEADER, HEADER_LEN bytes) and calls EACH for
+// every message of the answer, without libnl's object caches (which allocate and parse every
+// attribute of every object: most of a dump's cost for the few fields tapd reads). WHAT names
+// the dump in errors.
+Status dump(NlSocket& nl, int type, const void* header, size_t header_len,
+            const std::function<void(nlmsghdr*)>& each, const std::string& what);
 
 // Converts a negative libnl return code into an Error "what: reason". EEXIST/NLE_EXIST becomes
 // Conflict, NLE_OBJ_NOTFOUND/NLE_NODEV NotFound, NLE_INVAL InvalidArgument, the rest Failed.

@@ -3,7 +3,9 @@
 
 #include <linux/rtnetlink.h>
 #include <netlink/addr.h>
+#include <netlink/attr.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/route/route.h>
 
 #include <cstring>
@@ -17,9 +19,6 @@ struct RouteDeleter {
 };
 struct NlAddrDeleter {
     void operator()(nl_addr* a) const { nl_addr_put(a); }
-};
-struct CacheDeleter {
-    void operator()(nl_cache* c) const { nl_cache_free(c); }
 };
 using RoutePtr = std::unique_ptr<rtnl_route, RouteDeleter>;
 
@@ -64,28 +63,36 @@ Status delete_route(NlSocket& nl, int ifindex, const Prefix& p) {
 }
 
 Result<std::vector<RouteEntry>> list_routes(NlSocket& nl) {
-    nl_cache* raw = nullptr;
-    if (int err = rtnl_route_alloc_cache(nl.get(), AF_UNSPEC, 0, &raw); err < 0)
-        return nl_error("listing routes", err);
-    std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
     std::vector<RouteEntry> out;
-    for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o)) {
-        auto* r = reinterpret_cast<rtnl_route*>(o);
-        if (rtnl_route_get_table(r) != RT_TABLE_MAIN) continue;
-        int family = rtnl_route_get_family(r);
-        nl_addr* dst = rtnl_route_get_dst(r);
-        if (!dst || (family != AF_INET && family != AF_INET6)) continue;
+    rtmsg request{};
+    request.rtm_family = AF_UNSPEC;
+    auto each = [&](nlmsghdr* h) {
+        if (h->nlmsg_type != RTM_NEWROUTE) return;
+        nlattr* tb[RTA_MAX + 1];
+        if (nlmsg_parse(h, sizeof(rtmsg), tb, RTA_MAX, nullptr) < 0) return;
+        const auto* rtm = static_cast<const rtmsg*>(nlmsg_data(h));
+        uint32_t table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+        int family = rtm->rtm_family;
+        if (table != RT_TABLE_MAIN || (family != AF_INET && family != AF_INET6)) return;
         RouteEntry e;
         e.destination.address.family = family;
-        size_t len = nl_addr_get_len(dst);
-        if (len > 16) continue;
-        std::memcpy(e.destination.address.bytes.data(), nl_addr_get_binary_addr(dst), len);
-        e.destination.length = static_cast<uint8_t>(nl_addr_get_prefixlen(dst));
-        e.protocol = rtnl_route_get_protocol(r);
-        if (rtnl_route_get_nnexthops(r) > 0)
-            e.ifindex = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, 0));
+        if (tb[RTA_DST]) {  // none: a default route
+            size_t len = static_cast<size_t>(nla_len(tb[RTA_DST]));
+            if (len > 16) return;
+            std::memcpy(e.destination.address.bytes.data(), nla_data(tb[RTA_DST]), len);
+        }
+        e.destination.length = rtm->rtm_dst_len;
+        e.protocol = rtm->rtm_protocol;
+        if (tb[RTA_OIF]) {
+            e.ifindex = static_cast<int>(nla_get_u32(tb[RTA_OIF]));
+        } else if (tb[RTA_MULTIPATH] &&
+                   static_cast<size_t>(nla_len(tb[RTA_MULTIPATH])) >= sizeof(rtnexthop)) {
+            e.ifindex = static_cast<const rtnexthop*>(nla_data(tb[RTA_MULTIPATH]))->rtnh_ifindex;
+        }
         out.push_back(e);
-    }
+    };
+    if (auto st = dump(nl, RTM_GETROUTE, &request, sizeof request, each, "listing routes"); !st)
+        return st.error();
     return out;
 }
 

@@ -313,11 +313,17 @@ void expect_headers_match(Bytes f, size_t wire_len, const Decoded& d, const std:
         expect_same_span(h.ipv6(f).header(), d.ipv6.header(), "headers ipv6", ctx);
         expect_same_span(h.ipv6(f).payload(), d.ipv6.payload(), "headers ipv6 payload", ctx);
     }
-    if (d.has(kHasArp)) EXPECT_EQ(h.l3_size, f.size() - d.l3_offset) << ctx;
+    if (d.has(kHasArp)) {
+        EXPECT_EQ(h.l3_size, f.size() - d.l3_offset) << ctx;
+    }
     if (d.has(kHasTcp)) expect_same_span(h.tcp(f).bytes(), d.tcp.bytes(), "headers tcp", ctx);
     if (d.has(kHasUdp)) expect_same_span(h.udp(f).bytes(), d.udp.bytes(), "headers udp", ctx);
-    if (d.has(kHasIcmp)) EXPECT_EQ(h.l4_size, d.icmp.bytes().size()) << ctx;
-    if (d.has(kHasIcmpv6)) EXPECT_EQ(h.l4_size, d.icmpv6.bytes().size()) << ctx;
+    if (d.has(kHasIcmp)) {
+        EXPECT_EQ(h.l4_size, d.icmp.bytes().size()) << ctx;
+    }
+    if (d.has(kHasIcmpv6)) {
+        EXPECT_EQ(h.l4_size, d.icmpv6.bytes().size()) << ctx;
+    }
 }
 
 // Decodes one frame both ways, whole and as a snaplen cut, with and without checksums, into an
@@ -480,6 +486,17 @@ TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnEveryValueOfEveryHeaderByte) {
     }
 }
 
+// Sets the IP length field of BUF, an untagged frame whose upper layer was grown, to its size.
+void fit_ip_length(std::vector<std::byte>& buf, FrameRepr::Net net) {
+    size_t ip_at = EthernetFrame::kHeaderLen;
+    uint16_t l3_len = static_cast<uint16_t>(buf.size() - ip_at);
+    if (net == FrameRepr::Net::Ipv4)
+        put16(buf, ip_at + Ipv4Packet::kTotalLen, l3_len);
+    else
+        put16(buf, ip_at + Ipv6Packet::kPayloadLen,
+              static_cast<uint16_t>(l3_len - Ipv6Packet::kHeaderLen));
+}
+
 TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnRandomTcpOptions) {
     // TCP/IPv4 and TCP/IPv6 frames whose options are random mixes of known kinds and lengths:
     // the fast path recognises NOP,NOP,timestamps inline and hands every other block to the
@@ -507,14 +524,7 @@ TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnRandomTcpOptions) {
             buf[at + 3] = std::byte{10};
             if (rng() % 2) buf[at + rng() % 4] = std::byte(static_cast<uint8_t>(rng() % 12));
         }
-        size_t ip_at = EthernetFrame::kHeaderLen;
-        uint16_t l3_len = static_cast<uint16_t>(buf.size() - ip_at);
-        if (f.net == FrameRepr::Net::Ipv4) {
-            put16(buf, ip_at + Ipv4Packet::kTotalLen, l3_len);
-        } else {
-            put16(buf, ip_at + Ipv6Packet::kPayloadLen,
-                  static_cast<uint16_t>(l3_len - Ipv6Packet::kHeaderLen));
-        }
+        fit_ip_length(buf, f.net);
         diff.check(buf, "options " + std::to_string(i));
     }
 }
@@ -560,14 +570,7 @@ TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnAlignedTcpOptionWords) {
         EXPECT_EQ(detail::tcp_options_valid(header), ok) << "options " << i;
         valid += ok;
         words_only += ok && only_known;
-        size_t ip_at = EthernetFrame::kHeaderLen;
-        uint16_t l3_len = static_cast<uint16_t>(buf.size() - ip_at);
-        if (f.net == FrameRepr::Net::Ipv4) {
-            put16(buf, ip_at + Ipv4Packet::kTotalLen, l3_len);
-        } else {
-            put16(buf, ip_at + Ipv6Packet::kPayloadLen,
-                  static_cast<uint16_t>(l3_len - Ipv6Packet::kHeaderLen));
-        }
+        fit_ip_length(buf, f.net);
         diff.check(buf, "option words " + std::to_string(i));
     }
     // Both verdicts occur often.

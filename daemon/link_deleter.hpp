@@ -34,6 +34,8 @@ class LinkDeleter {
     // Returns once the link begun last is unregistered (or was already gone), or its deletion
     // failed.
     Status wait_unregistered();
+    // Joins the deletions whose threads have returned, logging their failures.
+    void reap();
 
   private:
     struct Deletion {
@@ -42,8 +44,6 @@ class LinkDeleter {
         std::thread thread;
         Status result;
     };
-    // Joins the deletions whose threads have returned, logging their failures.
-    void reap();
     // Joins D (which must have returned or be about to); its result.
     Status finish(Deletion& d);
 

@@ -82,8 +82,11 @@ class Service {
     // SIGTERM: removes every non-persistent tap, keeps persistent ones.
     void shutdown();
     // The reply to a call has gone: finishes what could wait for it (closes the fds a create
-    // kept). Runs before the next call.
-    void after_reply() { closing_.clear(); }
+    // kept, joins the threads of deletions the kernel has finished). Runs before the next call.
+    void after_reply() {
+        closing_.clear();
+        deleter_->reap();
+    }
 
   private:
     Service() = default;

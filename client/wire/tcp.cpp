@@ -1,6 +1,8 @@
 // TCP segment check with option validation, option parse/emit, repr parse and emit.
 #include "wire/tcp.hpp"
 
+#include <algorithm>
+
 namespace tapd::wire {
 namespace {
 
@@ -85,14 +87,38 @@ TcpOptions TcpOptions::parse(Bytes options) {
     return o;
 }
 
+namespace {
+
+// Lengths of each option as emitted: padded (with the NOPs stacks put before it) or packed.
+size_t padded_len(const TcpOptions& o) {
+    return (o.mss ? 4 : 0) + (o.window_scale ? 4 : 0) + (o.sack_permitted ? 4 : 0) +
+           (o.timestamps ? 12 : 0) + (o.sack_count ? 4 + 8u * o.sack_count : 0);
+}
+size_t packed_len_without_sack(const TcpOptions& o) {
+    return (o.mss ? 4 : 0) + (o.window_scale ? 3 : 0) + (o.sack_permitted ? 2 : 0) +
+           (o.timestamps ? 10 : 0);
+}
+// SACK blocks the packed form carries (all of them when they fit).
+size_t packed_sack_count(const TcpOptions& o) {
+    size_t room = TcpOptions::kMaxLen - packed_len_without_sack(o);
+    return std::min<size_t>(o.sack_count, room < 10 ? 0 : (room - 2) / 8);
+}
+
+}  // namespace
+
 size_t TcpOptions::buffer_len() const {
-    return (mss ? 4 : 0) + (window_scale ? 4 : 0) + (sack_permitted ? 4 : 0) +
-           (timestamps ? 12 : 0) + (sack_count ? 4 + 8u * sack_count : 0);
+    if (size_t padded = padded_len(*this); padded <= kMaxLen) return padded;
+    size_t n = packed_sack_count(*this);
+    size_t packed = packed_len_without_sack(*this) + (n ? 2 + 8 * n : 0);
+    return (packed + 3) / 4 * 4;
 }
 
 void TcpOptions::emit(MutBytes out) const {
+    const bool padded = padded_len(*this) <= kMaxLen;
+    const size_t sacks = padded ? sack_count : packed_sack_count(*this);
     size_t at = 0;
     auto nops = [&](size_t n) {
+        if (!padded) return;
         for (size_t i = 0; i < n; ++i) put8(out, at++, tcp::kOptNop);
     };
     if (mss) {
@@ -122,15 +148,17 @@ void TcpOptions::emit(MutBytes out) const {
         put32(out, at + 6, timestamps->second);
         at += 10;
     }
-    if (sack_count) {
+    if (sacks) {
         nops(2);
         put8(out, at, tcp::kOptSack);
-        put8(out, at + 1, static_cast<uint8_t>(2 + 8 * sack_count));
-        for (size_t i = 0; i < sack_count; ++i) {
+        put8(out, at + 1, static_cast<uint8_t>(2 + 8 * sacks));
+        for (size_t i = 0; i < sacks; ++i) {
             put32(out, at + 2 + 8 * i, sack[i].left);
             put32(out, at + 6 + 8 * i, sack[i].right);
         }
+        at += 2 + 8 * sacks;
     }
+    while (at < buffer_len()) put8(out, at++, tcp::kOptEnd);
 }
 
 TcpRepr TcpRepr::parse(const TcpSegment& s) {

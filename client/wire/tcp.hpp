@@ -67,8 +67,15 @@ struct TcpOptions {
     std::array<SackBlock, 4> sack{};
     std::optional<std::pair<uint32_t, uint32_t>> timestamps;  // TSval, TSecr
 
+    // The most option bytes a TCP header holds (data offset 15 words).
+    static constexpr size_t kMaxLen = 40;
+
     static TcpOptions parse(Bytes options);
-    // Bytes emit() writes: each option NOP-padded to a 4-byte boundary.
+    // Bytes emit() writes, at most kMaxLen: each option NOP-padded to a 4-byte boundary as
+    // stacks send them; when that does not fit (SACK blocks beside the other options), the
+    // options packed without padding and the end filled with End-of-list bytes, which always fits
+    // the options parsed from a valid header; SACK blocks that still do not fit are left out, as
+    // a sender would.
     size_t buffer_len() const;
     void emit(MutBytes out) const;
     bool operator==(const TcpOptions&) const = default;

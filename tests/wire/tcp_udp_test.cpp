@@ -151,6 +151,50 @@ TEST(TcpRepr, RoundTripsEveryOptionAndThePayload) {
     EXPECT_EQ(TcpRepr::parse(*s), r);
 }
 
+// Every option with two SACK blocks is 44 bytes NOP-padded: more than a header holds (40). The
+// options go out packed instead, and come back the same (found by fuzz_decode: the data offset
+// wrapped to 0).
+TEST(TcpRepr, PacksOptionsThatDoNotFitPaddedAndRoundTripsThem) {
+    TcpRepr r;
+    r.flags = tcp::kAck;
+    r.options.mss = 1460;
+    r.options.window_scale = 7;
+    r.options.sack_permitted = true;
+    r.options.timestamps = std::pair{5u, 6u};
+    r.options.sack_count = 2;
+    r.options.sack[0] = {100, 200};
+    r.options.sack[1] = {300, 400};
+    EXPECT_EQ(r.options.buffer_len(), 40u);  // 4 + 3 + 2 + 10 + 18 = 37, then End bytes
+    std::vector<std::byte> out(r.buffer_len());
+    r.emit(out, 0);
+    auto s = TcpSegment::check(out);
+    ASSERT_TRUE(s.ok()) << to_string(s.error().reason);
+    EXPECT_EQ(s->header_len(), 60u);
+    EXPECT_EQ(TcpRepr::parse(*s), r);
+}
+
+// Four SACK blocks beside timestamps cannot fit at all: the blocks that do not are left out.
+TEST(TcpRepr, LeavesOutSackBlocksThatCannotFit) {
+    TcpRepr r;
+    r.options.mss = 1460;
+    r.options.window_scale = 7;
+    r.options.sack_permitted = true;
+    r.options.timestamps = std::pair{5u, 6u};
+    r.options.sack_count = 4;
+    for (uint32_t i = 0; i < 4; ++i) r.options.sack[i] = {i * 10, i * 10 + 5};
+    EXPECT_LE(r.options.buffer_len(), TcpOptions::kMaxLen);
+    std::vector<std::byte> out(r.buffer_len());
+    r.emit(out, 0);
+    auto s = TcpSegment::check(out);
+    ASSERT_TRUE(s.ok());
+    auto back = TcpOptions::parse(s->options());
+    EXPECT_EQ(back.sack_count, 2u);  // 40 - 19 bytes of the others leaves room for two
+    EXPECT_EQ(back.sack[0], r.options.sack[0]);
+    EXPECT_EQ(back.sack[1], r.options.sack[1]);
+    EXPECT_EQ(back.timestamps, r.options.timestamps);
+    EXPECT_EQ(back.mss, r.options.mss);
+}
+
 TEST(UdpDatagram, ReadsPortsLengthAndPayload) {
     auto b = tail(test::kUdp4, 34);
     auto u = UdpDatagram::check(b);

@@ -497,6 +497,16 @@ void fit_ip_length(std::vector<std::byte>& buf, FrameRepr::Net net) {
               static_cast<uint16_t>(l3_len - Ipv6Packet::kHeaderLen));
 }
 
+// An untagged TCP frame over NET without options or payload: its TCP header is last.
+std::vector<std::byte> tcp_frame(FrameRepr::Net net) {
+    FrameRepr f;
+    f.net = net;
+    f.l4 = FrameRepr::Transport::Tcp;
+    std::vector<std::byte> buf(f.buffer_len());
+    EXPECT_EQ(f.emit(buf), buf.size());
+    return buf;
+}
+
 TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnRandomTcpOptions) {
     // TCP/IPv4 and TCP/IPv6 frames whose options are random mixes of known kinds and lengths:
     // the fast path recognises NOP,NOP,timestamps inline and hands every other block to the
@@ -504,11 +514,8 @@ TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnRandomTcpOptions) {
     std::mt19937 rng(5);
     Differential diff;
     for (int i = 0; i < 20000; ++i) {
-        FrameRepr f;
-        f.net = i % 2 ? FrameRepr::Net::Ipv6 : FrameRepr::Net::Ipv4;
-        f.l4 = FrameRepr::Transport::Tcp;
-        std::vector<std::byte> buf(f.buffer_len());
-        ASSERT_EQ(f.emit(buf), buf.size());
+        auto net = i % 2 ? FrameRepr::Net::Ipv6 : FrameRepr::Net::Ipv4;
+        std::vector<std::byte> buf = tcp_frame(net);
         size_t tcp_at = buf.size() - TcpSegment::kMinHeaderLen;
         size_t words = 1 + rng() % 10;
         buf.resize(buf.size() + words * 4);
@@ -524,7 +531,7 @@ TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnRandomTcpOptions) {
             buf[at + 3] = std::byte{10};
             if (rng() % 2) buf[at + rng() % 4] = std::byte(static_cast<uint8_t>(rng() % 12));
         }
-        fit_ip_length(buf, f.net);
+        fit_ip_length(buf, net);
         diff.check(buf, "options " + std::to_string(i));
     }
 }
@@ -546,11 +553,8 @@ TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnAlignedTcpOptionWords) {
     Differential diff;
     size_t valid = 0, words_only = 0;
     for (int i = 0; i < 20000; ++i) {
-        FrameRepr f;
-        f.net = i % 2 ? FrameRepr::Net::Ipv6 : FrameRepr::Net::Ipv4;
-        f.l4 = FrameRepr::Transport::Tcp;
-        std::vector<std::byte> buf(f.buffer_len());
-        ASSERT_EQ(f.emit(buf), buf.size());
+        auto net = i % 2 ? FrameRepr::Net::Ipv6 : FrameRepr::Net::Ipv4;
+        std::vector<std::byte> buf = tcp_frame(net);
         size_t tcp_at = buf.size() - TcpSegment::kMinHeaderLen;
         size_t words = 1 + rng() % 10;
         bool only_known = rng() % 2;
@@ -570,7 +574,7 @@ TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnAlignedTcpOptionWords) {
         EXPECT_EQ(detail::tcp_options_valid(header), ok) << "options " << i;
         valid += ok;
         words_only += ok && only_known;
-        fit_ip_length(buf, f.net);
+        fit_ip_length(buf, net);
         diff.check(buf, "option words " + std::to_string(i));
     }
     // Both verdicts occur often.

@@ -102,9 +102,11 @@ bool name_has_owner(sdbus::IConnection& conn, const std::string& name) {
     }
 }
 
-// True if a message waits: read and queued by sd-bus (its timeout is then 0), or on the socket.
+// True if the bus has work for tapd: a message read and queued by sd-bus (its timeout is then 0)
+// or waiting on the socket, or output sd-bus could not write yet (it asks for POLLOUT).
 bool bus_has_input(sdbus::IConnection& conn) {
     auto pd = conn.getEventLoopPollData();
+    if (pd.events & POLLOUT) return true;
     if (auto rel = pd.getRelativeTimeout(); rel && rel->count() == 0) return true;
     pollfd p{pd.fd, POLLIN, 0};
     return ::poll(&p, 1, 0) > 0 && (p.revents & POLLIN);

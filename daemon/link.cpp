@@ -43,29 +43,17 @@ LinkInfo to_info(rtnl_link* l) {
     return info;
 }
 
-Result<std::optional<LinkInfo>> get_link(NlSocket& nl, int ifindex, const char* name,
-                                         const std::string& what) {
-    rtnl_link* raw = nullptr;
-    int err = rtnl_link_get_kernel(nl.get(), ifindex, name, &raw);
-    if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV) return std::optional<LinkInfo>{};
-    if (err < 0) return nl_error("looking up link " + what, err);
-    LinkPtr l(raw);
-    return std::optional<LinkInfo>(to_info(l.get()));
+// IFR named NAME for the SIOCGIF* ioctls; false if no link can have that name.
+bool name_ifreq(ifreq& ifr, const std::string& name) {
+    if (name.empty() || name.size() >= sizeof ifr.ifr_name) return false;
+    std::memcpy(ifr.ifr_name, name.data(), name.size());
+    return true;
 }
 }  // namespace
 
-Result<std::optional<LinkInfo>> find_link(NlSocket& nl, const std::string& name) {
-    return get_link(nl, 0, name.c_str(), "'" + name + "'");
-}
-
-Result<std::optional<LinkInfo>> find_link(NlSocket& nl, int ifindex) {
-    return get_link(nl, ifindex, nullptr, "#" + std::to_string(ifindex));
-}
-
 Result<int> link_index(NlSocket& nl, const std::string& name) {
     ifreq ifr{};
-    if (name.empty() || name.size() >= sizeof ifr.ifr_name) return 0;  // no such name can exist
-    std::memcpy(ifr.ifr_name, name.data(), name.size());
+    if (!name_ifreq(ifr, name)) return 0;  // no link can have it
     if (::ioctl(nl_socket_get_fd(nl.get()), SIOCGIFINDEX, &ifr) < 0) {
         if (errno == ENODEV) return 0;
         return make_error(ErrorKind::Failed, errno_text("SIOCGIFINDEX '" + name + "'", errno));
@@ -88,10 +76,8 @@ Result<LinkInfo> link_mtu_mac(NlSocket& nl, const std::string& name) {
     LinkInfo info;
     info.name = name;
     ifreq ifr{};
-    if (name.empty() || name.size() >= sizeof ifr.ifr_name)
-        return make_error(ErrorKind::NotFound, "no link '" + name + "'");
+    if (!name_ifreq(ifr, name)) return make_error(ErrorKind::NotFound, "no link '" + name + "'");
     int fd = nl_socket_get_fd(nl.get());
-    std::memcpy(ifr.ifr_name, name.data(), name.size());
     if (::ioctl(fd, SIOCGIFMTU, &ifr) < 0)
         return make_error(ErrorKind::Failed, errno_text("SIOCGIFMTU '" + name + "'", errno));
     info.mtu = static_cast<uint32_t>(ifr.ifr_mtu);

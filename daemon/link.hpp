@@ -21,9 +21,6 @@ struct LinkInfo {
     bool up = false;
 };
 
-// The link named NAME, or nullopt if there is none (other failures are errors).
-Result<std::optional<LinkInfo>> find_link(NlSocket& nl, const std::string& name);
-Result<std::optional<LinkInfo>> find_link(NlSocket& nl, int ifindex);
 // Just the index of link NAME (0: there is none), or the name of link IFINDEX (nullopt: there is
 // none): SIOCGIFINDEX/SIOCGIFNAME on the rtnetlink socket, ~0.2 us against ~10 us for a
 // netlink request and its parse.

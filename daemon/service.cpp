@@ -125,10 +125,8 @@ Status Service::reconcile(const std::function<bool(const std::string&)>& lease_a
         // file and the sysctl (create() writes it last) leaves it off.
         auto cur = read_ip_forward();
         if (!cur) return cur.error();
-        if (cur.value() == 0) {
-            if (auto st = write_ip_forward(1); !st) return st;
-            log::info("reconcile: net.ipv4.ip_forward=1 for the adopted masquerading taps");
-        }
+        forwarding_due_ = cur.value() == 0;
+        if (auto st = start_forwarding("reconcile: the adopted masquerading taps"); !st) return st;
     }
     return save();
 }
@@ -223,9 +221,9 @@ Status Service::check_conflicts(const std::vector<Prefix>& wanted, int except_if
     if (!addrs) return addrs.error();
     auto routes = list_routes(*nl_);
     if (!routes) return routes.error();
-    auto link_name = [&](int ifindex) {
-        auto l = find_link(*nl_, ifindex);
-        return l && l.value() ? l.value()->name : "#" + std::to_string(ifindex);
+    auto name_of = [&](int ifindex) {
+        auto l = link_name(*nl_, ifindex);
+        return l && l.value() ? *l.value() : "#" + std::to_string(ifindex);
     };
     for (const auto& w : wanted) {
         if (!counts_for_conflicts(w)) continue;
@@ -233,14 +231,14 @@ Status Service::check_conflicts(const std::vector<Prefix>& wanted, int except_if
             if (a.ifindex == except_ifindex || !counts_for_conflicts(a.address)) continue;
             if (a.address.network().overlaps(w.network()))
                 return make_error(ErrorKind::Conflict, w.str() + " overlaps " + a.address.str() +
-                                                           " on " + link_name(a.ifindex));
+                                                           " on " + name_of(a.ifindex));
         }
         for (const auto& r : routes.value()) {
             if (r.ifindex == except_ifindex || !counts_for_conflicts(r.destination)) continue;
             if (r.destination.overlaps(w.network()))
                 return make_error(ErrorKind::Conflict, w.str() + " overlaps route " +
                                                            r.destination.str() + " via " +
-                                                           link_name(r.ifindex));
+                                                           name_of(r.ifindex));
         }
     }
     return {};
@@ -267,11 +265,11 @@ Status Service::enable_masquerade(const TapRecord& r,
     return {};
 }
 
-Status Service::start_forwarding(const std::string& tap) {
+Status Service::start_forwarding(const std::string& why) {
     if (!forwarding_due_) return {};
     forwarding_due_ = false;
     if (auto st = write_ip_forward(1); !st) return st;
-    log::info("net.ipv4.ip_forward=1 (was 0) for masquerading tap=" + tap);
+    log::info("net.ipv4.ip_forward=1 (was 0) for " + why);
     return {};
 }
 
@@ -413,7 +411,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     // Forwarding goes on only now that the state file holds its earlier value: a crash before
     // this leaves it untouched, a crash after it lets reconcile restore it.
     if (auto st = fail_point("forwarding"); !st) return st.error();
-    if (auto st = start_forwarding(name); !st) return st.error();
+    if (auto st = start_forwarding("masquerading tap=" + name); !st) return st.error();
     clock.mark("forwarding");
     undo.commit();
     closing_.push_back(std::move(fd.value()));
@@ -577,7 +575,7 @@ Status Service::set_masquerade(const Caller& caller, const std::string& name, bo
         if (auto st = enable_masquerade(rec); !st) return st;
         rec.masquerade = true;
         if (auto st = save(); !st) return st;
-        if (auto st = start_forwarding(name); !st) {
+        if (auto st = start_forwarding("masquerading tap=" + name); !st) {
             log_undo_failure(disable_masquerade(rec));
             rec.masquerade = false;
             log_undo_failure(save());

@@ -103,9 +103,10 @@ class Service {
     Status enable_masquerade(const TapRecord& record,
                              const std::optional<nat::ElementBatch>& extra = std::nullopt);
     Status disable_masquerade(const TapRecord& record);
-    // Turns net.ipv4.ip_forward on if enable_masquerade() found it off (forwarding_due_); called
-    // once the state file holds the earlier value (saved_ip_forward_).
-    Status start_forwarding(const std::string& tap);
+    // Turns net.ipv4.ip_forward on if enable_masquerade() (or reconcile) found it off
+    // (forwarding_due_); called once the state file holds the earlier value (saved_ip_forward_).
+    // WHY ends the log line.
+    Status start_forwarding(const std::string& why);
     // Masquerading taps other than NAME: decides when forwarding and the guard go on and off.
     size_t masquerading_except(const std::string& name) const;
     size_t owned_by(uid_t uid) const;

@@ -158,7 +158,7 @@ void TcpOptions::emit(MutBytes out) const {
         }
         at += 2 + 8 * sacks;
     }
-    while (at < buffer_len()) put8(out, at++, tcp::kOptEnd);
+    for (size_t end = buffer_len(); at < end;) put8(out, at++, tcp::kOptEnd);
 }
 
 TcpRepr TcpRepr::parse(const TcpSegment& s) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -39,6 +40,15 @@ class Soak : public ::testing::Test {
         for (auto& [name, t] : model_)
             if (t.holder > 0) reap(t.holder);
         for (pid_t p : orphans_) reap(p);
+    }
+    // tapctl exec (the spawned process: ip netns exec, setpriv and env exec in place) forks the
+    // program only after tapd answered the create.
+    static bool program_started(pid_t tapctl) {
+        std::string p =
+            "/proc/" + std::to_string(tapctl) + "/task/" + std::to_string(tapctl) + "/children";
+        std::ifstream in(p);
+        pid_t child = 0;
+        return static_cast<bool>(in >> child);
     }
     static void reap(pid_t pgid) {
         kill(-pgid, SIGKILL);
@@ -143,12 +153,15 @@ TEST_F(Soak, RandomOperationsKeepKernelAndTapdInAgreementAndLeakNothing) {
             argv.insert(argv.end(), create_opts.begin(), create_opts.end());
             argv.insert(argv.end(), {"--", "sleep", "600"});
             pid_t pid = env_->spawn_as_user(uid, argv);
+            // The link appears at TUNSETIFF, before tapd has recorded and answered the create;
+            // the program runs only once tapctl has the answer.
             bool up = false;
             for (int i = 0; i < 250 && !up; ++i) {
-                up = !env_->ip_json({"link", "show", name}).empty();
+                up = program_started(pid);
                 if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(20));
             }
-            ASSERT_TRUE(up) << "op " << op << ": ephemeral " << name << " never appeared\n"
+            ASSERT_TRUE(up) << "op " << op << ": ephemeral " << name
+                            << " never started its program\n"
                             << env_->tapd_log();
             model_[name] = Tap{uid, false, masq, pid};
             ++count["exec (ephemeral)"];

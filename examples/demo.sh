@@ -77,17 +77,23 @@ echo "ip_forward: $(ip netns exec $host sysctl -n net.ipv4.ip_forward)"
 ip netns exec $host nft list table inet tapd
 
 step "Traffic: a user-space stack (uid 65534, empty netns, only the tap fd) to 203.0.113.1:7777"
-ip netns exec $inet "$build/examples/udp_echo" 203.0.113.1 7777 1 | sed 's/^/    [echo server] /' & pids+=($!)
+ip netns exec $inet "$build/examples/udp_echo" 203.0.113.1 7777 1 | sed 's/^/    [echo server] /' & echo=$!
+pids+=($echo)
 sleep 0.2
-echo '$ tapctl capture tap0 -w demo.pcap -c 6 &      # watch it through tapd, also as uid 65534'
-as_user "$build/client/tapctl" capture tap0 -w "$dir/user/demo.pcap" -c 6 > /dev/null & capture=$!
+echo '$ tapctl capture tap0 -w demo.pcap &      # watch it through tapd, also as uid 65534'
+as_user "$build/client/tapctl" capture tap0 -w "$dir/user/demo.pcap" > /dev/null & capture=$!
 pids+=($capture)
 sleep 0.3
 echo '$ tapctl exec tap0 -- tap_udp_client 192.168.69.1 192.168.69.100 203.0.113.1 7777'
 as_user "$build/client/tapctl" exec tap0 -- "$build/examples/tap_udp_client" \
     192.168.69.1 192.168.69.100 203.0.113.1 7777 "hello through tapd"
-wait ${pids[-1]} 2>/dev/null || true
+wait $echo 2>/dev/null || true
 echo "(the echo server saw the masqueraded source 203.0.113.2, not 192.168.69.1)"
+# The tap's carrier came up when the client opened it: the kernel's own IPv6 packets (MLD
+# reports, DAD) follow within ~0.2 s. Then the capture is stopped, as Ctrl-C would.
+sleep 0.3
+echo '$ kill %1'
+pkill -TERM -P $capture || kill -TERM $capture
 wait $capture 2>/dev/null || true
 echo '$ tapctl read demo.pcap'
 as_user "$build/client/tapctl" read "$dir/user/demo.pcap" || true

@@ -65,9 +65,9 @@ class CaptureTest : public ::testing::Test {
         return n;
     }
 
-    // Waits up to 3 s for tapd to have N children.
+    // Waits up to 5 s for tapd to have N children (a streamer exists once its socket is bound).
     bool children_become(int n) {
-        for (int i = 0; i < 60; ++i) {
+        for (int i = 0; i < 100; ++i) {
             if (tapd_children() == n) return true;
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
@@ -88,13 +88,13 @@ TEST_F(CaptureTest, SeesFramesTheHolderWritesAndFramesTheHostSendsWhileAnotherPr
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--timeout", "4"});
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_TRUE(children_become(1)) << "no streamer";
     // Another program holds the (single-queue) tap: OpenTap could not sniff it, OpenCapture can.
     std::thread writer([&] {
         holder = env_->as_user(
             65534, {tapctl_bin(), "exec", "tap0", "--", probe(), "write-frames", "3", "2"});
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    EXPECT_TRUE(env_->wait_carrier("tap0")) << "the holder never opened tap0";
     // Two UDP datagrams from the host's stack out through the tap (bash's /dev/udp: no ping here).
     auto ping =
         env_->in_ns({"bash", "-c", "for i in 1 2; do echo tapd > /dev/udp/192.168.69.1/9; done"});
@@ -116,11 +116,11 @@ TEST_F(CaptureTest, SnaplenCutsFramesAndKeepsTheirLength) {
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--snaplen", "64", "--timeout", "3"});
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_TRUE(children_become(1)) << "no streamer";
     std::thread holder([&] {
         env_->as_user(65534, {tapctl_bin(), "exec", "tap0", "--", "sleep", "2"});
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_TRUE(env_->wait_carrier("tap0")) << "the holder never opened tap0";
     // 400 bytes of UDP payload: a 442-byte frame.
     env_->in_ns({"bash", "-c", "head -c 400 /dev/zero > /dev/udp/192.168.69.1/9"});
     holder.join();
@@ -136,8 +136,7 @@ TEST_F(CaptureTest, TheStreamEndsWhenTheTapIsDeleted) {
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--timeout", "10"});
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    EXPECT_EQ(tapd_children(), 1);
+    EXPECT_TRUE(children_become(1)) << tapd_children();
     auto del = env_->tapctl({"delete", "tap0"});
     EXPECT_EQ(del.status, 0) << del.describe();
     reader.join();
@@ -151,8 +150,8 @@ TEST_F(CaptureTest, ClosingTheStreamEndsTheStreamer) {
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--timeout", "3"});
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    EXPECT_EQ(tapd_children(), 1);  // the streamer is there while the client reads
+    EXPECT_TRUE(children_become(1))
+        << tapd_children();  // the streamer is there while the client reads
     reader.join();
     EXPECT_TRUE(children_become(0)) << tapd_children();
     // The client reads the header and closes at once; no frame ever flows, still the streamer goes.
@@ -168,8 +167,7 @@ TEST_F(CaptureTest, StreamersEndWithTapd) {
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--timeout", "10"});
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    EXPECT_EQ(tapd_children(), 1);
+    EXPECT_TRUE(children_become(1)) << tapd_children();
     EXPECT_EQ(env_->stop_tapd(SIGTERM), 0);
     reader.join();
     EXPECT_NE(cap.out.find("end: eof"), std::string::npos) << cap.describe();

@@ -106,7 +106,13 @@ TEST(Restart, AFullStateDirFailsTheCreateCleanly) {
     // A tmpfs of four pages for the state, filled up once tapd has written its first state.
     std::string state = env.dir() + "/tiny";
     std::filesystem::create_directories(state);
-    ASSERT_EQ(run({"mount", "-t", "tmpfs", "-o", "size=16k,mode=0700", "tapd-test-full", state}).status, 0);
+    ASSERT_EQ(
+        run({"mount", "-t", "tmpfs", "-o", "size=16k,mode=0700", "tapd-test-full", state}).status,
+        0);
+    struct Unmount {  // before env's directory goes, even when the test stops early
+        std::string path;
+        ~Unmount() { run({"umount", "-l", path}); }
+    } unmount{state};
     env.set_state_dir(state);
     env.start_tapd();
     run({"dd", "if=/dev/zero", "of=" + state + "/filler", "bs=1k", "count=64"});
@@ -119,9 +125,9 @@ TEST(Restart, AFullStateDirFailsTheCreateCleanly) {
     EXPECT_EQ(env.ip_forward(), 0);
     // Room again: the same create works.
     std::filesystem::remove(state + "/filler");
-    EXPECT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    EXPECT_EQ(
+        env.tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
     env.stop_tapd();
-    run({"umount", state});
 }
 
 TEST(Restart, BusDaemonGoingAwayStopsTapdCleanlyWithoutLeaks) {

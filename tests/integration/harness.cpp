@@ -390,6 +390,16 @@ nlohmann::json Env::ip_json(const std::vector<std::string>& args) {
     return j.is_discarded() ? nlohmann::json::array() : j;
 }
 
+bool Env::wait_carrier(const std::string& link) {
+    for (int i = 0; i < 100; ++i) {
+        auto links = ip_json({"link", "show", link});
+        if (!links.empty() && links[0]["flags"].dump().find("LOWER_UP") != std::string::npos)
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
 nlohmann::json Env::nft_table() {
     auto r = in_ns({"nft", "-j", "list", "table", "inet", "tapd"});
     if (r.status != 0) return nullptr;

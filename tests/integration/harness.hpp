@@ -95,6 +95,8 @@ class Env {
     CommandResult in_ns(const std::vector<std::string>& argv, const std::string& ns = "");
     // `ip -j ARGS` in the host namespace, parsed.
     nlohmann::json ip_json(const std::vector<std::string>& args);
+    // Waits up to 5 s for LINK's carrier (LOWER_UP): a program holds the tap open.
+    bool wait_carrier(const std::string& link);
     // tapd's table (`nft -j list table inet tapd`), or null if absent.
     nlohmann::json nft_table();
     // Elements of a set of tapd's table, as text ("192.168.69.0/24", "tap0").

@@ -109,8 +109,7 @@ class RawSocketTest : public ::testing::Test {
             holder = env_->as_user(65534, {tapctl_bin(), "exec", "tap0", "--",
                                            support_bin("raw_bypass"), "count-tap", "3"});
         });
-        std::this_thread::sleep_for(
-            std::chrono::milliseconds(700));  // attached: the tap has carrier
+        EXPECT_TRUE(env_->wait_carrier("tap0")) << "the holder never opened tap0";
         auto r = uid == 0 ? env_->in_ns({support_bin("raw_bypass"), mode, "tap0", "other"})
                           : env_->as_user(uid, {support_bin("raw_bypass"), mode, "tap0", "other"});
         t.join();

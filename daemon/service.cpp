@@ -125,8 +125,9 @@ Status Service::reconcile(const std::function<bool(const std::string&)>& lease_a
         // file and the sysctl (create() writes it last) leaves it off.
         auto cur = read_ip_forward();
         if (!cur) return cur.error();
-        forwarding_due_ = cur.value() == 0;
-        if (auto st = start_forwarding("reconcile: the adopted masquerading taps"); !st) return st;
+        if (cur.value() == 0)
+            if (auto st = start_forwarding("reconcile: the adopted masquerading taps"); !st)
+                return st;
     }
     return save();
 }
@@ -223,7 +224,7 @@ Status Service::check_conflicts(const std::vector<Prefix>& wanted, int except_if
     if (!routes) return routes.error();
     auto name_of = [&](int ifindex) {
         auto l = link_name(*nl_, ifindex);
-        return l && l.value() ? *l.value() : "#" + std::to_string(ifindex);
+        return l && l.value() ? *l.value() : std::to_string(ifindex).insert(0, 1, '#');
     };
     for (const auto& w : wanted) {
         if (!counts_for_conflicts(w)) continue;
@@ -244,8 +245,8 @@ Status Service::check_conflicts(const std::vector<Prefix>& wanted, int except_if
     return {};
 }
 
-Status Service::enable_masquerade(const TapRecord& r,
-                                  const std::optional<nat::ElementBatch>& extra) {
+Result<bool> Service::enable_masquerade(const TapRecord& r,
+                                        const std::optional<nat::ElementBatch>& extra) {
     bool first = masquerading_except(r.name) == 0;
     auto batch = nat::masquerade_elements(true, masquerade_entry(r));
     if (extra) batch = nat::join_elements({batch, *extra});
@@ -257,26 +258,22 @@ Status Service::enable_masquerade(const TapRecord& r,
         // The guard goes in before forwarding goes on, in the same batch as the elements.
         if (cur.value() == 0) batch = nat::join_elements({batch, nat::guard_elements(true)});
     }
-    if (auto st = nat_->apply(batch, "adding masquerade for " + r.name); !st) return st;
-    if (first) {
-        saved_ip_forward_ = before;
-        forwarding_due_ = before == 0;
-    }
-    return {};
+    if (auto st = nat_->apply(batch, "adding masquerade for " + r.name); !st) return st.error();
+    if (first) saved_ip_forward_ = before;
+    return first && before == 0;
 }
 
 Status Service::start_forwarding(const std::string& why) {
-    if (!forwarding_due_) return {};
-    forwarding_due_ = false;
     if (auto st = write_ip_forward(1); !st) return st;
     log::info("net.ipv4.ip_forward=1 (was 0) for " + why);
     return {};
 }
 
-Status Service::disable_masquerade(const TapRecord& r) {
+Status Service::disable_masquerade(const TapRecord& r,
+                                   const std::optional<nat::ElementBatch>& extra) {
     bool last = masquerading_except(r.name) == 0;
-    if (last) forwarding_due_ = false;
     auto batch = nat::masquerade_elements(false, masquerade_entry(r));
+    if (extra) batch = nat::join_elements({batch, *extra});
     Status result;
     if (last && saved_ip_forward_ == 0) {
         // Forwarding off first, then the guard out: never forwarding without the guard.
@@ -290,6 +287,16 @@ Status Service::disable_masquerade(const TapRecord& r) {
         result = st;
     if (last) saved_ip_forward_.reset();
     return result;
+}
+
+Status Service::unconfigure_nat(const TapRecord& r) {
+    auto raw = raw_batch(r, false);
+    Status st = r.masquerade ? disable_masquerade(r, raw)
+                : raw        ? nat_->apply(*raw, "forgetting raw sockets of " + r.name)
+                             : Status{};
+    // A refused transaction changed nothing: rebuild the table from the records instead.
+    if (!st) check_table();
+    return st;
 }
 
 Result<const TapRecord*> Service::create(const Caller& caller, const std::string& name,
@@ -307,10 +314,6 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         return make_error(ErrorKind::Conflict, "interface '" + name + "' already exists");
     if (auto st = check_create(grant, o, owned_by(caller.uid)); !st) return st.error();
     clock.mark("policy+names");
-    std::vector<Prefix> wanted = o.addresses;
-    wanted.insert(wanted.end(), o.routes.begin(), o.routes.end());
-    if (auto st = check_conflicts(wanted, 0); !st) return st.error();
-    clock.mark("conflicts");
     // Two requests of one call may not overlap each other across families of use either.
     for (size_t i = 0; i < o.addresses.size(); ++i)
         for (size_t j = i + 1; j < o.addresses.size(); ++j)
@@ -319,6 +322,10 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
                 return make_error(ErrorKind::InvalidArgument, "addresses " + o.addresses[i].str() +
                                                                   " and " + o.addresses[j].str() +
                                                                   " overlap");
+    std::vector<Prefix> wanted = o.addresses;
+    wanted.insert(wanted.end(), o.routes.begin(), o.routes.end());
+    if (auto st = check_conflicts(wanted, 0); !st) return st.error();
+    clock.mark("conflicts");
 
     TapRecord r;
     r.name = name;
@@ -347,7 +354,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
                      : index.error();
     }
     r.ifindex = index.value();
-    undo.push([this, r] { log_undo_failure(delete_link(*nl_, r.ifindex, r.name)); });
+    undo.push([this, &r] { log_undo_failure(delete_link(*nl_, r.ifindex, r.name)); });
     fault_point("tap");
     if (auto st = fail_point("tap"); !st) return st.error();
     clock.mark("tap");
@@ -386,19 +393,18 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     clock.mark("link info");
     // The tap's pair in rawallow (its raw sockets may send through it, service_fds.cpp) goes
     // in with the masquerade elements, in one nf_tables transaction.
-    auto raw = raw_entry(r);
+    bool forwarding_due = false;
     if (o.masquerade) {
-        if (auto st = enable_masquerade(
-                r, raw ? std::optional(nat::raw_elements(true, *raw)) : std::nullopt);
-            !st)
-            return st.error();
-        undo.push([this, r] { forget_fds(r); });
-        undo.push([this, r] { log_undo_failure(disable_masquerade(r)); });
+        auto due = enable_masquerade(r, raw_batch(r, true));
+        if (!due) return due.error();
+        forwarding_due = due.value();
+    } else if (auto st = allow_raw(r); !st) {
+        return st.error();
+    }
+    undo.push([this, &r] { log_undo_failure(unconfigure_nat(r)); });
+    if (o.masquerade) {
         fault_point("masquerade");
         if (auto st = fail_point("masquerade"); !st) return st.error();
-    } else {
-        if (auto st = allow_raw(r); !st) return st.error();
-        undo.push([this, r] { forget_fds(r); });
     }
     clock.mark("nf_tables");
     taps_[name] = r;
@@ -411,7 +417,8 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     // Forwarding goes on only now that the state file holds its earlier value: a crash before
     // this leaves it untouched, a crash after it lets reconcile restore it.
     if (auto st = fail_point("forwarding"); !st) return st.error();
-    if (auto st = start_forwarding("masquerading tap=" + name); !st) return st.error();
+    if (forwarding_due)
+        if (auto st = start_forwarding("masquerading tap=" + name); !st) return st.error();
     clock.mark("forwarding");
     undo.commit();
     closing_.push_back(std::move(fd.value()));
@@ -446,11 +453,10 @@ Status Service::destroy(const std::string& name) {
     // the kernel has unregistered the link; the kernel's freeing of it goes on in the background
     // (link_deleter.hpp).
     Status begun = deleter_->begin(r.ifindex, r.name);
-    Status result;
-    if (r.masquerade)
-        if (auto st = disable_masquerade(r); !st) result = st;
     taps_.erase(it);
-    forget_fds(r);  // captures stop, raw sockets lose their way out
+    // Masquerade and the rawallow pair (its raw sockets lose their way out) in one transaction.
+    Status result = unconfigure_nat(r);
+    captures_->stop(r.name);
     clock.mark("nat+fds");
     Status link = begun ? deleter_->wait_unregistered() : delete_link(*nl_, r.ifindex, r.name);
     if (!link && result) result = link;
@@ -504,10 +510,10 @@ Status Service::add_prefix(const Caller& caller, const std::string& name, const 
     if (std::find(list.begin(), list.end(), p.value()) != list.end())
         return make_error(ErrorKind::Conflict,
                           "tap '" + name + "' already has " + kind.what + " " + p->str());
-    if (auto st = check_conflicts({p.value()}, rec.ifindex); !st) return st;
     if (kind.fixed_while_masquerading && rec.masquerade && p->address.family == AF_INET)
         return make_error(ErrorKind::Conflict, "turn masquerade off before adding IPv4 address " +
                                                    p->str() + " to '" + name + "'");
+    if (auto st = check_conflicts({p.value()}, rec.ifindex); !st) return st;
     if (auto st = kind.add(*nl_, rec.ifindex, p.value()); !st) return st;
     list.push_back(p.value());
     if (auto st = save(); !st) {
@@ -572,20 +578,22 @@ Status Service::set_masquerade(const Caller& caller, const std::string& name, bo
         if (rec.masquerade_subnets().empty())
             return make_error(ErrorKind::InvalidArgument,
                               "masquerade needs an IPv4 address on tap '" + name + "'");
-        if (auto st = enable_masquerade(rec); !st) return st;
+        auto due = enable_masquerade(rec);
+        if (!due) return due.error();
         rec.masquerade = true;
-        if (auto st = save(); !st) return st;
-        if (auto st = start_forwarding("masquerading tap=" + name); !st) {
-            log_undo_failure(disable_masquerade(rec));
+        Status st = save();
+        if (st && due.value()) st = start_forwarding("masquerading tap=" + name);
+        if (!st) {
             rec.masquerade = false;
+            log_undo_failure(disable_masquerade(rec));
             log_undo_failure(save());
             return st;
         }
     } else {
         if (auto st = disable_masquerade(rec); !st) return st;
         rec.masquerade = false;
+        if (auto st = save(); !st) return st;
     }
-    if (auto st = save(); !st) return st;
     if (events_.changed) events_.changed(rec);
     return {};
 }

@@ -100,13 +100,18 @@ class Service {
     Result<TapRecord*> live_tap(const Caller& caller, const std::string& name);
     Status check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex);
     // EXTRA (another batch) joins the same nf_tables transaction: one round trip, not two.
-    Status enable_masquerade(const TapRecord& record,
-                             const std::optional<nat::ElementBatch>& extra = std::nullopt);
-    Status disable_masquerade(const TapRecord& record);
-    // Turns net.ipv4.ip_forward on if enable_masquerade() (or reconcile) found it off
-    // (forwarding_due_); called once the state file holds the earlier value (saved_ip_forward_).
-    // WHY ends the log line.
+    // True if forwarding is due: this is the first masquerading tap and ip_forward was off
+    // (its earlier value is in saved_ip_forward_).
+    Result<bool> enable_masquerade(const TapRecord& record,
+                                   const std::optional<nat::ElementBatch>& extra = std::nullopt);
+    Status disable_masquerade(const TapRecord& record,
+                              const std::optional<nat::ElementBatch>& extra = std::nullopt);
+    // Turns net.ipv4.ip_forward on, when forwarding is due; called once the state file holds
+    // the earlier value (saved_ip_forward_). WHY ends the log line.
     Status start_forwarding(const std::string& why);
+    // Takes a tap out of tapd's table (masquerade, rawallow pair) in one transaction; the
+    // record must already be out of taps_.
+    Status unconfigure_nat(const TapRecord& record);
     // Masquerading taps other than NAME: decides when forwarding and the guard go on and off.
     size_t masquerading_except(const std::string& name) const;
     size_t owned_by(uid_t uid) const;
@@ -116,10 +121,11 @@ class Service {
 
     std::unique_ptr<NlSocket> nl_;
     std::unique_ptr<LinkDeleter> deleter_;  // destroy()'s
-    // service_fds.cpp: the rawallow pair of a tap, and adding/removing it; stops its captures.
+    // service_fds.cpp: the rawallow pair of a tap, as an entry, as a batch adding or removing
+    // it (none if the tap has no mark), and adding it on its own.
     static std::optional<nat::RawEntry> raw_entry(const TapRecord& record);
+    static std::optional<nat::ElementBatch> raw_batch(const TapRecord& record, bool add);
     Status allow_raw(const TapRecord& record);
-    void forget_fds(const TapRecord& record);
     std::unique_ptr<Captures> captures_ = std::make_unique<Captures>();
     nat::TableState expected_table() const;
 
@@ -128,7 +134,6 @@ class Service {
     std::unique_ptr<StateFile> file_;
     std::map<std::string, TapRecord> taps_;
     std::optional<int> saved_ip_forward_;
-    bool forwarding_due_ = false;
     // A new tap's creating fd: closing it waits for an RCU grace period in the kernel
     // (tun_detach), ~0.05 ms that need not delay the reply.
     std::vector<UniqueFd> closing_;

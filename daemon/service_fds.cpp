@@ -2,7 +2,6 @@
 // Each reads as every mutating call does: validate → authorize (grant, then ownership) → apply.
 #include <sys/socket.h>
 
-#include "log.hpp"
 #include "policy.hpp"
 #include "raw_socket.hpp"
 #include "service.hpp"
@@ -15,21 +14,18 @@ std::optional<nat::RawEntry> Service::raw_entry(const TapRecord& r) {
     return nat::RawEntry{mark.value(), r.name};
 }
 
-Status Service::allow_raw(const TapRecord& r) {
+std::optional<nat::ElementBatch> Service::raw_batch(const TapRecord& r, bool add) {
+    // Removed, its raw sockets stay open in their holders' hands, but everything they send is
+    // dropped (the rule fails closed on an unknown mark).
     auto e = raw_entry(r);
-    if (!e) return {};
-    return nat_->apply(nat::raw_elements(true, *e), "allowing raw sockets of " + r.name);
+    if (!e) return std::nullopt;
+    return nat::raw_elements(add, *e);
 }
 
-void Service::forget_fds(const TapRecord& r) {
-    captures_->stop(r.name);
-    // Its raw sockets stay open in their holders' hands; without the pair, everything they
-    // send is dropped (the rule fails closed on an unknown mark).
-    if (auto e = raw_entry(r))
-        if (auto st =
-                nat_->apply(nat::raw_elements(false, *e), "forgetting raw sockets of " + r.name);
-            !st)
-            log::error(st.error().message);
+Status Service::allow_raw(const TapRecord& r) {
+    auto batch = raw_batch(r, true);
+    if (!batch) return {};
+    return nat_->apply(*batch, "allowing raw sockets of " + r.name);
 }
 
 Result<UniqueFd> Service::open_raw_socket(const Caller& caller, const std::string& name, int family,

@@ -29,6 +29,8 @@ inline Error make_error(ErrorKind kind, std::string message) {
 // Formats "what: strerror(err)" for a failed system call; err is a positive errno value.
 std::string errno_text(const std::string& what, int err);
 
+class Status;
+
 template <class T>
 class [[nodiscard]] Result {
   public:
@@ -41,6 +43,8 @@ class [[nodiscard]] Result {
     const T& value() const& { return std::get<0>(v_); }
     T* operator->() { return &std::get<0>(v_); }
     const Error& error() const { return std::get<1>(v_); }
+    // Without the value: success, or the error.
+    Status status() const;
 
   private:
     std::variant<T, Error> v_;
@@ -59,5 +63,10 @@ class [[nodiscard]] Status {
     Error error_{};
     bool ok_ = true;
 };
+
+template <class T>
+Status Result<T>::status() const {
+    return ok() ? Status{} : Status{error()};
+}
 
 }  // namespace tapd

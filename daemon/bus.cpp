@@ -19,8 +19,7 @@ static std::vector<std::string> strings(const std::vector<Prefix>& v) {
     return out;
 }
 
-// Arguments for a log line: every string bounded, so a hostile caller cannot flood the log.
-static std::string arg(const std::string& key, const std::string& v) {
+std::string log_arg(const std::string& key, const std::string& v) {
     return " " + key + "=" + log::value(v.size() > 80 ? v.substr(0, 80) + "..." : v);
 }
 
@@ -120,28 +119,35 @@ sdbus::ObjectPath Bus::CreateTap(const std::string& name,
                                  const std::map<std::string, sdbus::Variant>& options) {
     Caller c = caller(getObject());
     auto o = parse_create_options(options);
-    std::string args = arg("name", name);
+    std::string args = log_arg("name", name);
     if (!o) check(c, "CreateTap", args, o.error());
-    args += arg("addresses", joined(o->addresses)) + arg("routes", joined(o->routes)) +
+    args += log_arg("addresses", joined(o->addresses)) + log_arg("routes", joined(o->routes)) +
             " masquerade=" + (o->masquerade ? "1" : "0") +
             " persistent=" + (o->persistent ? "1" : "0");
     auto r = service_.create(c, name, o.value());
-    check(c, "CreateTap", args, r ? Status{} : Status{r.error()});
+    check(c, "CreateTap", args, r.status());
     return names::tap_object_path(name);
+}
+
+sdbus::UnixFd Bus::open_tap(const Caller& c, const char* method, const std::string& name,
+                            const std::map<std::string, sdbus::Variant>& options) {
+    if (auto st = parse_open_options(options); !st) check(c, method, log_arg("name", name), st);
+    auto fd = service_.open(c, name);
+    check(c, method, log_arg("name", name), fd.status());
+    return sdbus::UnixFd(fd->release(), sdbus::adopt_fd);
+}
+
+void Bus::delete_tap(const Caller& c, const char* method, const std::string& name) {
+    check(c, method, log_arg("name", name), service_.remove(c, name));
 }
 
 sdbus::UnixFd Bus::OpenTap(const std::string& name,
                            const std::map<std::string, sdbus::Variant>& options) {
-    Caller c = caller(getObject());
-    if (auto st = parse_open_options(options); !st) check(c, "OpenTap", arg("name", name), st);
-    auto fd = service_.open(c, name);
-    check(c, "OpenTap", arg("name", name), fd ? Status{} : Status{fd.error()});
-    return sdbus::UnixFd(fd->release(), sdbus::adopt_fd);
+    return open_tap(caller(getObject()), "OpenTap", name, options);
 }
 
 void Bus::DeleteTap(const std::string& name) {
-    Caller c = caller(getObject());
-    check(c, "DeleteTap", arg("name", name), service_.remove(c, name));
+    delete_tap(caller(getObject()), "DeleteTap", name);
 }
 
 static std::vector<sdbus::ObjectPath> paths(const std::vector<const TapRecord*>& taps) {
@@ -166,8 +172,8 @@ std::vector<std::string> Bus::Cleanup(const bool& all) {
     std::string deleted;
     if (names)
         for (const auto& n : names.value()) deleted += (deleted.empty() ? "" : ",") + n;
-    check(c, "Cleanup", std::string(" all=") + (all ? "1" : "0") + arg("deleted", deleted),
-          names ? Status{} : Status{names.error()});
+    check(c, "Cleanup", std::string(" all=") + (all ? "1" : "0") + log_arg("deleted", deleted),
+          names.status());
     return names.value();
 }
 
@@ -206,7 +212,7 @@ void Bus::Reload() {
         st = make_error(ErrorKind::PermissionDenied, "only root may reload the policy");
     else
         st = load_policy_in_force(policy_path_);
-    check(c, "Reload", arg("policy", policy_path_), st);
+    check(c, "Reload", log_arg("policy", policy_path_), st);
 }
 
 std::string Bus::Version() {
@@ -251,47 +257,41 @@ const TapRecord& TapObject::record() {
 
 void TapObject::AddAddress(const std::string& address) {
     Caller c = bus_.caller(getObject());
-    bus_.check(c, "Tap.AddAddress", arg("name", name_) + arg("address", address),
+    bus_.check(c, "Tap.AddAddress", log_arg("name", name_) + log_arg("address", address),
                bus_.service().add_address(c, name_, address));
 }
 
 void TapObject::RemoveAddress(const std::string& address) {
     Caller c = bus_.caller(getObject());
-    bus_.check(c, "Tap.RemoveAddress", arg("name", name_) + arg("address", address),
+    bus_.check(c, "Tap.RemoveAddress", log_arg("name", name_) + log_arg("address", address),
                bus_.service().remove_address(c, name_, address));
 }
 
 void TapObject::AddRoute(const std::string& route) {
     Caller c = bus_.caller(getObject());
-    bus_.check(c, "Tap.AddRoute", arg("name", name_) + arg("route", route),
+    bus_.check(c, "Tap.AddRoute", log_arg("name", name_) + log_arg("route", route),
                bus_.service().add_route(c, name_, route));
 }
 
 void TapObject::RemoveRoute(const std::string& route) {
     Caller c = bus_.caller(getObject());
-    bus_.check(c, "Tap.RemoveRoute", arg("name", name_) + arg("route", route),
+    bus_.check(c, "Tap.RemoveRoute", log_arg("name", name_) + log_arg("route", route),
                bus_.service().remove_route(c, name_, route));
 }
 
 void TapObject::SetMasquerade(const bool& enabled) {
     Caller c = bus_.caller(getObject());
-    bus_.check(c, "Tap.SetMasquerade", arg("name", name_) + " enabled=" + (enabled ? "1" : "0"),
+    bus_.check(c, "Tap.SetMasquerade", log_arg("name", name_) + " enabled=" + (enabled ? "1" : "0"),
                bus_.service().set_masquerade(c, name_, enabled));
 }
 
 sdbus::UnixFd TapObject::Open(const std::map<std::string, sdbus::Variant>& options) {
-    Caller c = bus_.caller(getObject());
-    if (auto st = parse_open_options(options); !st)
-        bus_.check(c, "Tap.Open", arg("name", name_), st);
-    auto fd = bus_.service().open(c, name_);
-    bus_.check(c, "Tap.Open", arg("name", name_), fd ? Status{} : Status{fd.error()});
-    return sdbus::UnixFd(fd->release(), sdbus::adopt_fd);
+    return bus_.open_tap(bus_.caller(getObject()), "Tap.Open", name_, options);
 }
 
 void TapObject::Delete() {
-    Caller c = bus_.caller(getObject());
     std::string name = name_;  // *this is destroyed by a successful delete
-    bus_.check(c, "Tap.Delete", arg("name", name), bus_.service().remove(c, name));
+    bus_.delete_tap(bus_.caller(getObject()), "Tap.Delete", name);
 }
 
 uint32_t TapObject::Index() {

@@ -60,6 +60,10 @@ class Bus final
     // Logs method, caller, arguments and outcome on one line, turns an Error into a
     // named D-Bus error (throws).
     void check(const Caller& c, const char* method, const std::string& args, const Status& st);
+    // OpenTap/DeleteTap, for the Manager and the Tap object alike (METHOD names it in the log).
+    sdbus::UnixFd open_tap(const Caller& c, const char* method, const std::string& name,
+                           const std::map<std::string, sdbus::Variant>& options);
+    void delete_tap(const Caller& c, const char* method, const std::string& name);
     // Runs between two calls, after the reply of the first has gone out: destroys Tap objects
     // removed while one of their own methods ran, and exports the objects of taps created by
     // it. Exporting (vtable, InterfacesAdded with every property) takes ~0.2 ms that the
@@ -107,5 +111,7 @@ class Bus final
 
 // Throws the named D-Bus error for E.
 [[noreturn]] void throw_error(const Error& e);
+// " KEY=VALUE" for a call's log line, VALUE bounded so a hostile caller cannot flood the log.
+std::string log_arg(const std::string& key, const std::string& v);
 
 }  // namespace tapd

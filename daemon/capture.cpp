@@ -175,31 +175,6 @@ void drop_capabilities() {
 
 }  // namespace
 
-Result<CaptureOptions> parse_capture_options(const OptionMap& options) {
-    CaptureOptions o;
-    if (options.size() > kMaxOptionCount)
-        return make_error(ErrorKind::InvalidArgument,
-                          "more than " + std::to_string(kMaxOptionCount) + " options");
-    for (const auto& [key, value] : options) {
-        if (key == "snaplen") {
-            if (!value.containsValueOfType<uint32_t>())
-                return make_error(
-                    ErrorKind::InvalidArgument,
-                    "option 'snaplen' must be of type u, not " + value.peekValueType());
-            uint32_t v = value.get<uint32_t>();
-            if (v < 1 || v > kMaxSnaplen)
-                return make_error(ErrorKind::InvalidArgument,
-                                  "option 'snaplen': " + std::to_string(v) + " is not in 1.." +
-                                      std::to_string(kMaxSnaplen));
-            o.snaplen = v;
-            continue;
-        }
-        std::string shown = key.size() > 64 ? key.substr(0, 64) + "..." : key;
-        return make_error(ErrorKind::InvalidArgument, "unknown option '" + shown + "'");
-    }
-    return o;
-}
-
 Captures::Captures() {
     // Streamers are reaped by the kernel as they exit (tapd never waits for children otherwise);
     // pidfds, not pids, name them, so a recycled pid is never signalled.
@@ -297,11 +272,6 @@ void Captures::stop(const std::string& ifname) {
         log::info("capture of tap=" + ifname + " stopped: streamer pid=" + std::to_string(it->pid));
         it = streamers_.erase(it);
     }
-}
-
-size_t Captures::running() {
-    reap();
-    return streamers_.size();
 }
 
 void Captures::reap() {

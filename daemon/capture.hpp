@@ -15,15 +15,6 @@
 
 namespace tapd {
 
-inline constexpr uint32_t kMaxSnaplen = 262144;  // tcpdump's default and maximum
-
-struct CaptureOptions {
-    uint32_t snaplen = kMaxSnaplen;  // bytes kept of each frame
-};
-
-// OpenCapture's options: snaplen (u, 1..262144). Unknown keys and wrong types are refused by name.
-Result<CaptureOptions> parse_capture_options(const OptionMap& options);
-
 // The running streamers. Theory of operation: tapd (CAP_NET_RAW) opens the AF_PACKET socket,
 // binds it to the tap and makes a socketpair, then forks; the child closes every other fd, dies
 // with tapd (PR_SET_PDEATHSIG), drops every capability it can, and copies frames (kernel length
@@ -44,8 +35,6 @@ class Captures {
     Result<UniqueFd> start(const std::string& ifname, int ifindex, const CaptureOptions& options);
     // Stops the streamers of IFNAME (the tap is being deleted).
     void stop(const std::string& ifname);
-    // Streamers still running.
-    size_t running();
 
   private:
     struct Streamer {

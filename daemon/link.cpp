@@ -39,7 +39,6 @@ LinkInfo to_info(rtnl_link* l) {
         char buf[64];
         info.mac = nl_addr2str(a, buf, sizeof buf);
     }
-    info.up = rtnl_link_get_flags(l) & IFF_UP;
     return info;
 }
 

@@ -18,7 +18,6 @@ struct LinkInfo {
     std::string alias;  // IFLA_IFALIAS
     uint32_t mtu = 0;
     std::string mac;  // "aa:bb:cc:dd:ee:ff"
-    bool up = false;
 };
 
 // Just the index of link NAME (0: there is none), or the name of link IFINDEX (nullopt: there is

@@ -34,7 +34,7 @@ namespace {
 
 struct Options {
     std::string bus_address;
-    std::string policy = "/etc/tapd/policy.json";
+    std::string policy = tapd::kDefaultPolicyPath;
     std::string state_dir = "/run/tapd";
     bool keep_privileges = false;
 };
@@ -47,12 +47,13 @@ void usage(FILE* out) {
                  "Options:\n"
                  "  --bus-address ADDR  connect to this bus instead of the system bus\n"
                  "                      (default: $DBUS_SYSTEM_BUS_ADDRESS or the system bus)\n"
-                 "  --policy FILE       policy file (default /etc/tapd/policy.json; none: only\n"
+                 "  --policy FILE       policy file (default %s; none: only\n"
                  "                      root may do anything). Re-read on SIGHUP.\n"
                  "  --state-dir DIR     where tapd records what it created (default /run/tapd)\n"
                  "  --keep-privileges   do not drop capabilities (debugging only)\n"
                  "  --version           print the version and exit\n"
-                 "  -h, --help          show this help\n");
+                 "  -h, --help          show this help\n",
+                 tapd::kDefaultPolicyPath);
 }
 
 int parse_args(int argc, char** argv, Options& o) {

@@ -12,8 +12,8 @@ struct nlmsghdr;
 
 namespace tapd {
 
-// tapd's own rtm_protocol number for the routes it adds: "ip route" shows "proto 177" and
-// reconcile can find them from the kernel alone (not in /etc/iproute2/rt_protos).
+// tapd's own rtm_protocol number for the routes it adds: "ip route" shows "proto 177" (not in
+// /etc/iproute2/rt_protos), so tapd's routes can be told from everyone else's.
 inline constexpr unsigned char kRouteProtocol = 177;
 
 class NlSocket {

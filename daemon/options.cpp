@@ -18,6 +18,18 @@ Error bad_type(const std::string& key, const sdbus::Variant& v, const char* want
                                                       "', not '" + v.peekValueType() + "'");
 }
 
+// Shown bounded: a hostile caller's key does not make a huge error.
+Error unknown_option(const std::string& key) {
+    std::string shown = key.size() > 64 ? key.substr(0, 64) + "..." : key;
+    return make_error(ErrorKind::InvalidArgument, "unknown option '" + shown + "'");
+}
+
+Status not_too_many(const OptionMap& options) {
+    if (options.size() <= kMaxOptionCount) return {};
+    return make_error(ErrorKind::InvalidArgument,
+                      "too many options (" + std::to_string(options.size()) + ")");
+}
+
 Result<bool> get_bool(const std::string& key, const sdbus::Variant& v) {
     if (!v.containsValueOfType<bool>()) return bad_type(key, v, "b");
     return v.get<bool>();
@@ -60,9 +72,7 @@ Status no_duplicates(const std::string& key, const std::vector<Prefix>& list) {
 }  // namespace
 
 Result<CreateOptions> parse_create_options(const OptionMap& options) {
-    if (options.size() > kMaxOptionCount)
-        return make_error(ErrorKind::InvalidArgument,
-                          "too many options (" + std::to_string(options.size()) + ")");
+    if (auto st = not_too_many(options); !st) return st.error();
     CreateOptions out;
     for (const auto& [key, value] : options) {
         if (key == "addresses" || key == "routes") {
@@ -100,8 +110,7 @@ Result<CreateOptions> parse_create_options(const OptionMap& options) {
             if (auto st = validate_mac(mac); !st) return st.error();
             out.mac = mac;
         } else {
-            std::string shown = key.size() > 64 ? key.substr(0, 64) + "..." : key;
-            return make_error(ErrorKind::InvalidArgument, "unknown option '" + shown + "'");
+            return unknown_option(key);
         }
     }
     if (auto st = no_duplicates("addresses", out.addresses); !st) return st.error();
@@ -116,12 +125,24 @@ Result<CreateOptions> parse_create_options(const OptionMap& options) {
 }
 
 Status parse_open_options(const OptionMap& options) {
-    for (const auto& entry : options) {
-        std::string shown =
-            entry.first.size() > 64 ? entry.first.substr(0, 64) + "..." : entry.first;
-        return make_error(ErrorKind::InvalidArgument, "unknown option '" + shown + "'");
-    }
+    if (!options.empty()) return unknown_option(options.begin()->first);
     return {};
+}
+
+Result<CaptureOptions> parse_capture_options(const OptionMap& options) {
+    if (auto st = not_too_many(options); !st) return st.error();
+    CaptureOptions out;
+    for (const auto& [key, value] : options) {
+        if (key != "snaplen") return unknown_option(key);
+        if (!value.containsValueOfType<uint32_t>()) return bad_type(key, value, "u");
+        uint32_t v = value.get<uint32_t>();
+        if (v < 1 || v > kMaxSnaplen)
+            return make_error(ErrorKind::InvalidArgument, "option 'snaplen': " + std::to_string(v) +
+                                                              " is not in 1.." +
+                                                              std::to_string(kMaxSnaplen));
+        out.snaplen = v;
+    }
+    return out;
 }
 
 }  // namespace tapd

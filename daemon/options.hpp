@@ -1,5 +1,5 @@
-// Parsing of the a{sv} option maps of CreateTap/OpenTap into strong types; every error names the
-// key and the bad value.
+// Parsing of the a{sv} option maps of CreateTap/OpenTap/OpenCapture into strong types; every error
+// names the key and the bad value.
 #pragma once
 
 #include <cstdint>
@@ -31,10 +31,18 @@ struct CreateOptions {
     bool multi_queue = false;
 };
 
+inline constexpr uint32_t kMaxSnaplen = 262144;  // tcpdump's default and maximum
+
+struct CaptureOptions {
+    uint32_t snaplen = kMaxSnaplen;  // bytes kept of each frame
+};
+
 using OptionMap = std::map<std::string, sdbus::Variant>;
 
 Result<CreateOptions> parse_create_options(const OptionMap& options);
 // OpenTap takes no options yet; any key is refused by name so that a typo is not ignored.
 Status parse_open_options(const OptionMap& options);
+// OpenCapture's options: snaplen (u, 1..262144).
+Result<CaptureOptions> parse_capture_options(const OptionMap& options);
 
 }  // namespace tapd

@@ -82,7 +82,6 @@ Result<std::vector<RouteEntry>> list_routes(NlSocket& nl) {
             std::memcpy(e.destination.address.bytes.data(), nla_data(tb[RTA_DST]), len);
         }
         e.destination.length = rtm->rtm_dst_len;
-        e.protocol = rtm->rtm_protocol;
         if (tb[RTA_OIF]) {
             e.ifindex = static_cast<int>(nla_get_u32(tb[RTA_OIF]));
         } else if (tb[RTA_MULTIPATH] &&

@@ -17,7 +17,6 @@ Status delete_route(NlSocket& nl, int ifindex, const Prefix& prefix);
 struct RouteEntry {
     int ifindex = 0;  // first nexthop's link, 0 if none
     Prefix destination;
-    unsigned protocol = 0;
 };
 // Routes of the main table (IPv4 and IPv6).
 Result<std::vector<RouteEntry>> list_routes(NlSocket& nl);

@@ -59,8 +59,6 @@ class Service {
     // The read end of a pcap stream of the caller's tap (README "Capture").
     Result<UniqueFd> open_capture(const Caller& caller, const std::string& name,
                                   const CaptureOptions& options);
-    // Capture streamers running (for tests and logs).
-    size_t captures_running() { return captures_ ? captures_->running() : 0; }
 
     // CALLER's own taps.
     std::vector<const TapRecord*> owned(const Caller& caller) const;

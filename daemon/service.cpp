@@ -46,6 +46,13 @@ nat::MasqueradeEntry masquerade_entry(const TapRecord& r) {
     return nat::MasqueradeEntry{r.name, r.masquerade_subnets()};
 }
 
+// When a tap's address and one of its routes name the same prefix, tapd's route (with its
+// protocol number) is the one route for it: the address goes in without the kernel's prefix
+// route, at CreateTap as at AddAddress.
+AddressOptions address_options(const TapRecord& r, const Prefix& address) {
+    return {std::find(r.routes.begin(), r.routes.end(), address.network()) != r.routes.end()};
+}
+
 // In-use prefixes that a new address or route may not overlap. IPv6 link-local (fe80::/10) is
 // scoped to its link, and a default route overlaps everything, so neither counts.
 bool counts_for_conflicts(const Prefix& p) {
@@ -372,10 +379,8 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     // removes it unless the state file records it whole.
     if (auto st = make_persistent(fd->get(), name); !st) return st.error();
     for (const auto& a : o.addresses) {
-        // When the same prefix is also asked for as a route, tapd adds that route itself (with
-        // its protocol number) instead of the kernel's prefix route, so it exists once.
-        bool own_route = std::find(o.routes.begin(), o.routes.end(), a.network()) != o.routes.end();
-        if (auto st = tapd::add_address(*nl_, r.ifindex, a, {own_route}); !st) return st.error();
+        if (auto st = tapd::add_address(*nl_, r.ifindex, a, address_options(r, a)); !st)
+            return st.error();
         fault_point("address");
         if (auto st = fail_point("address"); !st) return st.error();
     }
@@ -478,7 +483,9 @@ struct PrefixKind {
     const char* what;
     Result<Prefix> (*parse)(std::string_view);
     std::vector<Prefix> TapRecord::*list;
-    Status (*add)(NlSocket&, int, const Prefix&);
+    // What the tap's other prefixes rule out, before anything is asked of the kernel.
+    Status (*refuse)(const TapRecord&, const Prefix&);
+    Status (*add)(NlSocket&, const TapRecord&, const Prefix&);
     Status (*remove)(NlSocket&, int, const Prefix&);
     // The tap's IPv4 addresses are what masquerade applies to: they may not change under it.
     bool fixed_while_masquerading;
@@ -486,15 +493,29 @@ struct PrefixKind {
 
 namespace {
 
-const PrefixKind kAddressKind{
-    "address",
-    parse_interface_address,
-    &TapRecord::addresses,
-    [](NlSocket& nl, int ifindex, const Prefix& p) { return add_address(nl, ifindex, p); },
-    delete_address,
-    true};
-const PrefixKind kRouteKind{"route",   parse_network, &TapRecord::routes,
-                            add_route, delete_route,  false};
+const PrefixKind kAddressKind{"address",
+                              parse_interface_address,
+                              &TapRecord::addresses,
+                              [](const TapRecord&, const Prefix&) { return Status{}; },
+                              [](NlSocket& nl, const TapRecord& r, const Prefix& p) {
+                                  return add_address(nl, r.ifindex, p, address_options(r, p));
+                              },
+                              delete_address,
+                              true};
+const PrefixKind kRouteKind{
+    "route", parse_network, &TapRecord::routes,
+    // An address's prefix route is the kernel's from the start (only CreateTap, which adds
+    // routes and addresses together, can make it tapd's).
+    [](const TapRecord& r, const Prefix& route) -> Status {
+        for (const auto& a : r.addresses)
+            if (a.network() == route)
+                return make_error(ErrorKind::Conflict,
+                                  "route " + route.str() + " is already there as the prefix route" +
+                                      " of address " + a.str() + " on '" + r.name + "'");
+        return {};
+    },
+    [](NlSocket& nl, const TapRecord& r, const Prefix& p) { return add_route(nl, r.ifindex, p); },
+    delete_route, false};
 
 }  // namespace
 
@@ -513,8 +534,9 @@ Status Service::add_prefix(const Caller& caller, const std::string& name, const 
     if (kind.fixed_while_masquerading && rec.masquerade && p->address.family == AF_INET)
         return make_error(ErrorKind::Conflict, "turn masquerade off before adding IPv4 address " +
                                                    p->str() + " to '" + name + "'");
+    if (auto st = kind.refuse(rec, p.value()); !st) return st;
     if (auto st = check_conflicts({p.value()}, rec.ifindex); !st) return st;
-    if (auto st = kind.add(*nl_, rec.ifindex, p.value()); !st) return st;
+    if (auto st = kind.add(*nl_, rec, p.value()); !st) return st;
     list.push_back(p.value());
     if (auto st = save(); !st) {
         list.pop_back();
@@ -598,26 +620,25 @@ Status Service::set_masquerade(const Caller& caller, const std::string& name, bo
     return {};
 }
 
-void Service::client_gone(const std::string& sender) {
+void Service::destroy_if(const std::function<bool(const TapRecord&)>& which,
+                         const std::string& why) {
     std::vector<std::string> gone;
     for (const auto& [name, r] : taps_)
-        if (!r.persistent && r.lease == sender) gone.push_back(name);
+        if (which(r)) gone.push_back(name);
     for (const auto& name : gone) {
         auto st = destroy(name);
-        log::info("lease ended: client=" + sender + " tap=" + name +
+        log::info(why + " tap=" + name +
                   " result=" + (st ? "removed" : log::value(st.error().message)));
     }
 }
 
+void Service::client_gone(const std::string& sender) {
+    destroy_if([&](const TapRecord& r) { return !r.persistent && r.lease == sender; },
+               "lease ended: client=" + sender);
+}
+
 void Service::shutdown() {
-    std::vector<std::string> gone;
-    for (const auto& [name, r] : taps_)
-        if (!r.persistent) gone.push_back(name);
-    for (const auto& name : gone) {
-        auto st = destroy(name);
-        log::info("shutdown: tap=" + name +
-                  " result=" + (st ? "removed" : log::value(st.error().message)));
-    }
+    destroy_if([](const TapRecord& r) { return !r.persistent; }, "shutdown:");
 }
 
 }  // namespace tapd

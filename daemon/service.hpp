@@ -116,6 +116,8 @@ class Service {
     Status save();
     // Removes a tap and all it holds; collects errors but always goes on to the end.
     Status destroy(const std::string& name);
+    // Destroys the taps WHICH picks, one log line each starting with WHY.
+    void destroy_if(const std::function<bool(const TapRecord&)>& which, const std::string& why);
 
     std::unique_ptr<NlSocket> nl_;
     std::unique_ptr<LinkDeleter> deleter_;  // destroy()'s

@@ -79,11 +79,17 @@ ip netns exec $host nft list table inet tapd
 step "Traffic: a user-space stack (uid 65534, empty netns, only the tap fd) to 203.0.113.1:7777"
 ip netns exec $inet "$build/examples/udp_echo" 203.0.113.1 7777 1 | sed 's/^/    [echo server] /' & echo=$!
 pids+=($echo)
-sleep 0.2
+# The client sends its datagram once: wait until the server's socket is bound.
+for _ in $(seq 100); do
+    [ -n "$(ip netns exec $inet ss -Hlun 'sport = :7777')" ] && break
+    sleep 0.05
+done
 echo '$ tapctl capture tap0 -w demo.pcap &      # watch it through tapd, also as uid 65534'
 as_user "$build/client/tapctl" capture tap0 -w "$dir/user/demo.pcap" > /dev/null & capture=$!
 pids+=($capture)
-sleep 0.3
+# tapctl creates the file once tapd has handed it the stream (tapd's socket on tap0 is bound by
+# then); the pcap header itself is only written with the first frame.
+for _ in $(seq 100); do [ -e "$dir/user/demo.pcap" ] && break; sleep 0.05; done
 echo '$ tapctl exec tap0 -- tap_udp_client 192.168.69.1 192.168.69.100 203.0.113.1 7777'
 as_user "$build/client/tapctl" exec tap0 -- "$build/examples/tap_udp_client" \
     192.168.69.1 192.168.69.100 203.0.113.1 7777 "hello through tapd"

@@ -3,10 +3,6 @@
 # fuzzing for a bounded time) as root. Under CI=true a privileged test that cannot run fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-[ -d build ] || meson setup build
-ninja -C build
-meson test -C build --print-errorlogs --num-processes 2
-if [ -x fuzz/run.sh ]; then
-    fuzz/run.sh "${TAPD_FUZZ_SECONDS:-60}"
-fi
+scripts/build.sh
+meson test -C build --no-rebuild --print-errorlogs --num-processes 2
+fuzz/run.sh "${TAPD_FUZZ_SECONDS:-60}"

@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "harness.hpp"
@@ -17,12 +16,11 @@ std::string probe() {
     return std::string(TAPD_TEST_SUPPORT) + "/capture_probe";
 }
 
-class CaptureTest : public ::testing::Test {
+class CaptureTest : public TapdTest {
   protected:
     void SetUp() override {
-        TAPD_REQUIRE_PRIVILEGES();
-        env_ = std::make_unique<Env>();
-        env_->start_tapd();
+        TapdTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
         auto created = env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24"});
         ASSERT_EQ(created.status, 0) << created.describe();
         // The host sends to 192.168.69.1 at once: no ARP wait.
@@ -31,21 +29,9 @@ class CaptureTest : public ::testing::Test {
         ASSERT_EQ(r.status, 0) << r.describe();
     }
 
-    // tapd's pid: the process named tapd in the host namespace.
-    pid_t tapd_pid() {
-        auto r = run({"ip", "netns", "pids", env_->ns()});
-        std::istringstream in(r.out);
-        for (pid_t pid; in >> pid;) {
-            std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-            std::string name;
-            if (std::getline(comm, name) && name == "tapd") return pid;
-        }
-        return -1;
-    }
-
     // Processes whose parent is tapd (streamers; zombies count too).
     int tapd_children() {
-        pid_t parent = tapd_pid();
+        pid_t parent = env_->tapd_pid();
         if (parent <= 0) return -1;
         int n = 0;
         DIR* d = opendir("/proc");
@@ -67,14 +53,8 @@ class CaptureTest : public ::testing::Test {
 
     // Waits up to 5 s for tapd to have N children (a streamer exists once its socket is bound).
     bool children_become(int n) {
-        for (int i = 0; i < 100; ++i) {
-            if (tapd_children() == n) return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        return false;
+        return eventually([&] { return tapd_children() == n; });
     }
-
-    std::unique_ptr<Env> env_;
 };
 
 size_t count_of(const std::string& text, const std::string& what) {

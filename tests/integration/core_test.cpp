@@ -37,15 +37,7 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-class Core : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        TAPD_REQUIRE_PRIVILEGES();
-        env_ = std::make_unique<Env>();
-        env_->start_tapd();
-    }
-    std::unique_ptr<Env> env_;
-};
+class Core : public TapdTest {};
 
 TEST_F(Core, OneCallAsUnprivilegedUserCreatesTheClassicSetup) {
     ASSERT_EQ(env_->ip_forward(), 0);
@@ -194,9 +186,7 @@ TEST_F(Core, TheOwnerAddsAndRemovesAddressesAndRoutesOnTheTapObject) {
         env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status,
         0);
     auto call = [&](const std::string& method, const std::string& arg) {
-        return env_->as_user(65534,
-                             {"busctl", "--address=" + env_->bus_address(), "call", "net.tapd1",
-                              "/net/tapd1/tap/tap0", "net.tapd1.Tap", method, "s", arg});
+        return env_->busctl(65534, {"/net/tapd1/tap/tap0", "net.tapd1.Tap", method, "s", arg});
     };
     ASSERT_EQ(call("AddAddress", "fdaa::100/64").status, 0);
     ASSERT_EQ(call("AddRoute", "fdaa:0:0:1::/64").status, 0);
@@ -220,6 +210,29 @@ TEST_F(Core, TheOwnerAddsAndRemovesAddressesAndRoutesOnTheTapObject) {
     auto shown = nlohmann::json::parse(env_->tapctl({"show", "tap0", "--json"}).out);
     EXPECT_EQ(shown["addresses"], nlohmann::json::array({"192.168.69.100/24"}));
     EXPECT_EQ(shown["routes"], nlohmann::json::array());
+}
+
+TEST_F(Core, AnAddressAndARouteOfOnePrefixMakeOneRouteOnTheTapObjectToo) {
+    // As at CreateTap: an address added to a tap that routes its prefix brings no second route.
+    ASSERT_EQ(env_->tapctl({"create", "tap0", "--route", "fdaa::/64"}).status, 0);
+    auto call = [&](const std::string& method, const std::string& arg) {
+        return env_->busctl(65534, {"/net/tapd1/tap/tap0", "net.tapd1.Tap", method, "s", arg});
+    };
+    auto added = call("AddAddress", "fdaa::100/64");
+    ASSERT_EQ(added.status, 0) << added.describe();
+    auto routes = env_->ip_json({"-6", "route", "show", "fdaa::/64"});
+    ASSERT_EQ(routes.size(), 1u) << routes.dump();
+    EXPECT_EQ(routes[0].value("protocol", ""), "177") << routes.dump();
+    // The other way round, the kernel's prefix route is there already: refused by name.
+    ASSERT_EQ(call("AddAddress", "192.168.69.100/24").status, 0);
+    auto route = call("AddRoute", "192.168.69.0/24");
+    EXPECT_NE(route.err.find("error-name=net.tapd1.Error.Conflict"), std::string::npos)
+        << route.describe();
+    EXPECT_NE(route.err.find("route 192.168.69.0/24 is already there as the prefix route of "
+                             "address 192.168.69.100/24 on 'tap0'"),
+              std::string::npos)
+        << route.describe();
+    EXPECT_EQ(env_->ip_json({"route", "show", "192.168.69.0/24"}).size(), 1u);
 }
 
 TEST_F(Core, ErrorsNameTheBadValue) {

@@ -140,8 +140,8 @@ TEST(Restart, BusDaemonGoingAwayStopsTapdCleanlyWithoutLeaks) {
         held = env.tapctl(
             {"exec", "tap1", "--address", "192.168.70.1/24", "--masquerade", "--", "sleep", "5"});
     });
-    for (int i = 0; i < 100 && env.ip_json({"link", "show", "tap1"}).empty(); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto tap1_exists = [&] { return !env.ip_json({"link", "show", "tap1"}).empty(); };
+    EXPECT_TRUE(eventually(tap1_exists, 2)) << "tap1 never appeared\n" << env.tapd_log();
     env.stop_bus();
     // tapd says why it stops, removes the leases its clients lost with the bus, keeps the rest.
     EXPECT_EQ(env.wait_tapd(10), 1);

@@ -50,6 +50,28 @@ static long now_ms() {
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+bool eventually(const std::function<bool()>& cond, int seconds) {
+    for (int i = 0; i < seconds * 50; ++i) {
+        if (cond()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return cond();
+}
+
+static int exit_status(int status) {
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int wait_exit(pid_t pid, int timeout_seconds) {
+    int status = 0;
+    if (eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout_seconds))
+        return exit_status(status);
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return -1;
+}
+
 // Starts ARGV in the background, stdin from /dev/null, stdout and stderr appended to LOG
 // ("/dev/null" to discard), in a process group of its own when NEW_GROUP; returns the pid, or
 // the negated posix_spawn error.
@@ -134,7 +156,7 @@ CommandResult run(const std::vector<std::string>& argv, int timeout_seconds) {
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.status = exit_status(status);
     return r;
 }
 
@@ -224,9 +246,7 @@ void Env::start_bus() {
         {"dbus-daemon", "--config-file=" + dir_ + "/bus.conf", "--nofork", "--nopidfile"});
     bus_pid_ = spawn_background(argv, dir_ + "/bus.log", false);
     if (bus_pid_ < 0) ADD_FAILURE() << "spawn dbus-daemon: " << std::strerror(-bus_pid_);
-    for (int i = 0; i < 200 && access((dir_ + "/bus").c_str(), F_OK) != 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    if (access((dir_ + "/bus").c_str(), F_OK) != 0)
+    if (!eventually([&] { return access((dir_ + "/bus").c_str(), F_OK) == 0; }, 2))
         ADD_FAILURE() << "the private bus did not start";
 }
 
@@ -273,18 +293,28 @@ std::string Env::add_ns(const std::string& suffix) {
     return name;
 }
 
-void Env::start_tapd(const std::vector<std::string>& extra_env) {
+std::vector<std::string> Env::tapd_command(const std::vector<std::string>& extra_env) const {
     std::vector<std::string> inner = {
         "ip", "netns", "exec", host_ns_, "env", "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
-    for (const auto& e : extra_env) inner.push_back(e);
+    inner.insert(inner.end(), extra_env.begin(), extra_env.end());
     inner.insert(inner.end(), {tapd_bin(), "--state-dir", state_dir(), "--policy", policy_path()});
-    std::vector<std::string> argv = with_test_users(inner);
+    return with_test_users(inner);
+}
+
+void Env::start_tapd(const std::vector<std::string>& extra_env) {
     size_t log_start = tapd_log().size();
-    tapd_pid_ = spawn_background(argv, dir_ + "/tapd.log", false);
+    tapd_pid_ = spawn_background(tapd_command(extra_env), dir_ + "/tapd.log", false);
     ASSERT_GT(tapd_pid_, 0) << "spawn tapd: " << std::strerror(-tapd_pid_);
     long deadline = now_ms() + 10000;
     while (now_ms() < deadline) {
-        if (tapd_log().find("ready:", log_start) != std::string::npos) return;
+        if (tapd_log().find("ready:", log_start) != std::string::npos) {
+            // unshare, sh, ip netns exec and env exec in place: the pid is tapd's own.
+            std::ifstream comm("/proc/" + std::to_string(tapd_pid_) + "/comm");
+            std::string name;
+            std::getline(comm, name);
+            EXPECT_EQ(name, "tapd") << "pid " << tapd_pid_ << " is not tapd";
+            return;
+        }
         int status = 0;
         if (waitpid(tapd_pid_, &status, WNOHANG) == tapd_pid_) {
             tapd_pid_ = -1;
@@ -296,10 +326,7 @@ void Env::start_tapd(const std::vector<std::string>& extra_env) {
 }
 
 CommandResult Env::run_tapd_to_exit(int timeout_seconds) {
-    return run(with_test_users({"ip", "netns", "exec", host_ns_, "env",
-                                "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address(), tapd_bin(),
-                                "--state-dir", state_dir(), "--policy", policy_path()}),
-               timeout_seconds);
+    return run(tapd_command(), timeout_seconds);
 }
 
 int Env::stop_tapd(int sig) {
@@ -321,7 +348,7 @@ int Env::wait_tapd(int timeout_seconds) {
         int status = 0;
         if (waitpid(tapd_pid_, &status, WNOHANG) == tapd_pid_) {
             tapd_pid_ = -1;
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            return exit_status(status);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -335,7 +362,8 @@ std::string Env::tapd_log() const {
     return s.str();
 }
 
-CommandResult Env::as_user(uid_t uid, const std::vector<std::string>& argv, const std::string& ns) {
+std::vector<std::string> Env::user_command(uid_t uid, const std::vector<std::string>& argv,
+                                           const std::string& ns) const {
     std::string id = std::to_string(uid);
     std::vector<std::string> full = {"ip",
                                      "netns",
@@ -348,25 +376,25 @@ CommandResult Env::as_user(uid_t uid, const std::vector<std::string>& argv, cons
                                      "env",
                                      "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
     full.insert(full.end(), argv.begin(), argv.end());
-    return run(full);
+    return full;
 }
 
-pid_t Env::spawn_as_user(uid_t uid, const std::vector<std::string>& argv) {
-    std::string id = std::to_string(uid);
-    std::vector<std::string> full = {"ip",
-                                     "netns",
-                                     "exec",
-                                     host_ns_,
-                                     "setpriv",
-                                     "--reuid=" + id,
-                                     "--regid=" + id,
-                                     "--clear-groups",
-                                     "env",
-                                     "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
-    full.insert(full.end(), argv.begin(), argv.end());
-    pid_t pid = spawn_background(full, "/dev/null", true);
+CommandResult Env::as_user(uid_t uid, const std::vector<std::string>& argv, const std::string& ns) {
+    return run(user_command(uid, argv, ns));
+}
+
+pid_t Env::spawn_as_user(uid_t uid, const std::vector<std::string>& argv, const std::string& log) {
+    pid_t pid = spawn_background(user_command(uid, argv), log, true);
     if (pid < 0) ADD_FAILURE() << "spawn " << argv[0] << ": " << std::strerror(-pid);
     return pid;
+}
+
+CommandResult Env::busctl(uid_t uid, const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"env",    "SYSTEMD_LOG_LEVEL=debug",
+                                     "busctl", "--address=" + bus_address(),
+                                     "call",   "net.tapd1"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return as_user(uid, argv);
 }
 
 CommandResult Env::tapctl(const std::vector<std::string>& args, uid_t uid) {
@@ -391,13 +419,10 @@ nlohmann::json Env::ip_json(const std::vector<std::string>& args) {
 }
 
 bool Env::wait_carrier(const std::string& link) {
-    for (int i = 0; i < 100; ++i) {
+    return eventually([&] {
         auto links = ip_json({"link", "show", link});
-        if (!links.empty() && links[0]["flags"].dump().find("LOWER_UP") != std::string::npos)
-            return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
+        return !links.empty() && links[0]["flags"].dump().find("LOWER_UP") != std::string::npos;
+    });
 }
 
 nlohmann::json Env::nft_table() {

@@ -4,7 +4,9 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,17 +28,28 @@ CommandResult run(const std::vector<std::string>& argv, int timeout_seconds = 60
 // Why privileged tests cannot run here, or "" if they can.
 std::string privileged_unavailable();
 
-// Skips the test when privileges are missing, except under CI=true where that is a failure.
-#define TAPD_REQUIRE_PRIVILEGES()                                                              \
-    do {                                                                                       \
-        std::string why_ = ::tapd::test::privileged_unavailable();                             \
-        if (!why_.empty()) {                                                                   \
-            if (::tapd::test::in_ci()) FAIL() << "privileged test cannot run in CI: " << why_; \
-            GTEST_SKIP() << why_;                                                              \
-        }                                                                                      \
+// Skips the test when WHY (why it cannot run) is not empty, except under CI=true where that is a
+// failure.
+#define TAPD_SKIP_UNLESS_CI(why)                                               \
+    do {                                                                       \
+        std::string why_ = (why);                                              \
+        if (!why_.empty()) {                                                   \
+            if (::tapd::test::in_ci()) FAIL() << "cannot run in CI: " << why_; \
+            GTEST_SKIP() << why_;                                              \
+        }                                                                      \
     } while (0)
 
+// Skips the test when privileges are missing, except under CI=true where that is a failure.
+#define TAPD_REQUIRE_PRIVILEGES() TAPD_SKIP_UNLESS_CI(::tapd::test::privileged_unavailable())
+
 bool in_ci();
+
+// Whether COND holds within SECONDS, asking it every 20 ms (and once more at the end).
+bool eventually(const std::function<bool()>& cond, int seconds = 5);
+
+// Waits up to TIMEOUT seconds for the child PID to exit: its exit code, or 128+signal; -1 if it
+// was still running (it is then killed with its process group, and reaped).
+int wait_exit(pid_t pid, int timeout_seconds = 10);
 
 // The test policy: uids 65534 and 65533 each get 4 taps named tap*, private prefixes, and every
 // permission; tests that check refusals write their own.
@@ -76,7 +89,8 @@ class Env {
     int stop_tapd(int sig = SIGTERM);
     // Waits for tapd to exit by itself (e.g. an injected crash); its status.
     int wait_tapd(int timeout_seconds = 10);
-    bool tapd_running() const { return tapd_pid_ > 0; }
+    // tapd's own pid (the wrappers that start it exec in place), or -1 when it is not running.
+    pid_t tapd_pid() const { return tapd_pid_; }
     std::string tapd_log() const;
 
     // A further namespace, deleted with the Env.
@@ -87,10 +101,16 @@ class Env {
     CommandResult as_user(uid_t uid, const std::vector<std::string>& argv,
                           const std::string& ns = "");
     // Starts ARGV as UID in the host namespace in the background, in its own process group,
-    // output discarded; returns its pid (== the pgid).
-    pid_t spawn_as_user(uid_t uid, const std::vector<std::string>& argv);
+    // stdout and stderr appended to LOG (default: discarded); returns its pid (== the pgid).
+    pid_t spawn_as_user(uid_t uid, const std::vector<std::string>& argv,
+                        const std::string& log = "/dev/null");
     // tapctl as uid 65534 in the host namespace.
     CommandResult tapctl(const std::vector<std::string>& args, uid_t uid = 65534);
+    // busctl as UID in the host namespace, calling net.tapd1: ARGS are `busctl call`'s after the
+    // service (PATH INTERFACE METHOD [SIGNATURE [ARGUMENT...]]), any signature and value. stderr
+    // holds busctl's debug log too, where a refused call's D-Bus error shows as
+    // "error-name=NAME error-message=TEXT".
+    CommandResult busctl(uid_t uid, const std::vector<std::string>& args);
     // ARGV as root inside namespace NS ("" = host).
     CommandResult in_ns(const std::vector<std::string>& argv, const std::string& ns = "");
     // `ip -j ARGS` in the host namespace, parsed.
@@ -109,6 +129,12 @@ class Env {
     void set_ip_forward(int value);
 
   private:
+    // The command that runs ARGV as UID (gid = uid, no supplementary groups) in namespace NS
+    // ("" = the host ns) with the private bus as system bus.
+    std::vector<std::string> user_command(uid_t uid, const std::vector<std::string>& argv,
+                                          const std::string& ns = "") const;
+    // The command that runs tapd in the host namespace on the private bus (EXTRA_ENV added).
+    std::vector<std::string> tapd_command(const std::vector<std::string>& extra_env = {}) const;
     // ARGV run with the test users (65533, group tapd-testers) in the user database.
     std::vector<std::string> with_test_users(const std::vector<std::string>& argv) const;
 
@@ -116,6 +142,19 @@ class Env {
     std::vector<std::string> namespaces_;
     pid_t bus_pid_ = -1;
     pid_t tapd_pid_ = -1;
+};
+
+// The fixture of most integration tests: its own Env with tapd started. Without privileges the
+// test is skipped (a failure under CI=true); a subclass's SetUp() calls this one first and stops
+// when IsSkipped() or HasFatalFailure().
+class TapdTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        TAPD_REQUIRE_PRIVILEGES();
+        env_ = std::make_unique<Env>();
+        env_->start_tapd();
+    }
+    std::unique_ptr<Env> env_;
 };
 
 // Paths of the build's programs (set by meson).

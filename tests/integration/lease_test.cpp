@@ -1,5 +1,9 @@
 // Leases: `tapctl exec` on a new name makes an ephemeral tap that lives exactly as long as the
 // run; the fd reaches the program; a killed client's tap is removed; SIGTERM keeps persistent taps.
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "harness.hpp"
@@ -7,23 +11,15 @@
 namespace tapd::test {
 namespace {
 
-bool link_gone_within(Env& env, const std::string& name, int seconds) {
-    for (int i = 0; i < seconds * 20; ++i) {
-        if (env.ip_json({"link", "show", name}).empty()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
+bool link_exists(Env& env, const std::string& name) {
+    return !env.ip_json({"link", "show", name}).empty();
 }
 
-class Lease : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        TAPD_REQUIRE_PRIVILEGES();
-        env_ = std::make_unique<Env>();
-        env_->start_tapd();
-    }
-    std::unique_ptr<Env> env_;
-};
+bool link_gone_within(Env& env, const std::string& name, int seconds) {
+    return eventually([&] { return !link_exists(env, name); }, seconds);
+}
+
+class Lease : public TapdTest {};
 
 TEST_F(Lease, ExecHandsTheProgramATapFdInTheEnvironment) {
     auto r = env_->tapctl({"exec", "tap3", "--address", "192.168.69.100/24", "--fd", "7", "--",
@@ -47,6 +43,8 @@ TEST_F(Lease, ExecExitsWithTheProgramsStatus) {
 TEST_F(Lease, KilledClientLosesItsTapEvenWhenItsProgramKeepsTheFd) {
     // The program kills tapctl (the lease holder) with SIGKILL and keeps the fd open a while.
     auto r = env_->tapctl({"exec", "tap4", "--", "sh", "-c", "kill -KILL $PPID; sleep 2"});
+    // The program ran (it killed tapctl): so tap4 existed, and its absence below means removed.
+    EXPECT_EQ(r.status, 128 + SIGKILL) << r.describe();
     EXPECT_TRUE(link_gone_within(*env_, "tap4", 5)) << env_->tapd_log();
 }
 
@@ -66,8 +64,9 @@ TEST_F(Lease, SigtermRemovesEphemeralTapsKeepsPersistentOnesAndExitsZero) {
     ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24"}).status, 0);
     CommandResult held;
     std::thread holder([&] { held = env_->tapctl({"exec", "tap1", "--", "sleep", "3"}); });
-    for (int i = 0; i < 100 && env_->ip_json({"link", "show", "tap1"}).empty(); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_TRUE(eventually([&] { return link_exists(*env_, "tap1"); }, 2))
+        << "tap1 never appeared\n"
+        << env_->tapd_log();
     EXPECT_EQ(env_->stop_tapd(SIGTERM), 0);
     EXPECT_TRUE(env_->ip_json({"link", "show", "tap1"}).empty());
     EXPECT_EQ(env_->ip_json({"link", "show", "tap0"}).size(), 1u);
@@ -81,17 +80,16 @@ TEST_F(Lease, SigtermRemovesEphemeralTapsKeepsPersistentOnesAndExitsZero) {
 }
 
 TEST_F(Lease, EphemeralCreateLivesWhileTapctlRuns) {
-    CommandResult r;
-    std::thread t([&] { r = env_->tapctl({"create", "tap2", "--ephemeral"}); });
-    bool seen = false;
-    for (int i = 0; i < 200 && !seen; ++i) {
-        seen = !env_->ip_json({"link", "show", "tap2"}).empty();
-        if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_TRUE(seen);
-    run({"pkill", "-INT", "-f", "tapctl create tap2 --ephemeral"});
-    t.join();
-    EXPECT_EQ(r.status, 0) << r.describe();
+    const std::string log = env_->dir() + "/tapctl.log";
+    pid_t tapctl = env_->spawn_as_user(65534, {tapctl_bin(), "create", "tap2", "--ephemeral"}, log);
+    ASSERT_GT(tapctl, 0);
+    EXPECT_TRUE(eventually([&] { return link_exists(*env_, "tap2"); }, 5));
+    // Ctrl-C, to this tapctl only (its pid: ip netns exec, setpriv and env exec in place).
+    EXPECT_EQ(kill(tapctl, SIGINT), 0);
+    int status = wait_exit(tapctl, 60);
+    std::stringstream out;
+    out << std::ifstream(log).rdbuf();
+    EXPECT_EQ(status, 0) << "tapctl output:\n" << out.str();
     EXPECT_TRUE(env_->ip_json({"link", "show", "tap2"}).empty());
 }
 

@@ -33,8 +33,10 @@ TEST(NatEndToEnd, ClientWithOnlyTheTapFdReachesTheInternetMasqueraded) {
     std::thread echo([&] {
         server = env.in_ns({example_bin("udp_echo"), "203.0.113.1", "7777", "1"}, inet);
     });
-    // The server prints "listening" once bound; the client retries ARP for 10 s anyway.
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // The client sends its datagram once: wait until the server's socket is bound.
+    EXPECT_TRUE(eventually([&] {
+        return !env.in_ns({"ss", "-Hlun", "sport = :7777"}, inet).out.empty();
+    })) << "udp_echo never bound 203.0.113.1:7777";
     auto client = env.as_user(65534,
                               {tapctl_bin(), "exec", "tap0", "--", example_bin("tap_udp_client"),
                                "192.168.69.1", "192.168.69.100", "203.0.113.1", "7777", "ping"},

@@ -1,7 +1,6 @@
 // The privilege boundary, attacked: names, prefixes, other users' taps through every mutating
 // method, policy matching by user and group, policy-file errors at start and on reload.
 #include <signal.h>
-#include <unistd.h>
 
 #include <filesystem>
 
@@ -10,26 +9,17 @@
 namespace tapd::test {
 namespace {
 
-class Boundary : public ::testing::Test {
+class Boundary : public TapdTest {
   protected:
-    void SetUp() override {
-        TAPD_REQUIRE_PRIVILEGES();
-        env_ = std::make_unique<Env>();
-        env_->start_tapd();
-    }
     // busctl as UID: any method, any signature.
     CommandResult call(uid_t uid, const std::vector<std::string>& args) {
-        std::vector<std::string> argv = {"busctl", "--address=" + env_->bus_address(), "call",
-                                         "net.tapd1"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return env_->as_user(uid, argv);
+        return env_->busctl(uid, args);
     }
     void expect_refused(const CommandResult& r, const std::string& want) {
         EXPECT_NE(r.status, 0) << r.describe();
         EXPECT_NE(r.err.find(want), std::string::npos)
             << "want '" << want << "' in " << r.describe();
     }
-    std::unique_ptr<Env> env_;
 };
 
 TEST_F(Boundary, BadNamesAreRefusedBeforeAnyPolicyMatch) {
@@ -213,9 +203,10 @@ TEST_F(Boundary, ABadPolicyOnReloadIsRefusedAndTheOldOneStays) {
     EXPECT_EQ(env_->tapctl({"create", "tap0"}).status, 0);
     // SIGHUP: the same, logged.
     env_->write_policy("{ \"version\": 1, \"rules\": [ ");
-    ASSERT_EQ(run({"pkill", "-HUP", "-f", "--", "--state-dir " + env_->state_dir()}).status, 0);
-    for (int i = 0; i < 100 && env_->tapd_log().find("SIGHUP") == std::string::npos; ++i)
-        usleep(20000);
+    ASSERT_GT(env_->tapd_pid(), 0);
+    ASSERT_EQ(kill(env_->tapd_pid(), SIGHUP), 0);
+    EXPECT_TRUE(eventually([&] { return env_->tapd_log().find("SIGHUP") != std::string::npos; }))
+        << env_->tapd_log();
     EXPECT_NE(env_->tapd_log().find(
                   "SIGHUP: policy not reloaded, the old one stays: " + env_->policy_path() + ":1:"),
               std::string::npos)

@@ -212,13 +212,11 @@ TEST_F(RawSocketTest, BadFamilyAndProtocolAreRefusedByValue) {
 TEST_F(RawSocketTest, TheRawRulesComeBackAfterAForeignFlush) {
     ASSERT_EQ(env_->nft_set("rawallow").size(), 1u);
     ok({"ip", "netns", "exec", env_->ns(), "nft", "flush ruleset"});
-    bool back = false;
-    for (int i = 0; i < 100 && !back; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        back = env_->nft_set("rawallow").size() == 1 && env_->nft_rule_count("rawout") == 1 &&
+    EXPECT_TRUE(eventually([&] {
+        return env_->nft_set("rawallow").size() == 1 && env_->nft_rule_count("rawout") == 1 &&
                env_->nft_rule_count("rawpost") == 1;
-    }
-    EXPECT_TRUE(back) << env_->nft_table().dump() << env_->tapd_log();
+    })) << env_->nft_table().dump()
+        << env_->tapd_log();
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 // error and keeps serving.
 #include <algorithm>
 #include <atomic>
-#include <functional>
 #include <thread>
 
 #include "harness.hpp"
@@ -11,23 +10,7 @@
 namespace tapd::test {
 namespace {
 
-bool eventually(const std::function<bool()>& cond, int seconds = 5) {
-    for (int i = 0; i < seconds * 50; ++i) {
-        if (cond()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return cond();
-}
-
-class Reliability : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        TAPD_REQUIRE_PRIVILEGES();
-        env_ = std::make_unique<Env>();
-        env_->start_tapd();
-    }
-    std::unique_ptr<Env> env_;
-};
+class Reliability : public TapdTest {};
 
 TEST_F(Reliability, FlushRulesetIsNoticedAndTapdsTableRestored) {
     ASSERT_EQ(
@@ -132,15 +115,14 @@ TEST_F(Reliability, HundredConcurrentClientsKeepQuotasAndNamesAndTapdStaysRespon
 // Calls through busctl, which can send any signature and value.
 class Malformed : public Reliability {
   protected:
-    CommandResult call(const std::vector<std::string>& args) {
-        std::vector<std::string> argv = {"busctl", "--address=" + env_->bus_address(), "call",
-                                         "net.tapd1"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return env_->as_user(65534, argv);
-    }
-    void expect_error(const std::vector<std::string>& args, const std::string& want) {
+    CommandResult call(const std::vector<std::string>& args) { return env_->busctl(65534, args); }
+    // The call fails with the D-Bus error NAME, and its message holds WANT.
+    void expect_error(const std::vector<std::string>& args, const std::string& name,
+                      const std::string& want) {
         auto r = call(args);
         EXPECT_NE(r.status, 0) << r.describe();
+        EXPECT_NE(r.err.find("error-name=" + name + " error-message="), std::string::npos)
+            << "want error " << name << " in " << r.describe();
         EXPECT_NE(r.err.find(want), std::string::npos)
             << "want '" << want << "' in " << r.describe();
         // And tapd keeps serving.
@@ -151,27 +133,34 @@ class Malformed : public Reliability {
 
 TEST_F(Malformed, EveryBadCallGetsANamedErrorAndTapdKeepsServing) {
     const std::string m = "net.tapd1.Manager";
-    expect_error({"/net/tapd1", m, "CreateTap", "i", "5"}, "");  // wrong signature
+    const std::string invalid = "net.tapd1.Error.InvalidArgument";
+    // Wrong signature, no such method, no such object: sd-bus answers for tapd.
+    expect_error({"/net/tapd1", m, "CreateTap", "i", "5"}, "org.freedesktop.DBus.Error.InvalidArgs",
+                 "Invalid arguments 'i' to call net.tapd1.Manager.CreateTap(), expecting 'sa{sv}'");
     expect_error(
         {"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "addresses", "s", "1.2.3.4/24"},
-        "option 'addresses' must have type 'as', not 's'");
+        invalid, "option 'addresses' must have type 'as', not 's'");
     expect_error({"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "bogus", "b", "true"},
-                 "unknown option 'bogus'");
-    expect_error({"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "mtu", "i", "1500"},
+                 invalid, "unknown option 'bogus'");
+    expect_error({"/net/tapd1", m, "CreateTap", "sa{sv}", "tap0", "1", "mtu", "i", "1500"}, invalid,
                  "option 'mtu' must have type 'u', not 'i'");
-    expect_error({"/net/tapd1", m, "OpenTap", "sa{sv}", "tap0", "1", "x", "b", "true"},
+    expect_error({"/net/tapd1", m, "OpenTap", "sa{sv}", "tap0", "1", "x", "b", "true"}, invalid,
                  "unknown option 'x'");
-    expect_error({"/net/tapd1", m, "DeleteTap", "s", std::string(100000, 'a')},
+    expect_error({"/net/tapd1", m, "DeleteTap", "s", std::string(100000, 'a')}, invalid,
                  "bytes long (at most 15)");
-    expect_error({"/net/tapd1", m, "DeleteTap", "s", "t\xc3\xa4p"}, "may hold only letters");
+    expect_error({"/net/tapd1", m, "DeleteTap", "s", "t\xc3\xa4p"}, invalid,
+                 "may hold only letters");
     std::vector<std::string> many = {"/net/tapd1", m,           "CreateTap", "sa{sv}", "tap0",
                                      "1",          "addresses", "as",        "1000"};
     for (int i = 0; i < 1000; ++i)
         many.push_back("10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250) + "/32");
-    expect_error(many, "option 'addresses' has 1000 entries (at most 64)");
-    expect_error({"/net/tapd1", m, "NoSuchMethod"}, "");
-    expect_error({"/net/tapd1/tap/tap0", "net.tapd1.Tap", "Delete"}, "");
-    expect_error({"/net/tapd1", m, "Cleanup", "b", "true"},
+    expect_error(many, invalid, "option 'addresses' has 1000 entries (at most 64)");
+    expect_error({"/net/tapd1", m, "NoSuchMethod"}, "org.freedesktop.DBus.Error.UnknownMethod",
+                 "Unknown method NoSuchMethod or interface net.tapd1.Manager");
+    expect_error({"/net/tapd1/tap/tap0", "net.tapd1.Tap", "Delete"},
+                 "org.freedesktop.DBus.Error.UnknownObject",
+                 "Unknown object '/net/tapd1/tap/tap0'");
+    expect_error({"/net/tapd1", m, "Cleanup", "b", "true"}, "net.tapd1.Error.PermissionDenied",
                  "only root may delete every user's taps");
 }
 

@@ -10,7 +10,6 @@
 #include <map>
 #include <random>
 #include <set>
-#include <thread>
 
 #include "harness.hpp"
 
@@ -29,13 +28,8 @@ std::string subnet_of(const std::string& name) {
     return "10." + std::string(name[3] == 'a' ? "1" : "2") + "." + name.substr(4) + ".1/24";
 }
 
-class Soak : public ::testing::Test {
+class Soak : public TapdTest {
   protected:
-    void SetUp() override {
-        TAPD_REQUIRE_PRIVILEGES();
-        env_ = std::make_unique<Env>();
-        env_->start_tapd();
-    }
     void TearDown() override {
         for (auto& [name, t] : model_)
             if (t.holder > 0) reap(t.holder);
@@ -98,11 +92,7 @@ class Soak : public ::testing::Test {
     }
 
     bool eventually_consistent(std::string* why) {
-        for (int i = 0; i < 100; ++i) {
-            if (consistent(why)) return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(30));
-        }
-        return false;
+        return eventually([&] { return consistent(why); });
     }
 
     size_t owned(uid_t uid) const {
@@ -110,7 +100,6 @@ class Soak : public ::testing::Test {
                              [&](const auto& e) { return e.second.uid == uid; });
     }
 
-    std::unique_ptr<Env> env_;
     std::map<std::string, Tap> model_;
     std::vector<pid_t> orphans_;
 };
@@ -155,14 +144,9 @@ TEST_F(Soak, RandomOperationsKeepKernelAndTapdInAgreementAndLeakNothing) {
             pid_t pid = env_->spawn_as_user(uid, argv);
             // The link appears at TUNSETIFF, before tapd has recorded and answered the create;
             // the program runs only once tapctl has the answer.
-            bool up = false;
-            for (int i = 0; i < 250 && !up; ++i) {
-                up = program_started(pid);
-                if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            }
-            ASSERT_TRUE(up) << "op " << op << ": ephemeral " << name
-                            << " never started its program\n"
-                            << env_->tapd_log();
+            ASSERT_TRUE(eventually([&] { return program_started(pid); }))
+                << "op " << op << ": ephemeral " << name << " never started its program\n"
+                << env_->tapd_log();
             model_[name] = Tap{uid, false, masq, pid};
             ++count["exec (ephemeral)"];
         } else if (kind < 60) {  // open
@@ -195,13 +179,10 @@ TEST_F(Soak, RandomOperationsKeepKernelAndTapdInAgreementAndLeakNothing) {
             std::string gone = it->first;
             model_.erase(it);
             // The lease ends asynchronously (NameOwnerChanged); later ops expect it ended.
-            bool removed = false;
-            for (int i = 0; i < 250 && !removed; ++i) {
-                removed = env_->ip_json({"link", "show", gone}).empty();
-                if (!removed) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            }
-            ASSERT_TRUE(removed) << "op " << op << ": killed client's tap " << gone << " stayed\n"
-                                 << env_->tapd_log();
+            auto removed = [&] { return env_->ip_json({"link", "show", gone}).empty(); };
+            ASSERT_TRUE(eventually(removed))
+                << "op " << op << ": killed client's tap " << gone << " stayed\n"
+                << env_->tapd_log();
             ++count["client kill"];
         } else {  // daemon kill and restart
             env_->stop_tapd(SIGKILL);

@@ -1,4 +1,6 @@
 // The service unit passes `systemd-analyze verify` with no output at all.
+#include <unistd.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -10,43 +12,53 @@
 namespace tapd::test {
 namespace {
 
-TEST(SystemdUnit, VerifiesWithoutAnyOutput) {
-    if (access("/usr/bin/systemd-analyze", X_OK) != 0) {
-        if (in_ci()) FAIL() << "systemd-analyze is missing";
-        GTEST_SKIP() << "systemd-analyze is missing";
-    }
+// Why these tests cannot run here, or "" if they can.
+std::string analyze_unavailable() {
+    return access("/usr/bin/systemd-analyze", X_OK) == 0 ? "" : "systemd-analyze is missing";
+}
+
+// The built unit file's text; false if it cannot be read.
+bool read_unit(std::string* text) {
     std::ifstream in(TAPD_TEST_UNIT);
-    ASSERT_TRUE(in) << TAPD_TEST_UNIT;
+    if (!in) return false;
     std::stringstream s;
     s << in.rdbuf();
-    std::string unit = s.str();
+    *text = s.str();
+    return true;
+}
+
+// `systemd-analyze ARGS DIR/tapd.service`, with UNIT written to a scratch DIR (named after TAG).
+CommandResult analyze(const std::string& unit, const std::string& tag,
+                      const std::vector<std::string>& args) {
+    auto dir = std::filesystem::temp_directory_path() / (tag + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "tapd.service") << unit;
+    std::vector<std::string> argv = {"systemd-analyze"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back((dir / "tapd.service").string());
+    auto r = run(argv);
+    std::filesystem::remove_all(dir);
+    return r;
+}
+
+TEST(SystemdUnit, VerifiesWithoutAnyOutput) {
+    TAPD_SKIP_UNLESS_CI(analyze_unavailable());
+    std::string unit;
+    ASSERT_TRUE(read_unit(&unit)) << TAPD_TEST_UNIT;
     // verify checks that ExecStart exists: point it at the build's tapd.
     auto pos = unit.find("ExecStart=");
     ASSERT_NE(pos, std::string::npos);
     unit.replace(pos, unit.find('\n', pos) - pos, "ExecStart=" + tapd_bin());
-    auto dir = std::filesystem::temp_directory_path() / ("tapd-unit-" + std::to_string(getpid()));
-    std::filesystem::create_directories(dir);
-    std::ofstream(dir / "tapd.service") << unit;
-    auto r = run({"systemd-analyze", "verify", "--man=no", (dir / "tapd.service").string()});
-    std::filesystem::remove_all(dir);
+    auto r = analyze(unit, "tapd-unit-", {"verify", "--man=no"});
     EXPECT_EQ(r.status, 0) << r.describe();
     EXPECT_EQ(r.out + r.err, "") << r.describe();
 }
 
 TEST(SystemdUnit, SecurityExposureIsAtMostTwoPointFive) {
-    if (access("/usr/bin/systemd-analyze", X_OK) != 0) {
-        if (in_ci()) FAIL() << "systemd-analyze is missing";
-        GTEST_SKIP() << "systemd-analyze is missing";
-    }
-    std::ifstream in(TAPD_TEST_UNIT);
-    std::stringstream s;
-    s << in.rdbuf();
-    auto dir =
-        std::filesystem::temp_directory_path() / ("tapd-unit-sec-" + std::to_string(getpid()));
-    std::filesystem::create_directories(dir);
-    std::ofstream(dir / "tapd.service") << s.str();
-    auto r = run({"systemd-analyze", "security", "--offline=yes", (dir / "tapd.service").string()});
-    std::filesystem::remove_all(dir);
+    TAPD_SKIP_UNLESS_CI(analyze_unavailable());
+    std::string unit;
+    ASSERT_TRUE(read_unit(&unit)) << TAPD_TEST_UNIT;
+    auto r = analyze(unit, "tapd-unit-sec-", {"security", "--offline=yes"});
     auto pos = r.out.find("Overall exposure level for tapd.service: ");
     ASSERT_NE(pos, std::string::npos) << r.describe();
     double exposure =

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "expect.hpp"
 #include "ip.hpp"
 
 namespace tapd {
@@ -13,25 +14,8 @@ namespace {
 
 using namespace std::string_literals;
 
-// Passes when R failed with InvalidArgument and its message holds TEXT.
-template <class R>
-::testing::AssertionResult RefusedNaming(const R& r, std::string_view text) {
-    if (r.ok()) return ::testing::AssertionFailure() << "was accepted";
-    if (r.error().kind != ErrorKind::InvalidArgument)
-        return ::testing::AssertionFailure() << "wrong error kind: " << r.error().message;
-    if (r.error().message.find(text) == std::string::npos)
-        return ::testing::AssertionFailure()
-               << "message \"" << r.error().message << "\" does not name \"" << text << "\"";
-    return ::testing::AssertionSuccess();
-}
-
-Prefix net(std::string_view text) {
-    auto p = parse_network(text);
-    EXPECT_TRUE(p.ok()) << p.error().message;
-    return p.ok() ? p.value() : Prefix{};
-}
-
-IpAddress addr(std::string_view text) {
+// TEXT as an IP address; the test fails if it is refused.
+IpAddress ip(std::string_view text) {
     auto a = parse_ip_address(text);
     EXPECT_TRUE(a.ok()) << a.error().message;
     return a.ok() ? a.value() : IpAddress{};
@@ -68,12 +52,12 @@ TEST(IpAddress, ParsesIpv4MappedTextAsAnIpv6Address) {
     std::array<uint8_t, 16> want{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4};
     EXPECT_EQ(a->bytes, want);
     EXPECT_EQ(a->str(), "::ffff:1.2.3.4");
-    EXPECT_FALSE(a.value() == addr("1.2.3.4"));
+    EXPECT_FALSE(a.value() == ip("1.2.3.4"));
 }
 
 TEST(IpAddress, EqualTextsInDifferentSpellingsGiveEqualValues) {
-    EXPECT_EQ(addr("fdaa::1"), addr("FDAA:0000:0::1"));
-    EXPECT_EQ(addr("::"), addr("0:0:0:0:0:0:0:0"));
+    EXPECT_EQ(ip("fdaa::1"), ip("FDAA:0000:0::1"));
+    EXPECT_EQ(ip("::"), ip("0:0:0:0:0:0:0:0"));
 }
 
 TEST(IpAddress, AcceptsTheLongestPossibleIpv6Text) {
@@ -126,17 +110,17 @@ TEST(IpAddress, RefusesTextWithEmbeddedNul) {
 }
 
 TEST(IpAddress, KnowsLinkLocalRanges) {
-    EXPECT_TRUE(addr("169.254.0.0").is_link_local());
-    EXPECT_TRUE(addr("169.254.255.255").is_link_local());
-    EXPECT_FALSE(addr("169.253.255.255").is_link_local());
-    EXPECT_FALSE(addr("169.255.0.0").is_link_local());
-    EXPECT_FALSE(addr("170.254.0.1").is_link_local());
-    EXPECT_TRUE(addr("fe80::1").is_link_local());
-    EXPECT_TRUE(addr("febf:ffff::1").is_link_local());
-    EXPECT_FALSE(addr("fec0::1").is_link_local());
-    EXPECT_FALSE(addr("fe7f::1").is_link_local());
-    EXPECT_FALSE(addr("fdaa::1").is_link_local());
-    EXPECT_FALSE(addr("::ffff:169.254.1.1").is_link_local());
+    EXPECT_TRUE(ip("169.254.0.0").is_link_local());
+    EXPECT_TRUE(ip("169.254.255.255").is_link_local());
+    EXPECT_FALSE(ip("169.253.255.255").is_link_local());
+    EXPECT_FALSE(ip("169.255.0.0").is_link_local());
+    EXPECT_FALSE(ip("170.254.0.1").is_link_local());
+    EXPECT_TRUE(ip("fe80::1").is_link_local());
+    EXPECT_TRUE(ip("febf:ffff::1").is_link_local());
+    EXPECT_FALSE(ip("fec0::1").is_link_local());
+    EXPECT_FALSE(ip("fe7f::1").is_link_local());
+    EXPECT_FALSE(ip("fdaa::1").is_link_local());
+    EXPECT_FALSE(ip("::ffff:169.254.1.1").is_link_local());
 }
 
 // parse_interface_address
@@ -144,7 +128,7 @@ TEST(IpAddress, KnowsLinkLocalRanges) {
 TEST(InterfaceAddress, KeepsHostBits) {
     auto p = parse_interface_address("192.168.69.100/24");
     ASSERT_TRUE(p.ok()) << p.error().message;
-    EXPECT_EQ(p->address, addr("192.168.69.100"));
+    EXPECT_EQ(p->address, ip("192.168.69.100"));
     EXPECT_EQ(p->length, 24);
     EXPECT_EQ(p->str(), "192.168.69.100/24");
     EXPECT_EQ(p->network().str(), "192.168.69.0/24");
@@ -153,7 +137,7 @@ TEST(InterfaceAddress, KeepsHostBits) {
 TEST(InterfaceAddress, KeepsIpv6HostBits) {
     auto p = parse_interface_address("fdaa::100/64");
     ASSERT_TRUE(p.ok()) << p.error().message;
-    EXPECT_EQ(p->address, addr("fdaa::100"));
+    EXPECT_EQ(p->address, ip("fdaa::100"));
     EXPECT_EQ(p->length, 64);
     EXPECT_EQ(p->str(), "fdaa::100/64");
     EXPECT_EQ(p->network().str(), "fdaa::/64");
@@ -303,17 +287,17 @@ TEST(Network, RefusesEmbeddedNul) {
 // Prefix arithmetic
 
 TEST(Prefix, NetworkClearsExactlyTheHostBits) {
-    Prefix p{addr("192.168.69.200"), 25};
+    Prefix p{ip("192.168.69.200"), 25};
     EXPECT_EQ(p.network().str(), "192.168.69.128/25");
-    EXPECT_EQ((Prefix{addr("255.255.255.255"), 0}).network().str(), "0.0.0.0/0");
-    EXPECT_EQ((Prefix{addr("255.255.255.255"), 32}).network().str(), "255.255.255.255/32");
-    EXPECT_EQ((Prefix{addr("255.255.255.255"), 1}).network().str(), "128.0.0.0/1");
-    EXPECT_EQ((Prefix{addr("fdaa:1:2:3:4:5:6:7"), 64}).network().str(), "fdaa:1:2:3::/64");
-    EXPECT_EQ((Prefix{addr("ffff:ffff::ffff"), 127}).network().str(), "ffff:ffff::fffe/127");
+    EXPECT_EQ((Prefix{ip("255.255.255.255"), 0}).network().str(), "0.0.0.0/0");
+    EXPECT_EQ((Prefix{ip("255.255.255.255"), 32}).network().str(), "255.255.255.255/32");
+    EXPECT_EQ((Prefix{ip("255.255.255.255"), 1}).network().str(), "128.0.0.0/1");
+    EXPECT_EQ((Prefix{ip("fdaa:1:2:3:4:5:6:7"), 64}).network().str(), "fdaa:1:2:3::/64");
+    EXPECT_EQ((Prefix{ip("ffff:ffff::ffff"), 127}).network().str(), "ffff:ffff::fffe/127");
 }
 
 TEST(Prefix, NetworkLeavesTheOriginalUnchanged) {
-    Prefix p{addr("10.1.2.3"), 8};
+    Prefix p{ip("10.1.2.3"), 8};
     auto n = p.network();
     EXPECT_EQ(p.str(), "10.1.2.3/8");
     EXPECT_EQ(n.str(), "10.0.0.0/8");
@@ -342,23 +326,23 @@ TEST(Prefix, NeverContainsTheOtherFamily) {
     EXPECT_FALSE(net("::/0").contains(net("0.0.0.0/0")));
     EXPECT_FALSE(net("::/0").contains(net("1.2.3.4/32")));
     EXPECT_FALSE(net("0.0.0.0/0").contains(net("::ffff:1.2.3.4/128")));
-    EXPECT_FALSE(net("0.0.0.0/0").contains(addr("::ffff:1.2.3.4")));
+    EXPECT_FALSE(net("0.0.0.0/0").contains(ip("::ffff:1.2.3.4")));
 }
 
 TEST(Prefix, ContainsAddressesInsideIt) {
-    EXPECT_TRUE(net("192.168.69.0/24").contains(addr("192.168.69.1")));
-    EXPECT_TRUE(net("192.168.69.0/24").contains(addr("192.168.69.255")));
-    EXPECT_FALSE(net("192.168.69.0/24").contains(addr("192.168.70.0")));
-    EXPECT_TRUE(net("fdaa::/64").contains(addr("fdaa::ffff")));
-    EXPECT_FALSE(net("fdaa::/64").contains(addr("fdab::1")));
-    EXPECT_TRUE(net("0.0.0.0/0").contains(addr("255.255.255.255")));
+    EXPECT_TRUE(net("192.168.69.0/24").contains(ip("192.168.69.1")));
+    EXPECT_TRUE(net("192.168.69.0/24").contains(ip("192.168.69.255")));
+    EXPECT_FALSE(net("192.168.69.0/24").contains(ip("192.168.70.0")));
+    EXPECT_TRUE(net("fdaa::/64").contains(ip("fdaa::ffff")));
+    EXPECT_FALSE(net("fdaa::/64").contains(ip("fdab::1")));
+    EXPECT_TRUE(net("0.0.0.0/0").contains(ip("255.255.255.255")));
 }
 
 TEST(Prefix, InterfaceAddressContainsItsNeighbours) {
     auto p = parse_interface_address("192.168.69.100/24");
     ASSERT_TRUE(p.ok());
-    EXPECT_TRUE(p->contains(addr("192.168.69.5")));
-    EXPECT_FALSE(p->contains(addr("192.168.68.5")));
+    EXPECT_TRUE(p->contains(ip("192.168.69.5")));
+    EXPECT_FALSE(p->contains(ip("192.168.68.5")));
 }
 
 TEST(Prefix, OverlapsWhenEitherContainsTheOther) {
@@ -372,8 +356,8 @@ TEST(Prefix, OverlapsWhenEitherContainsTheOther) {
 }
 
 TEST(Prefix, PrintsAddressSlashLength) {
-    EXPECT_EQ((Prefix{addr("fdaa::100"), 64}).str(), "fdaa::100/64");
-    EXPECT_EQ((Prefix{addr("10.0.0.1"), 8}).str(), "10.0.0.1/8");
+    EXPECT_EQ((Prefix{ip("fdaa::100"), 64}).str(), "fdaa::100/64");
+    EXPECT_EQ((Prefix{ip("10.0.0.1"), 8}).str(), "10.0.0.1/8");
 }
 
 TEST(Prefix, StrRoundTripsThroughTheParser) {

@@ -4,18 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "expect.hpp"
 #include "nat_json.hpp"
 
 namespace tapd::nat {
 namespace {
 
 using nlohmann::json;
-
-Prefix net(const char* text) {
-    auto p = parse_network(text);
-    EXPECT_TRUE(p.ok()) << text;
-    return p.ok() ? p.value() : Prefix{};
-}
 
 // One command of a batch, taken apart: {VERB: {KIND: OBJ}}.
 struct Command {

@@ -5,18 +5,13 @@
 
 #include <cstring>
 
+#include "expect.hpp"
 #include "nft_elements.hpp"
 
 namespace tapd::nat {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-
-Prefix net(const char* text) {
-    auto p = parse_network(text);
-    EXPECT_TRUE(p.ok()) << text;
-    return p.ok() ? p.value() : Prefix{};
-}
 
 Bytes ifname16(const char* name) {
     Bytes b(16, 0);

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "expect.hpp"
 #include "options.hpp"
 
 namespace tapd {
@@ -14,30 +15,12 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-template <class R>
-::testing::AssertionResult RefusedNaming(const R& r, std::string_view text) {
-    if (r.ok()) return ::testing::AssertionFailure() << "was accepted";
-    if (r.error().kind != ErrorKind::InvalidArgument)
-        return ::testing::AssertionFailure() << "wrong error kind: " << r.error().message;
-    if (r.error().message.find(text) == std::string::npos)
-        return ::testing::AssertionFailure()
-               << "message \"" << r.error().message << "\" does not hold \"" << text << "\"";
-    return ::testing::AssertionSuccess();
-}
-
 Result<CreateOptions> parse(const OptionMap& m) {
     return parse_create_options(m);
 }
 
 OptionMap with_mac(const std::string& mac) {
     return {{"mac", sdbus::Variant(mac)}};
-}
-
-Prefix addr(const char* text) {
-    return parse_interface_address(text).value();
-}
-Prefix net(const char* text) {
-    return parse_network(text).value();
 }
 
 TEST(CreateOptions, EmptyMapGivesDefaults) {

@@ -1,6 +1,7 @@
 // Tests for daemon/policy_file: parse errors with their positions, name resolution, the union of
 // matching rules, and the name and prefix checks.
 #include "policy_file.hpp"
+#include "expect.hpp"
 #include "without_caps.hpp"
 
 #include <gtest/gtest.h>
@@ -43,18 +44,6 @@ Policy parsed(std::string_view text) {
 // A version-1 policy with one rule whose body (the text between the braces) is BODY.
 std::string with_rule(std::string_view body) {
     return "{\"version\": 1, \"rules\": [{" + std::string(body) + "}]}";
-}
-
-Prefix net(std::string_view text) {
-    auto p = parse_network(text);
-    EXPECT_TRUE(p.ok()) << p.error().message;
-    return p.ok() ? p.value() : Prefix{};
-}
-
-Prefix address(std::string_view text) {
-    auto p = parse_interface_address(text);
-    EXPECT_TRUE(p.ok()) << p.error().message;
-    return p.ok() ? p.value() : Prefix{};
 }
 
 // ---- Syntax ----
@@ -357,7 +346,7 @@ TEST(PolicyGrant, AllowsNothingWhenNoRuleMatches) {
     auto name = check_name(g, "tap0");
     ASSERT_FALSE(name.ok());
     EXPECT_EQ(name.error().kind, ErrorKind::PermissionDenied);
-    EXPECT_FALSE(check_prefix(g, address("10.0.0.1/24"), "address").ok());
+    EXPECT_FALSE(check_prefix(g, addr("10.0.0.1/24"), "address").ok());
 }
 
 TEST(PolicyGrant, MatchesByUid) {
@@ -397,7 +386,7 @@ TEST(PolicyGrant, CombinesMatchingRulesAsTheirUnion) {
     EXPECT_FALSE(g.owner_access);
     EXPECT_TRUE(check_name(g, "tap0").ok());
     EXPECT_TRUE(check_name(g, "vm-build").ok());
-    EXPECT_TRUE(check_prefix(g, address("fdaa::2/64"), "address").ok());
+    EXPECT_TRUE(check_prefix(g, addr("fdaa::2/64"), "address").ok());
 }
 
 // ---- check_name ----
@@ -453,18 +442,18 @@ PolicyGrant prefixes(std::vector<std::string_view> texts) {
 
 TEST(PolicyCheckPrefix, AcceptsAnAddressWhoseNetworkIsInsideAGrantedPrefix) {
     auto g = prefixes({"192.168.69.0/24", "fdaa::/64"});
-    EXPECT_TRUE(check_prefix(g, address("192.168.69.100/24"), "address").ok());
-    EXPECT_TRUE(check_prefix(g, address("192.168.69.130/25"), "address").ok());
+    EXPECT_TRUE(check_prefix(g, addr("192.168.69.100/24"), "address").ok());
+    EXPECT_TRUE(check_prefix(g, addr("192.168.69.130/25"), "address").ok());
     EXPECT_TRUE(check_prefix(g, net("192.168.69.7/32"), "route").ok());
     EXPECT_TRUE(check_prefix(g, net("192.168.69.0/24"), "route").ok());
-    EXPECT_TRUE(check_prefix(g, address("fdaa::1/64"), "address").ok());
+    EXPECT_TRUE(check_prefix(g, addr("fdaa::1/64"), "address").ok());
     EXPECT_TRUE(check_prefix(g, net("fdaa:0:0:0:8000::/65"), "route").ok());
 }
 
 TEST(PolicyCheckPrefix, RefusesAnAddressWhoseNetworkIsLarger) {
     auto g = prefixes({"192.168.69.0/24"});
     for (const char* a : {"192.168.69.100/16", "192.168.69.1/23", "192.168.69.1/0"}) {
-        auto st = check_prefix(g, address(a), "address");
+        auto st = check_prefix(g, addr(a), "address");
         ASSERT_FALSE(st.ok()) << a;
         EXPECT_EQ(st.error().kind, ErrorKind::PermissionDenied);
         EXPECT_NE(st.error().message.find("address " + std::string(a) + " is outside"),
@@ -476,9 +465,9 @@ TEST(PolicyCheckPrefix, RefusesAnAddressWhoseNetworkIsLarger) {
 
 TEST(PolicyCheckPrefix, RefusesAnAddressOutsideEveryGrantedPrefix) {
     auto g = prefixes({"192.168.69.0/24", "fdaa::/64"});
-    EXPECT_FALSE(check_prefix(g, address("192.168.70.1/24"), "address").ok());
-    EXPECT_FALSE(check_prefix(g, address("fdab::1/64"), "address").ok());
-    EXPECT_FALSE(check_prefix(g, address("::ffff:192.168.69.1/128"), "address").ok());
+    EXPECT_FALSE(check_prefix(g, addr("192.168.70.1/24"), "address").ok());
+    EXPECT_FALSE(check_prefix(g, addr("fdab::1/64"), "address").ok());
+    EXPECT_FALSE(check_prefix(g, addr("::ffff:192.168.69.1/128"), "address").ok());
 }
 
 TEST(PolicyCheckPrefix, AllowsTheDefaultRouteOnlyWhenTheDefaultRouteIsGranted) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "expect.hpp"
 #include "policy.hpp"
 
 namespace tapd {
@@ -23,18 +24,6 @@ namespace fs = std::filesystem;
         return ::testing::AssertionFailure()
                << "message \"" << st.error().message << "\" does not hold \"" << text << "\"";
     return ::testing::AssertionSuccess();
-}
-
-Prefix addr(const char* text) {
-    auto p = parse_interface_address(text);
-    EXPECT_TRUE(p.ok()) << text;
-    return p.ok() ? p.value() : Prefix{};
-}
-
-Prefix net(const char* text) {
-    auto p = parse_network(text);
-    EXPECT_TRUE(p.ok()) << text;
-    return p.ok() ? p.value() : Prefix{};
 }
 
 CreateOptions with_address(const char* text) {

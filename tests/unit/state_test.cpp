@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "expect.hpp"
 #include "state.hpp"
 #include "without_caps.hpp"
 
@@ -19,13 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-Prefix addr(const char* text) {
-    return parse_interface_address(text).value();
-}
-Prefix net(const char* text) {
-    return parse_network(text).value();
-}
 
 template <class R>
 ::testing::AssertionResult FailedNaming(const R& r, std::string_view text) {

@@ -7,16 +7,41 @@ destination options), TCP (flags and options), UDP (including zero checksums), I
 (echo, errors, NDP with options), under 0-2 VLAN tags, some with bad checksums, some cut short.
 Ports stay in 30000-39999 so tcpdump prints no application-layer decode.
 """
+import os
 import random
+import shutil
+import sys
 
-from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether, ICMPv6DestUnreach,
-                       ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA,
-                       ICMPv6ND_RS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo,
-                       ICMPv6NDOptSrcLLAddr, ICMPv6PacketTooBig, ICMPv6TimeExceeded, IPOption_RR,
-                       IPOption_Router_Alert, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
-                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw, conf)
+try:
+    from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether, ICMPv6DestUnreach,
+                           ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS,
+                           ICMPv6ND_RA, ICMPv6ND_RS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptMTU,
+                           ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr, ICMPv6PacketTooBig,
+                           ICMPv6TimeExceeded, IPOption_RR, IPOption_Router_Alert, IPv6,
+                           IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
+                           IPv6ExtHdrRouting, Raw, conf)
+    conf.verb = 0
+    _scapy_error = None
+except ImportError as e:
+    _scapy_error = e
 
-conf.verb = 0
+
+def _missing(what):
+    if os.environ.get("CI") == "true":
+        print(f"FAIL: {what} is required under CI=true but missing")
+        sys.exit(1)
+    print(f"SKIP: {what} is missing")
+    sys.exit(77)
+
+
+def require(*tools):
+    """Exits unless scapy and every program in TOOLS are there: 77 (meson's skip code), or 1
+    (a failure) under CI=true."""
+    if _scapy_error:
+        _missing(f"python3-scapy ({_scapy_error})")
+    for tool in tools:
+        if not shutil.which(tool):
+            _missing(tool)
 
 
 def _mac(r):

@@ -14,25 +14,11 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import gen_frames  # noqa: E402
 
-
-def missing(what):
-    if os.environ.get("CI") == "true":
-        print(f"FAIL: {what} is required under CI=true but missing")
-        sys.exit(1)
-    print(f"SKIP: {what} is missing")
-    sys.exit(77)
-
-
-try:
-    sys.path.insert(0, HERE)
-    import gen_frames
-    from scapy.all import wrpcap
-except ImportError as e:
-    missing(f"python3-scapy ({e})")
-for tool in ("tcpdump", "tshark"):
-    if not shutil.which(tool):
-        missing(tool)
+gen_frames.require("tcpdump", "tshark")
+from scapy.all import wrpcap  # noqa: E402
 
 
 def run(cmd, **kw):

@@ -176,9 +176,23 @@ std::vector<TapInfo> Client::infos(const std::vector<sdbus::ObjectPath>& paths) 
     }
 }
 
+bool Client::has_tap(const std::string& name) {
+    try {
+        std::string path = names::tap_object_path(name);
+        for (const auto& p : manager_->ListTaps())
+            if (p == path) return true;
+        return false;
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
 TapInfo Client::show(const std::string& name) {
-    for (auto& t : list())
-        if (t.name == name) return t;
+    // One ListTaps call, then the properties of that tap alone.
+    if (has_tap(name)) {
+        auto found = infos({sdbus::ObjectPath(names::tap_object_path(name))});
+        if (!found.empty()) return found.front();
+    }
     throw ClientError(names::kErrNotFound, "no tap '" + name + "' of yours");
 }
 

@@ -93,6 +93,9 @@ class Client {
     std::vector<TapInfo> list_all();
     // Deletes the caller's taps (ALL: every tap, root only); returns the names deleted.
     std::vector<std::string> cleanup(bool all = false);
+    // Whether the caller has a tap NAME (one ListTaps call, no properties fetched).
+    bool has_tap(const std::string& name);
+    // The caller's tap NAME; ClientError net.tapd1.Error.NotFound when there is none.
     TapInfo show(const std::string& name);
     PolicyView policy();
     std::string version();

@@ -13,8 +13,10 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "../common/unique_fd.hpp"
 #include "wire/decode.hpp"
 #include "wire/json.hpp"
 #include "wire/pcap.hpp"
@@ -30,36 +32,6 @@ volatile sig_atomic_t g_stop = 0;
 extern "C" void on_stop_signal(int) {
     g_stop = 1;
 }
-
-class UniqueFd {
-  public:
-    explicit UniqueFd(int fd = -1) : fd_(fd) {}
-    ~UniqueFd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    UniqueFd(UniqueFd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-    UniqueFd& operator=(UniqueFd&& o) noexcept {
-        if (this != &o) {
-            if (fd_ >= 0) ::close(fd_);
-            fd_ = o.fd_;
-            o.fd_ = -1;
-        }
-        return *this;
-    }
-    int get() const { return fd_; }
-    // Closes now and reports close(2)'s errno, which for files on NFS can be the first report
-    // of a failed write.
-    int close_checked() {
-        int fd = fd_;
-        fd_ = -1;
-        return fd >= 0 && ::close(fd) != 0 ? errno : 0;
-    }
-
-  private:
-    int fd_;
-};
 
 // Catches SIGINT/SIGTERM into a flag. With block set (fds we wait on with ppoll()), they stay
 // blocked except inside ppoll(), so a signal can only interrupt the wait, never a half-written
@@ -145,7 +117,9 @@ class Printer {
     explicit Printer(const DecodeOptions& o) : opts_(o), out_(STDOUT_FILENO) {}
 
     void frame(Bytes data, int64_t sec, uint32_t nsec, uint32_t orig_len, bool ns) {
-        wire::decode(data, decoded_, {}, orig_len);
+        // Only JSON and the verbose dump show checksum verdicts; summaries skip the pass over
+        // the payload.
+        wire::decode(data, decoded_, {.verify_checksums = opts_.json || opts_.verbose}, orig_len);
         meta_.number = ++count_;
         meta_.ts_sec = sec;
         meta_.ts_nsec = nsec;
@@ -181,20 +155,19 @@ class Printer {
     uint64_t count_ = 0;
 };
 
-// Reads from fd through ppoll(), so SIGINT ends a blocking read; flushes `idle` output first
-// whenever no data is waiting, which keeps live output prompt without a write per frame.
+// Reads from fd through ppoll(), so SIGINT ends a blocking read (-1, errno EINTR); calls
+// on_idle first whenever no data is waiting: given a flush of the output, it keeps live output
+// prompt without a write per frame.
 class StoppableSource final : public wire::ByteSource {
   public:
-    StoppableSource(int fd, StopSignals& sig, Printer* idle_printer,
-                    wire::CaptureWriter* idle_writer)
-        : fd_(fd), sig_(sig), printer_(idle_printer), writer_(idle_writer) {}
+    StoppableSource(int fd, StopSignals& sig, std::function<void()> on_idle)
+        : fd_(fd), sig_(sig), on_idle_(std::move(on_idle)) {}
     ssize_t read(void* buf, size_t n) override {
         for (;;) {
             bool readable;
             auto w = sig_.wait(fd_, 0, readable);
             if (w == StopSignals::Wait::Ready && !readable) {
-                if (printer_) printer_->flush();
-                if (writer_) writer_->flush();
+                on_idle_();
                 w = sig_.wait(fd_, -1, readable);
             }
             if (w == StopSignals::Wait::Stopped) {
@@ -211,8 +184,7 @@ class StoppableSource final : public wire::ByteSource {
   private:
     int fd_;
     StopSignals& sig_;
-    Printer* printer_;
-    wire::CaptureWriter* writer_;
+    std::function<void()> on_idle_;
 };
 
 // One frame per read(2) from a tap fd; up to 64 KiB MTU plus Ethernet and VLAN headers.
@@ -226,29 +198,16 @@ struct Frame {
 
 enum class TapRead { Frame, Stopped, End, Failed };
 
-TapRead read_tap_frame(int fd, StopSignals& sig, std::vector<std::byte>& buf, Frame& f,
-                       const std::function<void()>& on_idle) {
-    for (;;) {
-        bool readable;
-        auto w = sig.wait(fd, 0, readable);
-        if (w == StopSignals::Wait::Ready && !readable) {
-            on_idle();
-            w = sig.wait(fd, -1, readable);
-        }
-        if (w == StopSignals::Wait::Stopped) return TapRead::Stopped;
-        if (w == StopSignals::Wait::Failed) return TapRead::Failed;
-        ssize_t n = ::read(fd, buf.data(), buf.size());
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EINTR) continue;
-            return TapRead::Failed;
-        }
-        if (n == 0) return TapRead::End;
-        struct timespec ts {};
-        clock_gettime(CLOCK_REALTIME, &ts);
-        f = {Bytes(buf.data(), static_cast<size_t>(n)), ts.tv_sec,
-             static_cast<uint32_t>(ts.tv_nsec)};
-        return TapRead::Frame;
-    }
+// One frame from a tap fd read through src (errno set on Failed), timestamped now.
+TapRead read_tap_frame(StoppableSource& src, const StopSignals& sig, std::vector<std::byte>& buf,
+                       Frame& f) {
+    ssize_t n = src.read(buf.data(), buf.size());
+    if (n < 0) return errno == EINTR && sig.stopped() ? TapRead::Stopped : TapRead::Failed;
+    if (n == 0) return TapRead::End;
+    struct timespec ts {};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    f = {Bytes(buf.data(), static_cast<size_t>(n)), ts.tv_sec, static_cast<uint32_t>(ts.tv_nsec)};
+    return TapRead::Frame;
 }
 
 bool ends_with(std::string_view s, std::string_view suffix) {
@@ -285,8 +244,9 @@ int finish_capture(wire::CaptureWriter& w, UniqueFd& owned, const std::string& p
         report_errno("write " + path, w.error());
         rc = 1;
     }
-    if (int err = owned.close_checked()) {
-        report_errno("close " + path, err);
+    // close(2)'s error, which for files on NFS can be the first report of a failed write.
+    if (int fd = owned.release(); fd >= 0 && ::close(fd) != 0) {
+        report_errno("close " + path, errno);
         rc = 1;
     }
     std::fprintf(stderr, "%llu packet%s captured\n", static_cast<unsigned long long>(w.records()),
@@ -319,11 +279,12 @@ int drain(wire::CaptureReader& r, StopSignals& sig, const std::string& name, F&&
 int print_frames_from_tap_fd(int fd, const DecodeOptions& opts) {
     StopSignals sig;
     Printer p(opts);
+    StoppableSource src(fd, sig, [&] { p.flush(); });
     std::vector<std::byte> buf(kTapFrameMax);
     Frame f;
     int rc = 0;
     while (!p.done()) {
-        auto r = read_tap_frame(fd, sig, buf, f, [&] { p.flush(); });
+        auto r = read_tap_frame(src, sig, buf, f);
         if (r == TapRead::Frame) {
             p.frame(f.data, f.sec, f.nsec, static_cast<uint32_t>(f.data.size()), false);
             continue;
@@ -341,7 +302,7 @@ int print_frames_from_tap_fd(int fd, const DecodeOptions& opts) {
 int print_frames_from_pcap_fd(int fd, const DecodeOptions& opts) {
     StopSignals sig;
     Printer p(opts);
-    StoppableSource src(fd, sig, &p, nullptr);
+    StoppableSource src(fd, sig, [&] { p.flush(); });
     wire::CaptureReader r(src);
     std::string name = "capture stream on fd " + std::to_string(fd);
     int rc = drain(r, sig, name, [&](const wire::CaptureRecord& rec) {
@@ -359,11 +320,12 @@ int capture_tap_fd_to_file(int fd, const std::string& path, long count) {
     if (out < 0) return 1;
     StopSignals sig;
     auto w = wire::CaptureWriter::create(out, format, format == wire::CaptureFormat::Pcapng);
+    StoppableSource src(fd, sig, [&] { w->flush(); });
     std::vector<std::byte> buf(kTapFrameMax);
     Frame f;
     int rc = 0;
     while ((count < 0 || w->records() < static_cast<uint64_t>(count)) && !w->error()) {
-        auto r = read_tap_frame(fd, sig, buf, f, [&] { w->flush(); });
+        auto r = read_tap_frame(src, sig, buf, f);
         if (r == TapRead::Frame) {
             w->write({f.sec, f.nsec, static_cast<uint32_t>(f.data.size()), f.data});
             continue;
@@ -385,7 +347,10 @@ int capture_pcap_fd_to_file(int fd, const std::string& path, long count) {
     if (out < 0) return 1;
     StopSignals sig;
     std::unique_ptr<wire::CaptureWriter> w;
-    StoppableSource src(fd, sig, nullptr, nullptr);
+    // Flushing while no data waits makes a capture to a pipe (-w -) prompt.
+    StoppableSource src(fd, sig, [&] {
+        if (w) w->flush();
+    });
     wire::CaptureReader r(src);
     std::string name = "capture stream on fd " + std::to_string(fd);
     int rc = drain(r, sig, name, [&](const wire::CaptureRecord& rec) {

@@ -202,7 +202,6 @@ void note_stop(int) {
 int cmd_create(Connect& connect, Args& args) {
     tapd::TapSpec spec;
     spec.name = need_name(args, "create");
-    spec.persistent = true;
     bool ephemeral = false;
     while (!args.done()) {
         if (parse_create_option(args, spec)) continue;
@@ -260,9 +259,7 @@ int cmd_exec(Connect& connect, Args& args) {
 
     tapd::Client& c = connect();
     bool created = false;
-    bool exists = false;
-    for (const auto& t : c.list()) exists = exists || t.name == spec.name;
-    if (!exists) {
+    if (!c.has_tap(spec.name)) {
         spec.persistent = false;  // a lease on this process: gone when the run ends
         c.create_tap(spec);
         created = true;

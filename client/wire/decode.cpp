@@ -27,9 +27,14 @@ struct L4Context {
     uint64_t pseudo_base;  // pseudo-header sum without the length
 };
 
-uint64_t pseudo_with_len(const L4Context& c, uint32_t len) {
-    // Both pseudo-header variants add the length as plain 16-bit words, so it can be added late.
-    return c.pseudo_base + (len >> 16) + (len & 0xffff);
+ChecksumStatus verdict(bool ok) {
+    return ok ? ChecksumStatus::Good : ChecksumStatus::Bad;
+}
+
+// A pseudo-header sum computed with length 0, completed with the upper-layer length: both
+// pseudo-header variants add it as plain 16-bit words, so it can be added late.
+uint64_t with_length(uint64_t pseudo, size_t len) {
+    return pseudo + (len >> 16) + (len & 0xffff);
 }
 
 void decode_l4(Decoded& d, uint8_t proto, const L4Context& c, const DecodeFlags& flags) {
@@ -43,9 +48,7 @@ void decode_l4(Decoded& d, uint8_t proto, const L4Context& c, const DecodeFlags&
         d.layers |= kHasTcp;
         d.l4_checksum =
             !verify ? ChecksumStatus::Unverified
-            : d.tcp.checksum_ok(pseudo_with_len(c, static_cast<uint32_t>(c.bytes.size())))
-                ? ChecksumStatus::Good
-                : ChecksumStatus::Bad;
+                    : verdict(d.tcp.checksum_ok(with_length(c.pseudo_base, c.bytes.size())));
     } else if (proto == ipproto::kUdp) {
         auto u = UdpDatagram::check(c.bytes);
         if (!u) return fail(d, u.error(), base);
@@ -63,27 +66,21 @@ void decode_l4(Decoded& d, uint8_t proto, const L4Context& c, const DecodeFlags&
         else if (!flags.verify_checksums || !whole)
             d.l4_checksum = ChecksumStatus::Unverified;
         else
-            d.l4_checksum = d.udp.checksum_ok(pseudo_with_len(c, d.udp.length()))
-                                ? ChecksumStatus::Good
-                                : ChecksumStatus::Bad;
+            d.l4_checksum = verdict(d.udp.checksum_ok(with_length(c.pseudo_base, d.udp.length())));
     } else if (proto == ipproto::kIcmp && !c.v6) {
         auto m = Icmpv4Packet::check(c.bytes);
         if (!m) return fail(d, m.error(), base);
         d.icmp = *m;
         d.layers |= kHasIcmp;
-        d.l4_checksum = !verify                ? ChecksumStatus::Unverified
-                        : d.icmp.checksum_ok() ? ChecksumStatus::Good
-                                               : ChecksumStatus::Bad;
+        d.l4_checksum = !verify ? ChecksumStatus::Unverified : verdict(d.icmp.checksum_ok());
     } else if (proto == ipproto::kIcmpv6 && c.v6) {
         auto m = Icmpv6Packet::check(c.bytes);
         if (!m) return fail(d, m.error(), base);
         d.icmpv6 = *m;
         d.layers |= kHasIcmpv6;
-        d.l4_checksum = !verify ? ChecksumStatus::Unverified
-                        : checksum::verifies(checksum::accumulate(
-                              c.bytes, pseudo_with_len(c, static_cast<uint32_t>(c.bytes.size()))))
-                            ? ChecksumStatus::Good
-                            : ChecksumStatus::Bad;
+        d.l4_checksum =
+            !verify ? ChecksumStatus::Unverified
+                    : verdict(d.icmpv6.checksum_ok(with_length(c.pseudo_base, c.bytes.size())));
     }
 }
 
@@ -93,9 +90,8 @@ void decode_ipv4(Decoded& d, Bytes b, const DecodeFlags& flags) {
     if (!p) return fail(d, p.error(), base);
     d.ipv4 = *p;
     d.layers |= kHasIpv4;
-    d.ip_checksum = !flags.verify_checksums ? ChecksumStatus::Unverified
-                    : d.ipv4.checksum_ok()  ? ChecksumStatus::Good
-                                            : ChecksumStatus::Bad;
+    d.ip_checksum =
+        !flags.verify_checksums ? ChecksumStatus::Unverified : verdict(d.ipv4.checksum_ok());
     d.fragment = d.ipv4.is_fragment();
     d.l4_proto = d.ipv4.proto();
     L4Context c;
@@ -133,15 +129,7 @@ void decode_ipv6(Decoded& d, Bytes b, const DecodeFlags& flags) {
         d.ipv6_chain = *chain;
     } else {
         // The common case: no extension headers, nothing to copy.
-        Ipv6Chain& c = d.ipv6_chain;
-        c.count = 0;
-        c.upper_proto = d.ipv6.next_header();
-        c.upper_offset = 0;
-        c.final_dst_offset = 0;
-        c.fragment = false;
-        c.more_frags = false;
-        c.frag_offset = 0;
-        c.frag_ident = 0;
+        d.ipv6_chain.set_no_extensions(d.ipv6.next_header());
     }
     const Ipv6Chain& ch = d.ipv6_chain;
     d.fragment = ch.fragment;
@@ -293,25 +281,22 @@ bool decode_headers_general(Bytes frame, FrameHeaders& h, size_t wire_len) {
 // The fast path's frames are whole, unfragmented and without extension headers: every
 // upper-layer checksum can be verified, against the IPv6 destination itself.
 void verify_checksums(Decoded& d) {
-    auto status = [](bool ok) { return ok ? ChecksumStatus::Good : ChecksumStatus::Bad; };
     uint64_t pseudo;
     if (d.has(kHasIpv4)) {
-        d.ip_checksum = status(d.ipv4.checksum_ok());
+        d.ip_checksum = verdict(d.ipv4.checksum_ok());
         pseudo = checksum::pseudo_header(d.ipv4.src(), d.ipv4.dst(), d.l4_proto, 0);
     } else {
         pseudo = checksum::pseudo_header(d.ipv6.src(), d.ipv6.dst(), d.l4_proto, 0);
     }
-    auto with_len = [&](size_t len) { return pseudo + (len >> 16) + (len & 0xffff); };
     if (d.has(kHasTcp)) {
-        d.l4_checksum = status(d.tcp.checksum_ok(with_len(d.tcp.bytes().size())));
+        d.l4_checksum = verdict(d.tcp.checksum_ok(with_length(pseudo, d.tcp.bytes().size())));
     } else if (d.has(kHasUdp)) {
         if (d.udp.checksum() != 0)
-            d.l4_checksum = status(d.udp.checksum_ok(with_len(d.udp.length())));
+            d.l4_checksum = verdict(d.udp.checksum_ok(with_length(pseudo, d.udp.length())));
     } else if (d.has(kHasIcmp)) {
-        d.l4_checksum = status(d.icmp.checksum_ok());
+        d.l4_checksum = verdict(d.icmp.checksum_ok());
     } else if (d.has(kHasIcmpv6)) {
-        Bytes b = d.icmpv6.bytes();
-        d.l4_checksum = status(checksum::verifies(checksum::accumulate(b, with_len(b.size()))));
+        d.l4_checksum = verdict(d.icmpv6.checksum_ok(with_length(pseudo, d.icmpv6.bytes().size())));
     }
 }
 

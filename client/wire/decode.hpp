@@ -216,17 +216,10 @@ template <uint32_t kTagged, uint16_t kType, class Out>
         d.snaplen_cut = cut;
         // No extension headers. (Written here, once the frame is known to stay on the fast
         // path: the general decoder leaves the chain alone for a frame whose chain it rejects.)
-        Ipv6Chain& c = d.ipv6_chain;
-        c.count = 0;
-        if constexpr (kType == ethertype::kIpv6) {
-            c.upper_proto = proto;
-            c.upper_offset = 0;
-            c.final_dst_offset = 0;
-            c.fragment = false;
-            c.more_frags = false;
-            c.frag_offset = 0;
-            c.frag_ident = 0;
-        }
+        if constexpr (kType == ethertype::kIpv6)
+            d.ipv6_chain.set_no_extensions(proto);
+        else
+            d.ipv6_chain.count = 0;
     }
 }
 

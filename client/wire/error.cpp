@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "wire/internal.hpp"
+
 namespace tapd::wire {
 
 const char* to_string(Layer layer) {
@@ -69,59 +71,59 @@ const char* to_string(Reason reason) {
     return "unknown";
 }
 
-size_t format_error(const WireError& e, char* out, size_t size) {
+size_t format_error_text(const WireError& e, char* out, size_t size) {
     const char* layer = to_string(e.layer);
     int n = 0;
     switch (e.reason) {
         case Reason::Truncated:
-            n = std::snprintf(out, size, "%s: truncated, need %u bytes, have %u (offset %u)", layer,
-                              e.value, e.limit, e.offset);
+            n = std::snprintf(out, size, "%s: truncated, need %u bytes, have %u", layer, e.value,
+                              e.limit);
             break;
         case Reason::BadVersion:
-            n = std::snprintf(out, size, "%s: bad version %u, expected %u (offset %u)", layer,
-                              e.value, e.limit, e.offset);
+            n = std::snprintf(out, size, "%s: bad version %u, expected %u", layer, e.value,
+                              e.limit);
             break;
         case Reason::HeaderTooShort:
-            n = std::snprintf(out, size, "%s: header length %u below minimum %u (offset %u)", layer,
-                              e.value, e.limit, e.offset);
+            n = std::snprintf(out, size, "%s: header length %u below minimum %u", layer, e.value,
+                              e.limit);
             break;
         case Reason::TotalLengthTooShort:
-            n = std::snprintf(out, size, "%s: length %u shorter than its header %u (offset %u)",
-                              layer, e.value, e.limit, e.offset);
+            n = std::snprintf(out, size, "%s: length %u shorter than its header %u", layer, e.value,
+                              e.limit);
             break;
         case Reason::LengthExceedsEnclosing:
-            n = std::snprintf(out, size,
-                              "%s: length %u exceeds the %u bytes that enclose it (offset %u)",
-                              layer, e.value, e.limit, e.offset);
+            n = std::snprintf(out, size, "%s: length %u exceeds the %u bytes that enclose it",
+                              layer, e.value, e.limit);
             break;
         case Reason::BadOptionLength:
-            n = std::snprintf(out, size, "%s: bad option length %u, %u bytes left (offset %u)",
-                              layer, e.value, e.limit, e.offset);
+            n = std::snprintf(out, size, "%s: bad option length %u, %u bytes left", layer, e.value,
+                              e.limit);
             break;
         case Reason::BadOption:
-            n = std::snprintf(out, size, "%s: option %u not allowed here (offset %u)", layer,
-                              e.value, e.offset);
+            n = std::snprintf(out, size, "%s: option %u not allowed here", layer, e.value);
             break;
         case Reason::TooManyHeaders:
-            n = std::snprintf(out, size, "%s: more than %u nested headers (offset %u)", layer,
-                              e.limit, e.offset);
+            n = std::snprintf(out, size, "%s: more than %u nested headers", layer, e.limit);
             break;
         case Reason::UnsupportedAddresses:
-            n = std::snprintf(out, size,
-                              "%s: unsupported address sizes hlen %u plen %u (offset %u)", layer,
-                              e.value, e.limit, e.offset);
+            n = std::snprintf(out, size, "%s: unsupported address sizes hlen %u plen %u", layer,
+                              e.value, e.limit);
             break;
         case Reason::BadMagic:
-            n = std::snprintf(out, size, "%s: bad magic number 0x%08x (offset %u)", layer, e.value,
-                              e.offset);
+            n = std::snprintf(out, size, "%s: bad magic number 0x%08x", layer, e.value);
             break;
         case Reason::BadRecordLength:
-            n = std::snprintf(out, size, "%s: record length %u exceeds limit %u (offset %u)", layer,
-                              e.value, e.limit, e.offset);
+            n = std::snprintf(out, size, "%s: record length %u exceeds limit %u", layer, e.value,
+                              e.limit);
             break;
     }
-    if (n < 0) return 0;
-    return static_cast<size_t>(n) < size ? static_cast<size_t>(n) : (size ? size - 1 : 0);
+    return internal::snprintf_length(n, size);
+}
+
+size_t format_error(const WireError& e, char* out, size_t size) {
+    size_t k = format_error_text(e, out, size);
+    return k + internal::snprintf_length(std::snprintf(out + k, size - k, " (offset %u)", e.offset),
+                                         size - k);
 }
 
 }  // namespace tapd::wire

@@ -56,6 +56,9 @@ struct WireError {
 // Writes "layer: reason text (offset N)" into out (NUL-terminated, truncated to size); returns the
 // number of characters written, excluding the NUL.
 size_t format_error(const WireError& e, char* out, size_t size);
+// The same without " (offset N)", for callers that tell where in their own terms (a capture
+// reader: the byte in the stream).
+size_t format_error_text(const WireError& e, char* out, size_t size);
 
 inline WireError truncated(Layer layer, size_t offset, size_t need, size_t have) {
     return {layer, Reason::Truncated, static_cast<uint32_t>(offset), static_cast<uint32_t>(need),

@@ -41,9 +41,8 @@ Checked<Icmpv6Packet> Icmpv6Packet::check(Bytes b) {
 }
 
 bool Icmpv6Packet::checksum_ok(const Ipv6Address& src, const Ipv6Address& dst) const {
-    uint64_t acc =
-        checksum::pseudo_header(src, dst, ipproto::kIcmpv6, static_cast<uint32_t>(buf_.size()));
-    return checksum::verifies(checksum::accumulate(buf_, acc));
+    return checksum_ok(
+        checksum::pseudo_header(src, dst, ipproto::kIcmpv6, static_cast<uint32_t>(buf_.size())));
 }
 
 void Icmpv6Repr::emit(MutBytes out, const Ipv6Address& src, const Ipv6Address& dst) const {

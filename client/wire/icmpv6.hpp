@@ -83,6 +83,11 @@ class Icmpv6Packet {
 
     // RFC 4443 2.3: the checksum covers the IPv6 pseudo-header.
     bool checksum_ok(const Ipv6Address& src, const Ipv6Address& dst) const;
+    // pseudo is the pseudo-header sum (checksum::pseudo_header) over the message length, e.g.
+    // with a routing header's final destination (RFC 8200 8.1).
+    bool checksum_ok(uint64_t pseudo) const {
+        return checksum::verifies(checksum::accumulate(buf_, pseudo));
+    }
 
     // Length of the fixed part before options for NDP type t, else kHeaderLen.
     static size_t ndp_fixed_len(uint8_t t);

@@ -110,6 +110,20 @@ struct Ipv6Chain {
     uint16_t frag_offset = 0;  // 8-byte units
     uint32_t frag_ident = 0;
 
+    // The chain of a packet without extension headers, whose next header (upper) is the upper
+    // layer: the scalar fields only (headers and offsets are left alone; count 0 says none is
+    // valid), so that the decoder's writes stay few.
+    void set_no_extensions(uint8_t upper) {
+        count = 0;
+        upper_proto = upper;
+        upper_offset = 0;
+        final_dst_offset = 0;
+        fragment = false;
+        more_frags = false;
+        frag_offset = 0;
+        frag_ident = 0;
+    }
+
     // Walks p's extension headers. Stops at the first non-extension header, at No Next Header,
     // and after a fragment header with a nonzero offset (what follows is not a header).
     // Fails with the error of the header that does not fit, or TooManyHeaders past kMaxHeaders.

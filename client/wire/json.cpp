@@ -1,6 +1,8 @@
 // Hand-written JSON Lines for decoded frames, straight into the output buffer.
 #include "wire/json.hpp"
 
+#include "wire/internal.hpp"
+
 namespace tapd::wire {
 namespace {
 
@@ -26,7 +28,7 @@ class Obj {
     void addr(std::string_view k, const A& a) {
         key(k);
         o_.put('"');
-        o_.commit(format(o_.reserve(kIpv6TextMax), a));
+        internal::put_address(o_, a);
         o_.put('"');
     }
     void close() { o_.put('}'); }
@@ -192,9 +194,7 @@ void write_json(TextBuffer& o, const Decoded& d, const FrameMeta& m) {
         err.num("offset", e.offset);
         err.num("value", e.value);
         err.num("limit", e.limit);
-        char text[160];
-        size_t n = format_error(e, text, sizeof text);
-        err.str("text", {text, n});
+        err.str("text", internal::ErrorText(e).view());
         err.close();
     }
     j.close();

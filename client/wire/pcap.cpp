@@ -3,10 +3,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <string_view>
+
+#include "wire/internal.hpp"
 
 namespace tapd::wire {
 namespace {
@@ -129,16 +131,7 @@ void CaptureWriter::put(const void* p, size_t n) {
 }
 
 bool CaptureWriter::flush() {
-    size_t done = 0;
-    while (!err_ && done < len_) {
-        ssize_t n = ::write(fd_, buf_.data() + done, len_ - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            err_ = errno;
-            break;
-        }
-        done += static_cast<size_t>(n);
-    }
+    if (!err_) err_ = internal::write_all(fd_, buf_.data(), len_);
     len_ = 0;
     return err_ == 0;
 }
@@ -199,17 +192,21 @@ uint16_t CaptureReader::rd16(size_t at) const {
 }
 
 CaptureReader::Status CaptureReader::fail(Reason reason, uint32_t value, uint32_t limit) {
-    // WireError offsets are 32-bit; describe_error() prints the full stream offset.
-    err_ = WireError{Layer::Pcap, reason, static_cast<uint32_t>(consumed_), value, limit};
+    // The stream offset may pass WireError's 32 bits: it is kept in err_offset_ alone.
+    err_ = WireError{Layer::Pcap, reason, 0, value, limit};
     err_offset_ = consumed_;
     return Status::Error;
 }
 
+CaptureReader::Status CaptureReader::need(size_t n, bool at_boundary) {
+    if (fill(n)) return Status::Record;
+    if (sys_err_) return Status::Error;
+    if (at_boundary && end_ == start_) return Status::End;
+    return fail(Reason::Truncated, static_cast<uint32_t>(n), static_cast<uint32_t>(end_ - start_));
+}
+
 CaptureReader::Status CaptureReader::read_header() {
-    if (!fill(4)) {
-        if (sys_err_) return Status::Error;
-        return fail(Reason::Truncated, 4, static_cast<uint32_t>(end_ - start_));
-    }
+    if (Status s = need(4); s != Status::Record) return s;
     uint32_t magic;
     std::memcpy(&magic, buf_.data() + start_, 4);
     if (magic == kBlockShb) {
@@ -217,10 +214,7 @@ CaptureReader::Status CaptureReader::read_header() {
         header_done_ = true;
         return Status::Record;  // the SHB is read as a block by next_pcapng
     }
-    if (!fill(kPcapHeaderLen)) {
-        if (sys_err_) return Status::Error;
-        return fail(Reason::Truncated, kPcapHeaderLen, static_cast<uint32_t>(end_ - start_));
-    }
+    if (Status s = need(kPcapHeaderLen); s != Status::Record) return s;
     if (magic == kPcapMagicUs || magic == kPcapMagicNs) {
         swapped_ = false;
     } else if (bswap32(magic) == kPcapMagicUs || bswap32(magic) == kPcapMagicNs) {
@@ -230,7 +224,6 @@ CaptureReader::Status CaptureReader::read_header() {
         return fail(Reason::BadMagic, magic, 0);
     }
     nanosecond_ = magic == kPcapMagicNs;
-    snaplen_ = rd32(16);
     // The link type's low 16 bits; the upper bits carry FCS information (pcap-savefile(5)).
     linktype_ = rd32(20) & 0xffff;
     format_ = CaptureFormat::Pcap;
@@ -248,18 +241,10 @@ CaptureReader::Status CaptureReader::next(CaptureRecord& out) {
 }
 
 CaptureReader::Status CaptureReader::next_pcap(CaptureRecord& out) {
-    if (!fill(kPcapRecordHeaderLen)) {
-        if (sys_err_) return Status::Error;
-        if (end_ == start_) return Status::End;
-        return fail(Reason::Truncated, kPcapRecordHeaderLen, static_cast<uint32_t>(end_ - start_));
-    }
+    if (Status s = need(kPcapRecordHeaderLen, /*at_boundary=*/true); s != Status::Record) return s;
     uint32_t sec = rd32(0), frac = rd32(4), caplen = rd32(8), origlen = rd32(12);
     if (caplen > kMaxRecord) return fail(Reason::BadRecordLength, caplen, kMaxRecord);
-    if (!fill(kPcapRecordHeaderLen + caplen)) {
-        if (sys_err_) return Status::Error;
-        return fail(Reason::Truncated, kPcapRecordHeaderLen + caplen,
-                    static_cast<uint32_t>(end_ - start_));
-    }
+    if (Status s = need(kPcapRecordHeaderLen + caplen); s != Status::Record) return s;
     out.ts_sec = sec;
     out.ts_nsec = nanosecond_ ? frac : frac * 1000;
     if (out.ts_nsec >= 1000000000) out.ts_nsec = 999999999;  // a malformed fraction
@@ -271,11 +256,7 @@ CaptureReader::Status CaptureReader::next_pcap(CaptureRecord& out) {
 
 CaptureReader::Status CaptureReader::next_pcapng(CaptureRecord& out) {
     for (;;) {
-        if (!fill(12)) {
-            if (sys_err_) return Status::Error;
-            if (end_ == start_) return Status::End;
-            return fail(Reason::Truncated, 12, static_cast<uint32_t>(end_ - start_));
-        }
+        if (Status s = need(12, /*at_boundary=*/true); s != Status::Record) return s;
         uint32_t raw_type;
         std::memcpy(&raw_type, buf_.data() + start_, 4);
         if (raw_type == kBlockShb) {
@@ -293,10 +274,7 @@ CaptureReader::Status CaptureReader::next_pcapng(CaptureRecord& out) {
         uint32_t type = rd32(0), len = rd32(4);
         if (len < 12 || len % 4 != 0 || len > kMaxRecord)
             return fail(Reason::BadRecordLength, len, kMaxRecord);
-        if (!fill(len)) {
-            if (sys_err_) return Status::Error;
-            return fail(Reason::Truncated, len, static_cast<uint32_t>(end_ - start_));
-        }
+        if (Status s = need(len); s != Status::Record) return s;
         if (rd32(len - 4) != len) return fail(Reason::BadRecordLength, rd32(len - 4), len);
         if (type == kBlockIdb) {
             if (len < 20) return fail(Reason::BadRecordLength, len, 20);
@@ -366,24 +344,17 @@ CaptureReader::Status CaptureReader::next_pcapng(CaptureRecord& out) {
 }
 
 size_t CaptureReader::describe_error(char* out, size_t size) const {
-    int n;
-    if (sys_err_) {
-        n = std::snprintf(out, size, "read failed at byte %llu: %s",
+    if (sys_err_)
+        return internal::snprintf_length(
+            std::snprintf(out, size, "read failed at byte %llu: %s",
                           static_cast<unsigned long long>(consumed_ + (end_ - start_)),
-                          std::strerror(sys_err_));
-    } else {
-        WireError e = err_;
-        e.offset = 0;
-        char text[160];
-        size_t k = format_error(e, text, sizeof text);
-        // Drop format_error's "(offset 0)": the stream offset below replaces it.
-        std::string_view t(text, k);
-        if (auto cut = t.rfind(" (offset"); cut != std::string_view::npos) t = t.substr(0, cut);
-        n = std::snprintf(out, size, "%.*s at byte %llu", static_cast<int>(t.size()), t.data(),
-                          static_cast<unsigned long long>(err_offset_));
-    }
-    if (n < 0) return 0;
-    return static_cast<size_t>(n) < size ? static_cast<size_t>(n) : (size ? size - 1 : 0);
+                          std::strerror(sys_err_)),
+            size);
+    size_t k = format_error_text(err_, out, size);
+    return k +
+           internal::snprintf_length(std::snprintf(out + k, size - k, " at byte %llu",
+                                                   static_cast<unsigned long long>(err_offset_)),
+                                     size - k);
 }
 
 }  // namespace tapd::wire

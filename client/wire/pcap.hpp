@@ -111,8 +111,9 @@ class CaptureReader {
     bool nanosecond() const { return nanosecond_; }
     // Link type of the last record's interface (pcap: the file's).
     uint32_t linktype() const { return linktype_; }
-    // After Status::Error: errno of a failed read (0 for a format error), the format error,
-    // and the byte offset in the stream where it was found.
+    // After Status::Error: errno of a failed read (0 for a format error), the format error
+    // (layer Pcap, reason, value, limit; its offset is 0), and the byte offset in the stream
+    // where it was found (64-bit: a stream may pass 4 GiB).
     int sys_error() const { return sys_err_; }
     const WireError& format_error_value() const { return err_; }
     uint64_t error_offset() const { return err_offset_; }
@@ -122,6 +123,9 @@ class CaptureReader {
   private:
     bool fill(size_t need);  // ensures need bytes are buffered; false at EOF/error
     Status fail(Reason reason, uint32_t value, uint32_t limit);
+    // fill(n), or why not: Record when n bytes are buffered; else Error (a failed read, or the
+    // stream ends short of them), or End when at_boundary and it ended with nothing buffered.
+    Status need(size_t n, bool at_boundary = false);
     Status read_header();
     Status next_pcap(CaptureRecord& out);
     Status next_pcapng(CaptureRecord& out);
@@ -140,7 +144,6 @@ class CaptureReader {
     bool nanosecond_ = false;
     CaptureFormat format_ = CaptureFormat::Pcap;
     uint32_t linktype_ = 0;
-    uint32_t snaplen_ = 0;
     struct Interface {
         uint32_t linktype;
         uint64_t units_per_sec;  // from if_tsresol

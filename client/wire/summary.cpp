@@ -3,25 +3,17 @@
 
 #include <ctime>
 
+#include "wire/internal.hpp"
+
 namespace tapd::wire {
 namespace {
 
-void addr(TextBuffer& o, const MacAddress& a) {
-    o.commit(format(o.reserve(kMacTextMax), a));
-}
-void addr(TextBuffer& o, const Ipv4Address& a) {
-    o.commit(format(o.reserve(kIpv4TextMax), a));
-}
-void addr(TextBuffer& o, const Ipv6Address& a) {
-    o.commit(format(o.reserve(kIpv6TextMax), a));
-}
+using internal::put_address;
 
 void error_suffix(TextBuffer& o, const Decoded& d) {
     if (!d.has_error) return;
-    char text[160];
-    size_t n = format_error(d.error, text, sizeof text);
     o.append(" [|");
-    o.append({text, n});
+    o.append(internal::ErrorText(d.error).view());
     o.put(']');
 }
 
@@ -204,22 +196,22 @@ void icmp_body(TextBuffer& o, const Decoded& d) {
             switch (code) {
                 case 0:
                     o.append("net ");
-                    addr(o, q.dst);
+                    put_address(o, q.dst);
                     o.append(" unreachable");
                     break;
                 case 1:
                     o.append("host ");
-                    addr(o, q.dst);
+                    put_address(o, q.dst);
                     o.append(" unreachable");
                     break;
                 case 2:
-                    addr(o, q.dst);
+                    put_address(o, q.dst);
                     o.append(" protocol ");
                     o.dec(q.proto);
                     o.append(" unreachable");
                     break;
                 case 3:
-                    addr(o, q.dst);
+                    put_address(o, q.dst);
                     if (proto_name(q.proto) && q.has_port) {
                         o.put(' ');
                         o.append(proto_name(q.proto));
@@ -233,7 +225,7 @@ void icmp_body(TextBuffer& o, const Decoded& d) {
                     o.append(" unreachable");
                     break;
                 case 4:
-                    addr(o, q.dst);
+                    put_address(o, q.dst);
                     o.append(" unreachable - need to frag");
                     if (m.next_hop_mtu()) {
                         o.append(" (mtu ");
@@ -243,11 +235,11 @@ void icmp_body(TextBuffer& o, const Decoded& d) {
                     break;
                 case 13:
                     o.append("host ");
-                    addr(o, q.dst);
+                    put_address(o, q.dst);
                     o.append(" unreachable - admin prohibited filter");
                     break;
                 default:
-                    addr(o, q.dst);
+                    put_address(o, q.dst);
                     o.append(" unreachable - #");
                     o.dec(code);
                     break;
@@ -260,9 +252,9 @@ void icmp_body(TextBuffer& o, const Decoded& d) {
         case icmp::kRedirect: {
             Quoted q = quoted_ipv4(m.data());
             o.append("redirect ");
-            if (q.ok) addr(o, q.dst);
+            if (q.ok) put_address(o, q.dst);
             o.append(" to host ");
-            addr(o, m.gateway());
+            put_address(o, m.gateway());
             break;
         }
         case icmp::kParamProblem:
@@ -301,7 +293,7 @@ void icmpv6_body(TextBuffer& o, const Decoded& d) {
     auto quoted_dst = [&]() {
         Bytes q = m.data();
         if (q.size() >= Ipv6Packet::kHeaderLen)
-            addr(o, Ipv6Address::from(q.subspan(Ipv6Packet::kDst, 16)));
+            put_address(o, Ipv6Address::from(q.subspan(Ipv6Packet::kDst, 16)));
     };
     switch (m.type()) {
         case icmpv6::kEchoRequest:
@@ -314,11 +306,11 @@ void icmpv6_body(TextBuffer& o, const Decoded& d) {
             break;
         case icmpv6::kNeighborSolicit:
             o.append("neighbor solicitation, who has ");
-            addr(o, m.target());
+            put_address(o, m.target());
             break;
         case icmpv6::kNeighborAdvert:
             o.append("neighbor advertisement, tgt is ");
-            addr(o, m.target());
+            put_address(o, m.target());
             break;
         case icmpv6::kRouterSolicit:
             o.append("router solicitation");
@@ -328,9 +320,9 @@ void icmpv6_body(TextBuffer& o, const Decoded& d) {
             break;
         case icmpv6::kRedirect:
             o.append("redirect, ");
-            addr(o, m.redirect_dst());
+            put_address(o, m.redirect_dst());
             o.append(" to ");
-            addr(o, m.target());
+            put_address(o, m.target());
             break;
         case icmpv6::kDstUnreachable: {
             o.append("destination unreachable, ");
@@ -425,13 +417,13 @@ void ipv4_summary(TextBuffer& o, const Decoded& d) {
     const Ipv4Packet& ip = d.ipv4;
     o.append("IP ");
     bool ports = d.has(kHasTcp) || d.has(kHasUdp);
-    addr(o, ip.src());
+    put_address(o, ip.src());
     if (ports) {
         o.put('.');
         o.dec(src_port(d));
     }
     o.append(" > ");
-    addr(o, ip.dst());
+    put_address(o, ip.dst());
     if (ports) {
         o.put('.');
         o.dec(dst_port(d));
@@ -451,13 +443,13 @@ void ipv6_summary(TextBuffer& o, const Decoded& d) {
     bool ports = d.has(kHasTcp) || d.has(kHasUdp);
     bool inline_ports = ports && ch.count == 0;
     o.append("IP6 ");
-    addr(o, ip.src());
+    put_address(o, ip.src());
     if (inline_ports) {
         o.put('.');
         o.dec(src_port(d));
     }
     o.append(" > ");
-    addr(o, ip.dst());
+    put_address(o, ip.dst());
     if (inline_ports) {
         o.put('.');
         o.dec(dst_port(d));
@@ -493,7 +485,7 @@ void ipv6_summary(TextBuffer& o, const Decoded& d) {
                         o.append(", [");
                         o.dec(a);
                         o.put(']');
-                        addr(o, Ipv6Address::from(h.bytes().subspan(8 + 16 * a, 16)));
+                        put_address(o, Ipv6Address::from(h.bytes().subspan(8 + 16 * a, 16)));
                     }
                 }
                 o.append(") ");
@@ -533,20 +525,20 @@ void arp_summary(TextBuffer& o, const Decoded& d) {
         o.hex(a.ptype(), 4);
     } else if (a.oper() == arp::kOpRequest) {
         o.append("Request who-has ");
-        addr(o, Ipv4Address::from(a.tpa()));
+        put_address(o, Ipv4Address::from(a.tpa()));
         MacAddress tha = MacAddress::from(a.tha());
         if (tha != MacAddress{}) {
             o.append(" (");
-            addr(o, tha);
+            put_address(o, tha);
             o.put(')');
         }
         o.append(" tell ");
-        addr(o, Ipv4Address::from(a.spa()));
+        put_address(o, Ipv4Address::from(a.spa()));
     } else if (a.oper() == arp::kOpReply) {
         o.append("Reply ");
-        addr(o, Ipv4Address::from(a.spa()));
+        put_address(o, Ipv4Address::from(a.spa()));
         o.append(" is-at ");
-        addr(o, MacAddress::from(a.sha()));
+        put_address(o, MacAddress::from(a.sha()));
     } else {
         o.append("op ");
         o.dec(a.oper());

@@ -1,10 +1,9 @@
 // TextBuffer flushing and number formatting without printf.
 #include "wire/text.hpp"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
+
+#include "wire/internal.hpp"
 
 namespace tapd::wire {
 
@@ -24,16 +23,7 @@ bool TextBuffer::flush() {
         len_ = 0;
         return true;
     }
-    size_t done = 0;
-    while (done < len_) {
-        ssize_t n = ::write(fd_, buf_.get() + done, len_ - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            err_ = errno;
-            break;
-        }
-        done += static_cast<size_t>(n);
-    }
+    err_ = internal::write_all(fd_, buf_.get(), len_);
     len_ = 0;
     return err_ == 0;
 }

@@ -15,8 +15,6 @@ namespace tapd::wire {
 class TextBuffer {
   public:
     static constexpr size_t kCapacity = 1 << 16;
-    // The most reserve() may ask for at once.
-    static constexpr size_t kMaxReserve = kCapacity / 2;
 
     explicit TextBuffer(int fd);
     explicit TextBuffer(std::string* sink);
@@ -24,7 +22,7 @@ class TextBuffer {
     TextBuffer(const TextBuffer&) = delete;
     TextBuffer& operator=(const TextBuffer&) = delete;
 
-    // Room for n <= kMaxReserve bytes written directly; finish with commit(end).
+    // Room for n <= kCapacity bytes written directly; finish with commit(end).
     char* reserve(size_t n) {
         if (cap_ - len_ < n) flush();
         return buf_.get() + len_;

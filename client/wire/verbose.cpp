@@ -1,6 +1,7 @@
 // The verbose per-field dump (write_verbose), laid out like the classic raw_sock.c sniffer.
 #include <string_view>
 
+#include "wire/internal.hpp"
 #include "wire/summary.hpp"
 
 namespace tapd::wire {
@@ -37,7 +38,7 @@ void line_dec_hex(TextBuffer& o, std::string_view name, uint64_t v, int digits) 
 template <class A>
 void line_addr(TextBuffer& o, std::string_view name, const A& a) {
     label(o, name);
-    o.commit(format(o.reserve(kIpv6TextMax), a));
+    internal::put_address(o, a);
     o.put('\n');
 }
 
@@ -172,7 +173,7 @@ void ndp_option_lines(TextBuffer& o, const Icmpv6Packet& m) {
             line_dec(o, "MTU", get32(opt.data, 4));
         } else if (opt.type == icmpv6::kOptPrefixInfo && opt.data.size() >= 32) {
             label(o, "Prefix");
-            o.commit(format(o.reserve(kIpv6TextMax), Ipv6Address::from(opt.data.subspan(16, 16))));
+            internal::put_address(o, Ipv6Address::from(opt.data.subspan(16, 16)));
             o.put('/');
             o.dec(get8(opt.data, 2));
             o.append(" flags ");
@@ -400,10 +401,8 @@ void write_verbose(TextBuffer& o, TimeFormatter& tf, const Decoded& d, const Fra
         }
     }
     if (d.has_error) {
-        char text[160];
-        size_t n = format_error(d.error, text, sizeof text);
         o.append("Error: ");
-        o.append({text, n});
+        o.append(internal::ErrorText(d.error).view());
         o.put('\n');
     }
     o.append("Data Payload: ");

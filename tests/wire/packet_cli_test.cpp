@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -144,6 +145,47 @@ TEST(CapturePcapFdToFile, CopiesCountRecordsFromAStream) {
     std::string out = testing::internal::GetCapturedStdout();
     EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
     EXPECT_NE(out.find(R"("frame.time_epoch":5.000000006)"), std::string::npos) << out;
+}
+
+TEST(CapturePcapFdToFile, WritesEachRecordToAPipeBeforeTheStreamEnds) {
+    int in[2], out[2];
+    ASSERT_EQ(pipe2(in, O_CLOEXEC), 0);
+    ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+    auto f = hex(wire::test::kUdp4);
+    const size_t want = 24 + 16 + f.size();  // pcap header and one record
+    int saved = dup(STDOUT_FILENO);
+    ASSERT_GE(saved, 0);
+    ASSERT_EQ(dup2(out[1], STDOUT_FILENO), STDOUT_FILENO);  // "-" is stdout
+    size_t seen = 0;
+    std::thread source([&] {
+        auto w = wire::CaptureWriter::create(in[1], wire::CaptureFormat::Pcap, false);
+        w->write({1, 0, static_cast<uint32_t>(f.size()), f});
+        w->flush();
+        // The input stays open and idle: the record must reach the pipe now, not at the end.
+        char buf[4096];
+        while (seen < want) {
+            struct pollfd p {
+                out[0], POLLIN, 0
+            };
+            if (poll(&p, 1, 5000) != 1) break;
+            ssize_t n = read(out[0], buf, sizeof buf);
+            if (n <= 0) break;
+            seen += static_cast<size_t>(n);
+        }
+        close(in[1]);
+    });
+    testing::internal::CaptureStderr();
+    int rc = capture_pcap_fd_to_file(in[0], "-", -1);
+    std::string err = testing::internal::GetCapturedStderr();
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    source.join();
+    close(in[0]);
+    close(out[0]);
+    close(out[1]);
+    EXPECT_EQ(rc, 0);
+    EXPECT_EQ(err, "1 packet captured\n");
+    EXPECT_EQ(seen, want);
 }
 
 TEST(PrintFramesFromPcapFd, DecodesAStreamFromAPipe) {

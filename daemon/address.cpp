@@ -7,6 +7,7 @@
 #include <netlink/msg.h>
 #include <netlink/route/addr.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -35,6 +36,32 @@ Result<RtAddrPtr> build(int ifindex, const Prefix& p) {
     return a;
 }
 }  // namespace
+
+Status check_tap_address(const Prefix& p) {
+    const auto& b = p.address.bytes;
+    const char* kind = nullptr;
+    if (p.address.family == AF_INET) {
+        if (b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0)
+            kind = "the unspecified address";
+        else if (b[0] == 127)
+            kind = "a loopback address (127.0.0.0/8)";
+        else if ((b[0] & 0xf0) == 224)
+            kind = "a multicast address (224.0.0.0/4)";
+        else if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255)
+            kind = "the limited broadcast address";
+    } else {
+        bool zero_but_last = std::all_of(b.begin(), b.end() - 1, [](uint8_t x) { return x == 0; });
+        if (zero_but_last && b[15] == 0)
+            kind = "the unspecified address";
+        else if (zero_but_last && b[15] == 1)
+            kind = "the loopback address";
+        else if (b[0] == 0xff)
+            kind = "a multicast address (ff00::/8)";
+    }
+    if (!kind) return {};
+    return make_error(ErrorKind::InvalidArgument, "address " + p.str() + " is " + kind +
+                                                      ", which is never the address of a tap");
+}
 
 Status add_address(NlSocket& nl, int ifindex, const Prefix& p, AddressOptions options) {
     auto a = build(ifindex, p);
@@ -80,7 +107,10 @@ Result<std::vector<InterfaceAddress>> list_addresses(NlSocket& nl) {
         ia.address.length = ifa->ifa_prefixlen;
         out.push_back(ia);
     };
-    if (auto st = dump(nl, RTM_GETADDR, &request, sizeof request, each, "listing addresses"); !st)
+    if (auto st = dump(
+            nl, RTM_GETADDR, &request, sizeof request, each, [&] { out.clear(); },
+            "listing addresses");
+        !st)
         return st.error();
     return out;
 }

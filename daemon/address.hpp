@@ -14,6 +14,12 @@ struct AddressOptions {
     bool no_prefix_route = false;
 };
 
+// Refuses, for every caller, an address no tap may have: unspecified (0.0.0.0, ::), loopback
+// (127.0.0.0/8, ::1), multicast (224.0.0.0/4, ff00::/8) and the limited broadcast
+// 255.255.255.255. Each would make the host answer for, or send to, what is not the tap's.
+// Returns InvalidArgument naming the address and the kind.
+Status check_tap_address(const Prefix& address);
+
 // Adds ADDR/PLEN to the link (NLM_F_EXCL: an address already there is a Conflict). IPv6
 // addresses skip duplicate address detection (IFA_F_NODAD) so they are usable at once.
 Status add_address(NlSocket& nl, int ifindex, const Prefix& address, AddressOptions options = {});

@@ -27,17 +27,13 @@ void throw_error(const Error& e) {
     throw sdbus::Error(names::error_name(e.kind), e.message);
 }
 
-Bus::Bus(sdbus::IConnection& conn, Service& service, std::string policy_path)
+Bus::Bus(sdbus::IConnection& conn, Service& service, LeaseWatcher& leases, std::string policy_path)
     : AdaptorInterfaces(conn, names::kManagerPath),
       conn_(conn),
       service_(service),
+      leases_(leases),
       policy_path_(std::move(policy_path)) {
     registerAdaptor();
-    // One match for every client's exit, at start: leases end when their holder disconnects.
-    conn_.addMatch(
-        "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
-        "member='NameOwnerChanged',path='/org/freedesktop/DBus'",
-        [this](sdbus::Message& msg) { on_name_owner_changed(msg); }, sdbus::floating_slot);
     service_.set_events({
         [this](const TapRecord& r) { born_.push_back(r.name); },
         [this](const TapRecord& r) {
@@ -55,6 +51,11 @@ Bus::Bus(sdbus::IConnection& conn, Service& service, std::string policy_path)
     auto adopted = service_.all(Caller{});  // root: cannot fail
     for (const auto* r : adopted.value())
         objects_[r->name] = std::make_unique<TapObject>(*this, conn_, r->name);
+    // Leases end when their holder disconnects (also one that went while tapd started).
+    leases_.on_gone([this](const std::string& name) {
+        creds_.erase(name);
+        service_.client_gone(name);
+    });
 }
 
 void Bus::after_call() {
@@ -67,6 +68,7 @@ void Bus::after_call() {
 }
 
 Bus::~Bus() {
+    leases_.on_gone({});
     service_.set_events({});
     objects_.clear();
     dying_.clear();
@@ -104,15 +106,6 @@ void Bus::check(const Caller& c, const char* method, const std::string& args, co
     log::info(line + " result=" + names::error_name(st.error().kind) +
               " reason=" + log::value(st.error().message));
     throw_error(st.error());
-}
-
-void Bus::on_name_owner_changed(sdbus::Message& msg) {
-    std::string name, old_owner, new_owner;
-    msg >> name >> old_owner >> new_owner;
-    if (!name.empty() && name[0] == ':' && new_owner.empty()) {
-        creds_.erase(name);
-        service_.client_gone(name);
-    }
 }
 
 sdbus::ObjectPath Bus::CreateTap(const std::string& name,
@@ -200,6 +193,7 @@ std::map<std::string, sdbus::Variant> Bus::GetPolicy() {
     out["owner_access"] = sdbus::Variant(g.owner_access);
     out["raw_sockets"] = sdbus::Variant(g.raw_sockets);
     out["capture"] = sdbus::Variant(g.capture);
+    out["default_route"] = sdbus::Variant(g.default_route);
     out["matched_rules"] = sdbus::Variant(rules);
     out["policy"] = sdbus::Variant(policy.source);
     return out;

@@ -9,6 +9,7 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "lease_watcher.hpp"
 #include "manager_adaptor.h"
 #include "service.hpp"
 #include "tap_adaptor.h"
@@ -51,7 +52,8 @@ class TapObject final
 class Bus final
     : public sdbus::AdaptorInterfaces<net::tapd1::Manager_adaptor, sdbus::ObjectManager_adaptor> {
   public:
-    Bus(sdbus::IConnection& conn, Service& service, std::string policy_path);
+    // Ends the leases of the clients LEASES reports gone.
+    Bus(sdbus::IConnection& conn, Service& service, LeaseWatcher& leases, std::string policy_path);
     ~Bus();
 
     Service& service() { return service_; }
@@ -88,10 +90,9 @@ class Bus final
     std::string Version() override;
     void Reload() override;
 
-    void on_name_owner_changed(sdbus::Message& msg);
-
     sdbus::IConnection& conn_;
     Service& service_;
+    LeaseWatcher& leases_;
     std::string policy_path_;
     std::map<std::string, std::unique_ptr<TapObject>> objects_;
     // Credentials per unique bus name: fixed for a connection's life (the bus reads them from

@@ -4,8 +4,10 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 
+#include <linux/if_tun.h>
 #include <netlink/addr.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/route/link.h>
 #include <cerrno>
 #include <cstdio>
@@ -24,22 +26,34 @@ struct AddrDeleter {
     void operator()(nl_addr* a) const { nl_addr_put(a); }
 };
 using NlAddrPtr = std::unique_ptr<nl_addr, AddrDeleter>;
-struct CacheDeleter {
-    void operator()(nl_cache* c) const { nl_cache_free(c); }
-};
 
-LinkInfo to_info(rtnl_link* l) {
-    LinkInfo info;
-    info.ifindex = rtnl_link_get_ifindex(l);
-    if (const char* n = rtnl_link_get_name(l)) info.name = n;
-    if (const char* k = rtnl_link_get_type(l)) info.kind = k;
-    if (const char* a = rtnl_link_get_ifalias(l)) info.alias = a;
-    info.mtu = rtnl_link_get_mtu(l);
-    if (nl_addr* a = rtnl_link_get_addr(l)) {
-        char buf[64];
-        info.mac = nl_addr2str(a, buf, sizeof buf);
-    }
-    return info;
+// Attribute readers that check the length first: nla_parse() without a policy does not.
+std::optional<uint32_t> get_u32(const nlattr* a) {
+    if (!a || nla_len(a) < static_cast<int>(sizeof(uint32_t))) return std::nullopt;
+    return nla_get_u32(const_cast<nlattr*>(a));
+}
+std::optional<uint8_t> get_u8(const nlattr* a) {
+    if (!a || nla_len(a) < 1) return std::nullopt;
+    return nla_get_u8(const_cast<nlattr*>(a));
+}
+std::string get_string(const nlattr* a) {
+    if (!a) return {};
+    const char* data = static_cast<const char*>(nla_data(a));
+    return std::string(data, ::strnlen(data, static_cast<size_t>(nla_len(a))));
+}
+
+std::optional<TunInfo> parse_tun(nlattr* data) {
+    nlattr* tb[IFLA_TUN_MAX + 1];
+    if (nla_parse_nested(tb, IFLA_TUN_MAX, data, nullptr) < 0) return std::nullopt;
+    TunInfo t;
+    t.owner = get_u32(tb[IFLA_TUN_OWNER]);
+    t.group = get_u32(tb[IFLA_TUN_GROUP]);
+    t.tap = get_u8(tb[IFLA_TUN_TYPE]).value_or(0) == IFF_TAP;
+    t.persist = get_u8(tb[IFLA_TUN_PERSIST]).value_or(0) != 0;
+    t.multi_queue = get_u8(tb[IFLA_TUN_MULTI_QUEUE]).value_or(0) != 0;
+    t.queues = get_u32(tb[IFLA_TUN_NUM_QUEUES]);
+    t.disabled_queues = get_u32(tb[IFLA_TUN_NUM_DISABLED_QUEUES]);
+    return t;
 }
 
 // IFR named NAME for the SIOCGIF* ioctls; false if no link can have that name.
@@ -90,15 +104,67 @@ Result<LinkInfo> link_mtu_mac(NlSocket& nl, const std::string& name) {
     return info;
 }
 
+std::optional<LinkInfo> parse_link(const nlmsghdr* h) {
+    if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK) return std::nullopt;
+    auto* hdr = const_cast<nlmsghdr*>(h);
+    nlattr* tb[IFLA_MAX + 1];
+    if (!nlmsg_valid_hdr(hdr, sizeof(ifinfomsg)) ||
+        nlmsg_parse(hdr, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0)
+        return std::nullopt;
+    const auto* ifi = static_cast<const ifinfomsg*>(nlmsg_data(hdr));
+    LinkInfo info;
+    info.ifindex = ifi->ifi_index;
+    info.name = get_string(tb[IFLA_IFNAME]);
+    info.alias = get_string(tb[IFLA_IFALIAS]);
+    info.mtu = get_u32(tb[IFLA_MTU]).value_or(0);
+    if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6) {
+        const auto* b = static_cast<const unsigned char*>(nla_data(tb[IFLA_ADDRESS]));
+        char mac[18];
+        std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3],
+                      b[4], b[5]);
+        info.mac = mac;
+    }
+    if (tb[IFLA_LINKINFO]) {
+        nlattr* li[IFLA_INFO_MAX + 1];
+        if (nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], nullptr) < 0)
+            return std::nullopt;
+        info.kind = get_string(li[IFLA_INFO_KIND]);
+        if (info.kind == "tun" && li[IFLA_INFO_DATA]) {
+            info.tun = parse_tun(li[IFLA_INFO_DATA]);
+            if (!info.tun) return std::nullopt;
+        }
+    }
+    return info;
+}
+
 Result<std::vector<LinkInfo>> list_links(NlSocket& nl) {
-    nl_cache* raw = nullptr;
-    int err = rtnl_link_alloc_cache(nl.get(), AF_UNSPEC, &raw);
-    if (err < 0) return nl_error("listing links", err);
-    std::unique_ptr<nl_cache, CacheDeleter> cache(raw);
     std::vector<LinkInfo> out;
-    for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o))
-        out.push_back(to_info(reinterpret_cast<rtnl_link*>(o)));
+    ifinfomsg request{};
+    request.ifi_family = AF_UNSPEC;
+    auto each = [&](nlmsghdr* h) {
+        if (auto l = parse_link(h)) out.push_back(std::move(*l));
+    };
+    if (auto st = dump(
+            nl, RTM_GETLINK, &request, sizeof request, each, [&] { out.clear(); }, "listing links");
+        !st)
+        return st.error();
     return out;
+}
+
+Result<std::optional<LinkInfo>> get_link(NlSocket& nl, int ifindex) {
+    ifinfomsg request{};
+    request.ifi_family = AF_UNSPEC;
+    request.ifi_index = ifindex;
+    std::optional<LinkInfo> found;
+    Status st = get(
+        nl, RTM_GETLINK, &request, sizeof request,
+        [&](nlmsghdr* h) {
+            if (auto l = parse_link(h); l && l->ifindex == ifindex) found = std::move(l);
+        },
+        "reading link #" + std::to_string(ifindex));
+    if (!st && st.error().kind == ErrorKind::NotFound) return std::optional<LinkInfo>{};
+    if (!st) return st.error();
+    return found;
 }
 
 Status validate_mac(const std::string& mac) {

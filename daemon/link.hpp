@@ -11,14 +11,37 @@
 
 namespace tapd {
 
+// What a tun/tap device's IFLA_INFO_DATA says (tun.c, tun_fill_info).
+struct TunInfo {
+    std::optional<uint32_t> owner;  // IFLA_TUN_OWNER, absent while no owner is set
+    std::optional<uint32_t> group;  // IFLA_TUN_GROUP, likewise
+    bool tap = false;               // IFF_TAP (else a tun device)
+    bool persist = false;
+    bool multi_queue = false;
+    // Attached and disabled queues; the kernel reports them for multi-queue devices only.
+    std::optional<uint32_t> queues;
+    std::optional<uint32_t> disabled_queues;
+};
+
 struct LinkInfo {
     int ifindex = 0;
     std::string name;
     std::string kind;   // "tun" for taps, "" for links without IFLA_INFO_KIND
     std::string alias;  // IFLA_IFALIAS
     uint32_t mtu = 0;
-    std::string mac;  // "aa:bb:cc:dd:ee:ff"
+    std::string mac;             // "aa:bb:cc:dd:ee:ff"
+    std::optional<TunInfo> tun;  // kind "tun" with its IFLA_INFO_DATA
 };
+
+// An RTM_NEWLINK or RTM_DELLINK message (a dump's, a notification's or a get's) as a LinkInfo;
+// nullopt for any other message or one whose lengths do not hold. Pure: tested without a kernel.
+std::optional<LinkInfo> parse_link(const nlmsghdr* h);
+
+// The owner no tun/tap device should lack: without owner and group, any process holding a
+// detached tun fd may attach to a persistent device (README "Security model").
+inline bool ownerless_persistent(const LinkInfo& l) {
+    return l.tun && l.tun->persist && !l.tun->owner && !l.tun->group;
+}
 
 // Just the index of link NAME (0: there is none), or the name of link IFINDEX (nullopt: there is
 // none): SIOCGIFINDEX/SIOCGIFNAME on the rtnetlink socket, ~0.2 us against ~10 us for a
@@ -28,8 +51,10 @@ Result<std::optional<std::string>> link_name(NlSocket& nl, int ifindex);
 // Link NAME's MTU and (Ethernet) MAC, by SIOCGIFMTU/SIOCGIFHWADDR; the other fields but the name
 // are left empty.
 Result<LinkInfo> link_mtu_mac(NlSocket& nl, const std::string& name);
-// Every link in the namespace.
+// Every link in the namespace (one dump, retried when interrupted).
 Result<std::vector<LinkInfo>> list_links(NlSocket& nl);
+// Link IFINDEX as the kernel describes it now (one RTM_GETLINK), or nullopt if there is none.
+Result<std::optional<LinkInfo>> get_link(NlSocket& nl, int ifindex);
 
 struct LinkChange {
     std::optional<std::string> alias;

@@ -1,8 +1,9 @@
 // tapd: the root daemon on the system bus (net.tapd1) that creates taps for unprivileged users.
 //
 // Theory of operation: parse options → connect to the bus → drop to CAP_NET_ADMIN+CAP_NET_RAW →
-// reconcile the kernel with the state file → own net.tapd1 → serve calls on one thread, with
-// signals (SIGTERM/SIGINT: remove leases and exit 0) through a signalfd in the same poll loop.
+// watch client disconnections → reconcile the kernel with the state file → own net.tapd1 → serve
+// calls on one thread, with signals (SIGTERM/SIGINT: remove leases and exit 0) through a
+// signalfd in the same poll loop.
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -19,6 +20,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "bus.hpp"
+#include "lease_watcher.hpp"
 #include "log.hpp"
 #include "names.hpp"
 #include "policy.hpp"
@@ -88,21 +90,6 @@ int parse_args(int argc, char** argv, Options& o) {
     return 0;
 }
 
-// True while the unique bus name NAME is connected (asked of the bus daemon).
-bool name_has_owner(sdbus::IConnection& conn, const std::string& name) {
-    try {
-        auto proxy = sdbus::createProxy(conn, "org.freedesktop.DBus", "/org/freedesktop/DBus");
-        bool has = false;
-        proxy->callMethod("NameHasOwner")
-            .onInterface("org.freedesktop.DBus")
-            .withArguments(name)
-            .storeResultsTo(has);
-        return has;
-    } catch (const sdbus::Error&) {
-        return false;
-    }
-}
-
 // True if the bus has work for tapd: a message read and queued by sd-bus (its timeout is then 0)
 // or waiting on the socket, or output sd-bus could not write yet (it asks for POLLOUT).
 bool bus_has_input(sdbus::IConnection& conn) {
@@ -163,15 +150,23 @@ int main(int argc, char** argv) {
     tapd::log::info("policy: " + policy.source + " (" + std::to_string(policy.rules.size()) +
                     " rules)");
 
+    // Disconnections are watched before reconcile asks which lease holders are connected.
+    std::unique_ptr<tapd::LeaseWatcher> leases;
+    try {
+        leases = std::make_unique<tapd::LeaseWatcher>(*conn);
+    } catch (const sdbus::Error& e) {
+        tapd::log::error("cannot watch bus clients: " + e.getMessage());
+        return 1;
+    }
     auto service = tapd::Service::start(
-        opts.state_dir, [&](const std::string& lease) { return name_has_owner(*conn, lease); });
+        opts.state_dir, [&](const std::string& lease) { return leases->alive(lease); });
     if (!service) {
         tapd::log::error("start failed: " + service.error().message);
         return 1;
     }
     std::unique_ptr<tapd::Bus> bus;
     try {
-        bus = std::make_unique<tapd::Bus>(*conn, *service.value(), opts.policy);
+        bus = std::make_unique<tapd::Bus>(*conn, *service.value(), *leases, opts.policy);
         conn->requestName(tapd::names::kBusName);
     } catch (const sdbus::Error& e) {
         tapd::log::error("cannot own " + std::string(tapd::names::kBusName) + ": " +
@@ -188,6 +183,7 @@ int main(int argc, char** argv) {
     // table once, 50 ms after the first of a burst.
     constexpr long kTableCheckDelayMs = 50;
     long table_check_at = -1;
+    long link_check_at = -1;  // a second look at new tun devices (Service::recheck_links)
     auto now_ms = [] {
         timespec ts{};
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -231,6 +227,11 @@ int main(int argc, char** argv) {
             table_check_at = -1;
             service.value()->check_table();
         }
+        if (!after_due && link_check_at >= 0 && now >= link_check_at) {
+            link_check_at = -1;
+            service.value()->recheck_links();
+            bus->after_call();
+        }
 #ifdef TAPD_HAVE_SYSTEMD
         if (next_watchdog >= 0 && now >= next_watchdog) {
             sd_notify(0, "WATCHDOG=1");
@@ -238,17 +239,20 @@ int main(int argc, char** argv) {
         }
 #endif
         auto pd = conn->getEventLoopPollData();
-        pollfd fds[3] = {{pd.fd, pd.events, 0},
+        // After-call work pending, only the bus and signals wake tapd (see kAfterCallDelayMs).
+        pollfd fds[4] = {{pd.fd, pd.events, 0},
                          {sigfd.get(), POLLIN, 0},
-                         {service.value()->nft_events_fd(), POLLIN, 0}};
+                         {service.value()->nft_events_fd(), POLLIN, 0},
+                         {service.value()->link_events_fd(), POLLIN, 0}};
         long timeout = after_due ? std::max(0L, after_at - now) : -1;
         if (auto rel = pd.getRelativeTimeout()) {
             long bus_ms = (rel->count() + 999) / 1000;
             if (timeout < 0 || bus_ms < timeout) timeout = bus_ms;
         }
-        for (long at : {after_due ? -1 : table_check_at, next_watchdog})
+        for (long at :
+             {after_due ? -1 : table_check_at, after_due ? -1 : link_check_at, next_watchdog})
             if (at >= 0 && (timeout < 0 || at - now < timeout)) timeout = std::max(0L, at - now);
-        if (::poll(fds, after_due ? 2 : 3, static_cast<int>(timeout)) < 0 && errno != EINTR) {
+        if (::poll(fds, after_due ? 2 : 4, static_cast<int>(timeout)) < 0 && errno != EINTR) {
             tapd::log::error(tapd::errno_text("poll", errno));
             exit_code = 1;
             break;
@@ -260,6 +264,12 @@ int main(int argc, char** argv) {
         }
         if ((fds[2].revents & POLLIN) && service.value()->nft_changed() && table_check_at < 0)
             table_check_at = now_ms() + kTableCheckDelayMs;
+        if (fds[3].revents & POLLIN) {
+            if (service.value()->links_changed() && link_check_at < 0)
+                link_check_at = now_ms() + tapd::Service::kLinkRecheckDelayMs;
+            // A revoked tap's object goes as after any call that deletes one.
+            bus->after_call();
+        }
         if (fds[1].revents & POLLIN) {
             signalfd_siginfo si{};
             while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {

@@ -35,21 +35,51 @@ NlSocket::~NlSocket() {
     nl_socket_free(sk_);
 }
 
-Status dump(NlSocket& nl, int type, const void* header, size_t header_len,
-            const std::function<void(nlmsghdr*)>& each, const std::string& what) {
-    if (int err = nl_send_simple(nl.get(), type, NLM_F_DUMP, const_cast<void*>(header),
-                                 static_cast<int>(header_len));
-        err < 0)
-        return nl_error(what, err);
+namespace {
+
+// Reads the answer to the request just sent, calling EACH for every valid message.
+int receive(NlSocket& nl, const std::function<void(nlmsghdr*)>& each) {
     std::unique_ptr<nl_cb, void (*)(nl_cb*)> cb(nl_cb_clone(nl_socket_get_cb(nl.get())), nl_cb_put);
-    if (!cb) return make_error(ErrorKind::Failed, what + ": out of memory");
+    if (!cb) return -NLE_NOMEM;
     auto on_valid = [](nl_msg* msg, void* arg) {
         (*static_cast<const std::function<void(nlmsghdr*)>*>(arg))(nlmsg_hdr(msg));
         return static_cast<int>(NL_OK);
     };
     nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid,
               const_cast<void*>(static_cast<const void*>(&each)));
-    if (int err = nl_recvmsgs(nl.get(), cb.get()); err < 0) return nl_error(what, err);
+    return nl_recvmsgs(nl.get(), cb.get());
+}
+
+}  // namespace
+
+Status dump(NlSocket& nl, int type, const void* header, size_t header_len,
+            const std::function<void(nlmsghdr*)>& each, const std::function<void()>& restart,
+            const std::string& what) {
+    for (int attempt = 1;; ++attempt) {
+        if (int err = nl_send_simple(nl.get(), type, NLM_F_DUMP, const_cast<void*>(header),
+                                     static_cast<int>(header_len));
+            err < 0)
+            return nl_error(what, err);
+        // libnl reads an interrupted dump to its end before it reports NLE_DUMP_INTR, so the
+        // socket holds nothing of it when it is asked again.
+        int err = receive(nl, each);
+        if (err >= 0) return {};
+        if (err != -NLE_DUMP_INTR) return nl_error(what, err);
+        if (attempt == kDumpAttempts)
+            return nl_error(what + " (interrupted " + std::to_string(attempt) + " times)", err);
+        restart();
+    }
+}
+
+Status get(NlSocket& nl, int type, const void* header, size_t header_len,
+           const std::function<void(nlmsghdr*)>& each, const std::string& what) {
+    if (int err = nl_send_simple(nl.get(), type, 0, const_cast<void*>(header),
+                                 static_cast<int>(header_len));
+        err < 0)
+        return nl_error(what, err);
+    // The answer, then (libnl asks for one) the kernel's ACK; an error answer is the ACK.
+    if (int err = receive(nl, each); err < 0) return nl_error(what, err);
+    if (int err = nl_wait_for_ack(nl.get()); err < 0) return nl_error(what, err);
     return {};
 }
 

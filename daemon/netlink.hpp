@@ -34,9 +34,18 @@ class NlSocket {
 // Sends a dump request of TYPE (its family header HEADER, HEADER_LEN bytes) and calls EACH for
 // every message of the answer, without libnl's object caches (which allocate and parse every
 // attribute of every object: most of a dump's cost for the few fields tapd reads). WHAT names
-// the dump in errors.
+// the dump in errors. A dump the kernel marks interrupted (NLM_F_DUMP_INTR: the table changed
+// while it was read, as other links' events do all the time on a busy host) is read again,
+// after RESTART has dropped what EACH collected, up to kDumpAttempts times in all.
+inline constexpr int kDumpAttempts = 10;
 Status dump(NlSocket& nl, int type, const void* header, size_t header_len,
-            const std::function<void(nlmsghdr*)>& each, const std::string& what);
+            const std::function<void(nlmsghdr*)>& each, const std::function<void()>& restart,
+            const std::string& what);
+
+// Sends a get request of TYPE (HEADER as for dump()) and calls EACH for the answer. ENODEV and
+// the like are NotFound.
+Status get(NlSocket& nl, int type, const void* header, size_t header_len,
+           const std::function<void(nlmsghdr*)>& each, const std::string& what);
 
 // Converts a negative libnl return code into an Error "what: reason". EEXIST/NLE_EXIST becomes
 // Conflict, NLE_OBJ_NOTFOUND/NLE_NODEV NotFound, NLE_INVAL InvalidArgument, the rest Failed.

@@ -353,10 +353,12 @@ Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& whe
     if (n.kind != Node::Kind::Object) return wrong(src, n, where, "an object (a rule)");
     static const std::vector<std::string> known = {
         "users",      "groups",       "max_taps",    "name_prefix", "prefixes", "masquerade",
-        "persistent", "owner_access", "raw_sockets", "capture",     "comment"};
+        "persistent", "owner_access", "raw_sockets", "capture",     "comment",  "default_route"};
     if (auto st = check_keys(src, n, known, where); !st) return st.error();
     Rule rule;
     rule.line = locate(src.text(), n.offset).line;
+    const Node* broad = nullptr;  // a prefix of length 0 in "prefixes"
+    std::string broad_at;
     for (const auto& m : n.children) {
         auto at = where + "." + m.key;
         Status st;
@@ -402,6 +404,10 @@ Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& whe
                 auto p = parse_network(s.value());
                 if (!p) return src.fail(item.offset, item_at + ": " + p.error().message);
                 rule.prefixes.push_back(p.value());
+                if (p->length == 0) {
+                    broad = &item;
+                    broad_at = item_at;
+                }
             }
         } else if (m.key == "masquerade") {
             st = flag(rule.masquerade);
@@ -413,6 +419,8 @@ Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& whe
             st = flag(rule.raw_sockets);
         } else if (m.key == "capture") {
             st = flag(rule.capture);
+        } else if (m.key == "default_route") {
+            st = flag(rule.default_route);
         } else if (m.key == "comment") {
             auto s = string(src, m, at);
             if (!s) return s.error();
@@ -420,6 +428,14 @@ Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& whe
         }
         if (!st) return st.error();
     }
+    // Any address or route inside 0.0.0.0/0 is a route of the host's traffic through a user's
+    // tap; that is never granted by accident.
+    if (broad && !rule.default_route)
+        return src.fail(broad->offset,
+                        broad_at + ": " + shown(*broad) +
+                            " covers every address: routes inside it (a default route too) "
+                            "divert the host's traffic to a user's tap; add \"default_route\": "
+                            "true to this rule if that is meant");
     // An empty rule would match nobody; it is almost certainly a mistake, so say so.
     if (rule.uids.empty() && rule.gids.empty())
         return src.fail(n.offset, where + ": a rule needs at least one user or group");
@@ -547,6 +563,7 @@ PolicyGrant grant_for(const Policy& policy, uid_t uid, const std::vector<gid_t>&
         g.max_taps = std::numeric_limits<size_t>::max();
         g.prefixes = {parse_network("0.0.0.0/0").value(), parse_network("::/0").value()};
         g.masquerade = g.persistent = g.owner_access = g.raw_sockets = g.capture = true;
+        g.default_route = true;
         return g;
     }
     for (size_t i = 0; i < policy.rules.size(); ++i) {
@@ -566,6 +583,7 @@ PolicyGrant grant_for(const Policy& policy, uid_t uid, const std::vector<gid_t>&
         g.owner_access |= r.owner_access;
         g.raw_sockets |= r.raw_sockets;
         g.capture |= r.capture;
+        g.default_route |= r.default_route;
     }
     return g;
 }
@@ -621,8 +639,17 @@ Status check_prefix(const PolicyGrant& grant, const Prefix& prefix, const char* 
     // contains() compares networks: the candidate's length must be at least the allowed one's, and
     // its address cut to the allowed length must equal the allowed network. So an interface
     // address with host bits fits its network, and a larger network never fits a smaller one.
-    for (const auto& allowed : grant.prefixes)
-        if (allowed.contains(prefix)) return {};
+    for (const auto& allowed : grant.prefixes) {
+        if (!allowed.contains(prefix)) continue;
+        // A rule grants a /0 only with default_route (parse_rule); the grant is checked here
+        // too, so that the permission is named where it is missing.
+        if (prefix.length == 0 && !grant.default_route)
+            return make_error(ErrorKind::PermissionDenied,
+                              std::string(what) + " " + prefix.str() +
+                                  " would take all of the host's traffic through your tap; the "
+                                  "policy does not allow you default routes (\"default_route\")");
+        return {};
+    }
     return make_error(ErrorKind::PermissionDenied, std::string(what) + " " + prefix.str() +
                                                        " is outside the prefixes you may use");
 }

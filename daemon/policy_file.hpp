@@ -12,6 +12,8 @@
 //         "prefixes": ["192.168.69.0/24", "fdaa::/64"],  networks (no host bits), default none
 //         "masquerade": false, "persistent": false, "owner_access": false,
 //         "raw_sockets": false, "capture": false,        booleans, default false
+//         "default_route": false,         boolean, default false: required for 0.0.0.0/0 or
+//                                         ::/0 in "prefixes", which allows default routes
 //         "comment": "..." } ] }          optional, ignored
 //
 // Root may always do everything, whatever the file says. Any other caller gets the UNION of the
@@ -49,6 +51,9 @@ struct Rule {
     bool owner_access = false;
     bool raw_sockets = false;
     bool capture = false;
+    // A default route through a tap diverts all of the host's traffic that no more specific
+    // route takes: a rule may grant 0.0.0.0/0 or ::/0, and so default routes, only with it.
+    bool default_route = false;
     std::string comment;
     size_t line = 0;  // where the rule starts in the file, for logs and GetPolicy
 };
@@ -73,6 +78,7 @@ struct PolicyGrant {
     bool owner_access = false;
     bool raw_sockets = false;
     bool capture = false;
+    bool default_route = false;
     std::vector<size_t> matched_rules;  // indexes into Policy::rules, in file order
 };
 
@@ -107,7 +113,8 @@ Status check_name(const PolicyGrant& grant, const std::string& name);
 
 // Checks that PREFIX (an interface address or a route; WHAT names it in the error) lies entirely
 // inside one of the grant's prefixes: 192.168.69.100/24 is inside 192.168.69.0/24, a /16 is never
-// inside a /24, and 0.0.0.0/0 only inside 0.0.0.0/0. Returns PermissionDenied otherwise.
+// inside a /24, and 0.0.0.0/0 only inside 0.0.0.0/0, which needs default_route as well. Returns
+// PermissionDenied otherwise.
 Status check_prefix(const PolicyGrant& grant, const Prefix& prefix, const char* what);
 
 }  // namespace tapd

@@ -90,7 +90,10 @@ Result<std::vector<RouteEntry>> list_routes(NlSocket& nl) {
         }
         out.push_back(e);
     };
-    if (auto st = dump(nl, RTM_GETROUTE, &request, sizeof request, each, "listing routes"); !st)
+    if (auto st = dump(
+            nl, RTM_GETROUTE, &request, sizeof request, each, [&] { out.clear(); },
+            "listing routes");
+        !st)
         return st.error();
     return out;
 }

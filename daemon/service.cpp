@@ -70,6 +70,10 @@ Result<std::unique_ptr<Service>> Service::start(
     if (!nl) return nl.error();
     s->nl_ = std::move(nl.value());
     s->deleter_ = std::make_unique<LinkDeleter>();
+    // Watching before reconcile lists the links: nothing changes unseen in between.
+    auto links = LinkWatcher::open();
+    if (!links) return links.error();
+    s->links_ = std::move(links.value());
     auto nat = NatTable::open();
     if (!nat) return nat.error();
     s->nat_ = std::move(nat.value());
@@ -101,12 +105,18 @@ Status Service::reconcile(const std::function<bool(const std::string&)>& lease_a
     for (auto& r : loaded->taps) recorded[r.name] = r;
     for (const auto& link : links.value()) {
         auto alias = parse_tap_alias(link.alias);
-        if (link.kind != "tun" || !alias) continue;  // not ours: never touched
+        if (link.kind != "tun" || !alias) {  // not ours: never touched
+            warn_if_ownerless(link);
+            continue;
+        }
         auto it = recorded.find(link.name);
         bool matches = it != recorded.end() && it->second.ifindex == link.ifindex &&
                        it->second.owner == alias->owner;
-        bool keep = matches && (it->second.persistent ||
-                                (!it->second.lease.empty() && lease_alive(it->second.lease)));
+        // A holder of its fd may have changed the tap's tun owner or group while tapd was down.
+        std::string wrong = matches ? tampered(it->second, link) : "";
+        bool keep =
+            matches && wrong.empty() &&
+            (it->second.persistent || (!it->second.lease.empty() && lease_alive(it->second.lease)));
         if (keep) {
             taps_[link.name] = it->second;
             log::info("reconcile: adopted tap=" + link.name +
@@ -118,7 +128,9 @@ Status Service::reconcile(const std::function<bool(const std::string&)>& lease_a
             log::error("reconcile: " + st.error().message);
         else
             log::info("reconcile: removed tap=" + link.name +
-                      (matches ? " (its client is gone)" : " (not fully recorded)"));
+                      (!matches        ? " (not fully recorded)"
+                       : wrong.empty() ? " (its client is gone)"
+                                       : " (" + wrong + ")"));
     }
     // Rebuild tapd's table from what was adopted (atomic: also clears stale elements and rules).
     nat::TableState table = expected_table();
@@ -320,6 +332,8 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     if (existing.value() != 0)
         return make_error(ErrorKind::Conflict, "interface '" + name + "' already exists");
     if (auto st = check_create(grant, o, owned_by(caller.uid)); !st) return st.error();
+    for (const auto& a : o.addresses)
+        if (auto st = check_tap_address(a); !st) return st.error();
     clock.mark("policy+names");
     // Two requests of one call may not overlap each other across families of use either.
     for (size_t i = 0; i < o.addresses.size(); ++i)
@@ -362,6 +376,11 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     }
     r.ifindex = index.value();
     undo.push([this, &r] { log_undo_failure(delete_link(*nl_, r.ifindex, r.name)); });
+    // Until TUNSETOWNER a new tap has no owner: any process holding a tun fd may attach a queue
+    // to a multi-queue tap in that window, and keeps it. Only tapd's own queue may exist now.
+    // (A single-queue tap refuses a second queue while tapd's fd is attached.)
+    if (o.multi_queue)
+        if (auto st = check_queues(r); !st) return st.error();
     fault_point("tap");
     if (auto st = fail_point("tap"); !st) return st.error();
     clock.mark("tap");
@@ -431,6 +450,104 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     return &taps_[name];
 }
 
+Status Service::check_queues(const TapRecord& r) {
+    auto link = get_link(*nl_, r.ifindex);
+    if (!link) return link.error();
+    if (!link.value() || !link.value()->tun)
+        return make_error(ErrorKind::Failed, "tap '" + r.name + "' vanished after creation");
+    const TunInfo& tun = *link.value()->tun;
+    std::string wrong = tampered(r, *link.value());
+    if (wrong.empty() && (tun.queues.value_or(0) != 1 || tun.disabled_queues.value_or(0) != 0))
+        wrong = "it has " + std::to_string(tun.queues.value_or(0)) + " queues and " +
+                std::to_string(tun.disabled_queues.value_or(0)) +
+                " disabled queues where tapd opened one: another process attached to it before "
+                "its owner was set";
+    if (wrong.empty()) return {};
+    log::warn("CreateTap " + r.name + ": " + wrong + "; deleting it");
+    return make_error(ErrorKind::Failed,
+                      "tap '" + r.name + "' was deleted at creation: " + wrong + " (try again)");
+}
+
+std::string Service::tampered(const TapRecord& r, const LinkInfo& l) {
+    if (!l.tun || !l.tun->tap) return "it is no longer a tap";
+    std::string wrong;
+    if (l.tun->owner != std::optional<uint32_t>(r.tun_owner()))
+        wrong = "its tun owner is " +
+                (l.tun->owner ? std::to_string(*l.tun->owner) : std::string("unset")) +
+                " where tapd set " + std::to_string(r.tun_owner());
+    if (l.tun->group)
+        wrong += (wrong.empty() ? "" : " and ") + std::string("its tun group is ") +
+                 std::to_string(*l.tun->group) + " where tapd set none";
+    return wrong;
+}
+
+void Service::warn_if_ownerless(const LinkInfo& l) {
+    if (!ownerless_persistent(l) || !warned_ownerless_.insert(l.ifindex).second) return;
+    log::warn("ownerless persistent " + std::string(l.tun->tap ? "tap" : "tun") + " device " +
+              log::value(l.name) + " (ifindex " + std::to_string(l.ifindex) +
+              "): any process holding a detached tun fd, such as one of a deleted tap, can attach "
+              "to it and read and write its traffic; give it an owner (ip tuntap add ... user "
+              "NAME) or delete it");
+}
+
+TapRecord* Service::find_by_ifindex(int ifindex) {
+    for (auto& [name, r] : taps_)
+        if (r.ifindex == ifindex) return &r;
+    return nullptr;
+}
+
+bool Service::links_changed() {
+    // A notification is a snapshot: a tap in the middle of its creation has no owner yet. Every
+    // suspect is looked at again as it is now before anything is done about it.
+    std::set<int> suspects;
+    bool complete = links_->drain([&](const LinkInfo& l) {
+        if (!l.tun) return;
+        const TapRecord* r = find_by_ifindex(l.ifindex);
+        if (r ? !tampered(*r, l).empty() : ownerless_persistent(l))
+            suspects.insert(l.ifindex);
+        else if (!r && !l.tun->owner && !l.tun->group)
+            recheck_.insert(l.ifindex);
+    });
+    if (!complete) {
+        log::warn("link notifications were lost (socket buffer overrun); checking every tap");
+        for (const auto& [name, r] : taps_) suspects.insert(r.ifindex);
+    }
+    check_links(suspects);
+    return !recheck_.empty();
+}
+
+void Service::recheck_links() {
+    std::set<int> suspects;
+    suspects.swap(recheck_);
+    check_links(suspects);
+}
+
+void Service::check_links(const std::set<int>& suspects) {
+    for (int ifindex : suspects) {
+        auto link = get_link(*nl_, ifindex);
+        if (!link) {
+            log::error("checking link #" + std::to_string(ifindex) + ": " + link.error().message);
+            continue;
+        }
+        if (!link.value()) continue;
+        const LinkInfo& now = *link.value();
+        TapRecord* r = find_by_ifindex(ifindex);
+        if (!r) {
+            warn_if_ownerless(now);
+            continue;
+        }
+        std::string wrong = tampered(*r, now);
+        if (wrong.empty()) continue;
+        std::string name = r->name;
+        uid_t owner = r->owner;
+        auto st = destroy(name);
+        log::warn("revoked tap=" + name + " owner=" + std::to_string(owner) + ": " + wrong +
+                  " (TUNSETOWNER/TUNSETGROUP by a holder of its fd would let others open it by "
+                  "name) result=" +
+                  (st ? "removed" : log::value(st.error().message)));
+    }
+}
+
 Result<TapRecord*> Service::live_tap(const Caller& caller, const std::string& name) {
     auto r = owned_tap(caller, name);
     if (!r) return r;
@@ -493,15 +610,16 @@ struct PrefixKind {
 
 namespace {
 
-const PrefixKind kAddressKind{"address",
-                              parse_interface_address,
-                              &TapRecord::addresses,
-                              [](const TapRecord&, const Prefix&) { return Status{}; },
-                              [](NlSocket& nl, const TapRecord& r, const Prefix& p) {
-                                  return add_address(nl, r.ifindex, p, address_options(r, p));
-                              },
-                              delete_address,
-                              true};
+const PrefixKind kAddressKind{
+    "address",
+    parse_interface_address,
+    &TapRecord::addresses,
+    [](const TapRecord&, const Prefix& p) { return check_tap_address(p); },
+    [](NlSocket& nl, const TapRecord& r, const Prefix& p) {
+        return add_address(nl, r.ifindex, p, address_options(r, p));
+    },
+    delete_address,
+    true};
 const PrefixKind kRouteKind{
     "route", parse_network, &TapRecord::routes,
     // An address's prefix route is the kernel's from the start (only CreateTap, which adds

@@ -9,12 +9,14 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "caller.hpp"
 #include "capture.hpp"
 #include "link_deleter.hpp"
+#include "link_watcher.hpp"
 #include "nat.hpp"
 #include "netlink.hpp"
 #include "options.hpp"
@@ -75,6 +77,18 @@ class Service {
     // Puts tapd's table back (atomically, from the records) if someone changed or deleted it.
     void check_table();
 
+    // Link notifications; readable when a link changed.
+    int link_events_fd() const { return links_->fd(); }
+    // Reads them: revokes a tap of tapd's whose tun owner or group someone changed (a holder of
+    // its fd may, with TUNSETOWNER/TUNSETGROUP), and warns once about each ownerless persistent
+    // tun/tap device (any detached tap fd may attach to it). True if a new tun device without
+    // owner should be looked at again shortly: the kernel notifies its creation before its
+    // owner and persist flag are set, and changes of a down device's flags not at all.
+    bool links_changed();
+    // That second look (kLinkRecheckDelayMs after links_changed() asked for it).
+    void recheck_links();
+    static constexpr long kLinkRecheckDelayMs = 100;
+
     // A bus client disconnected: its non-persistent taps go.
     void client_gone(const std::string& sender);
     // SIGTERM: removes every non-persistent tap, keeps persistent ones.
@@ -97,6 +111,8 @@ class Service {
     // owned_tap(), and its link still there under its name: what an fd may be opened on.
     Result<TapRecord*> live_tap(const Caller& caller, const std::string& name);
     Status check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex);
+    // A new multi-queue tap R holds tapd's queue alone, with the owner tapd set.
+    Status check_queues(const TapRecord& r);
     // EXTRA (another batch) joins the same nf_tables transaction: one round trip, not two.
     // True if forwarding is due: this is the first masquerading tap and ip_forward was off
     // (its earlier value is in saved_ip_forward_).
@@ -119,8 +135,21 @@ class Service {
     // Destroys the taps WHICH picks, one log line each starting with WHY.
     void destroy_if(const std::function<bool(const TapRecord&)>& which, const std::string& why);
 
+    // What is wrong with link L as tapd's tap R: a tap whose tun owner and group are what tapd
+    // set; "" if nothing is.
+    static std::string tampered(const TapRecord& r, const LinkInfo& l);
+    // Warns about L if it is an ownerless persistent tun/tap device, once per ifindex.
+    void warn_if_ownerless(const LinkInfo& l);
+    // Looks at each link of SUSPECTS as it is now: revokes tampered taps, warns about ownerless
+    // devices.
+    void check_links(const std::set<int>& suspects);
+    TapRecord* find_by_ifindex(int ifindex);
+
     std::unique_ptr<NlSocket> nl_;
     std::unique_ptr<LinkDeleter> deleter_;  // destroy()'s
+    std::unique_ptr<LinkWatcher> links_;
+    std::set<int> warned_ownerless_;
+    std::set<int> recheck_;  // new foreign tun devices without owner, for recheck_links()
     // service_fds.cpp: the rawallow pair of a tap, as an entry, as a batch adding or removing
     // it (none if the tap has no mark), and adding it on its own.
     static std::optional<nat::RawEntry> raw_entry(const TapRecord& record);

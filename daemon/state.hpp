@@ -31,6 +31,9 @@ struct TapRecord {
 
     // IPv4 networks masqueraded for this tap (its IPv4 addresses with host bits cleared).
     std::vector<Prefix> masquerade_subnets() const;
+    // The tun owner tapd gives the tap: the user with owner_access, else root. tapd sets no
+    // group.
+    uid_t tun_owner() const { return owner_access ? owner : 0; }
 };
 
 // The interface alias tapd writes on every tap it creates; with the link kind ("tun") it lets

@@ -62,6 +62,18 @@ static int exit_status(int status) {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+bool program_started(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+    pid_t child = 0;
+    return static_cast<bool>(in >> child);
+}
+
+void kill_group(pid_t pgid) {
+    if (pgid <= 0) return;
+    kill(-pgid, SIGKILL);
+    waitpid(pgid, nullptr, 0);
+}
+
 int wait_exit(pid_t pid, int timeout_seconds) {
     int status = 0;
     if (eventually([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout_seconds))
@@ -386,6 +398,21 @@ CommandResult Env::as_user(uid_t uid, const std::vector<std::string>& argv, cons
 pid_t Env::spawn_as_user(uid_t uid, const std::vector<std::string>& argv, const std::string& log) {
     pid_t pid = spawn_background(user_command(uid, argv), log, true);
     if (pid < 0) ADD_FAILURE() << "spawn " << argv[0] << ": " << std::strerror(-pid);
+    return pid;
+}
+
+pid_t Env::hold_ephemeral(uid_t uid, const std::string& name,
+                          const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {tapctl_bin(), "exec", name};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--", "sleep", "600"});
+    pid_t pid = spawn_as_user(uid, argv, dir_ + "/hold-" + name + ".log");
+    if (pid <= 0) return -1;
+    if (!eventually([&] { return program_started(pid); }, 10)) {
+        kill_group(pid);
+        ADD_FAILURE() << "tapctl exec " << name << " never started its program:\n" << tapd_log();
+        return -1;
+    }
     return pid;
 }
 

@@ -51,6 +51,13 @@ bool eventually(const std::function<bool()>& cond, int seconds = 5);
 // was still running (it is then killed with its process group, and reaped).
 int wait_exit(pid_t pid, int timeout_seconds = 10);
 
+// Whether the process PID has forked a child: `tapctl exec` forks its program only after tapd
+// answered the create, so then the tap is recorded.
+bool program_started(pid_t pid);
+
+// Kills the process group PGID and reaps its leader.
+void kill_group(pid_t pgid);
+
 // The test policy: uids 65534 and 65533 each get 4 taps named tap*, private prefixes, and every
 // permission; tests that check refusals write their own.
 extern const char* const kTestPolicy;
@@ -104,6 +111,11 @@ class Env {
     // stdout and stderr appended to LOG (default: discarded); returns its pid (== the pgid).
     pid_t spawn_as_user(uid_t uid, const std::vector<std::string>& argv,
                         const std::string& log = "/dev/null");
+    // Starts `tapctl exec NAME ARGS... -- sleep 600` as UID in the background and waits until the
+    // program runs (the ephemeral tap is recorded, its lease held by that tapctl). Returns the
+    // process group to kill_group() (-1 after a failed assertion).
+    pid_t hold_ephemeral(uid_t uid, const std::string& name,
+                         const std::vector<std::string>& args = {});
     // tapctl as uid 65534 in the host namespace.
     CommandResult tapctl(const std::vector<std::string>& args, uid_t uid = 65534);
     // busctl as UID in the host namespace, calling net.tapd1: ARGS are `busctl call`'s after the

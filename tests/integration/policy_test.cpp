@@ -214,6 +214,46 @@ TEST_F(Boundary, ABadPolicyOnReloadIsRefusedAndTheOldOneStays) {
     EXPECT_EQ(env_->tapctl({"create", "tap1"}).status, 0);
 }
 
+// Addresses that are never a tap's, for root too: each would make the host answer for, or send
+// to, what is not the tap's (issue 10, item 8).
+TEST_F(Boundary, AddressesThatAreNeverATapsAreRefusedForEveryone) {
+    for (const char* a : {"0.0.0.0/32", "0.0.0.0/8", "127.0.0.2/8", "224.0.0.1/4", "239.1.2.3/32",
+                          "255.255.255.255/32", "::/128", "::1/128", "ff02::1/16"}) {
+        auto r = env_->tapctl({"create", "tap0", "--address", a}, 0);
+        expect_refused(r, "InvalidArgument: address ");
+        EXPECT_NE(r.err.find("never the address of a tap"), std::string::npos) << r.describe();
+    }
+    ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.1/24"}, 0).status, 0);
+    expect_refused(
+        call(0, {"/net/tapd1/tap/tap0", "net.tapd1.Tap", "AddAddress", "s", "224.0.0.5/32"}),
+        "never the address of a tap");
+    EXPECT_EQ(env_->ip_json({"-d", "link", "show", "type", "tun"}).size(), 1u);
+}
+
+// A grant of 0.0.0.0/0 or ::/0 lets a user take every destination of the host's traffic
+// through its tap; it needs "default_route": true, and so do default routes (issue 10, item 8).
+TEST_F(Boundary, DefaultRoutesAndGrantsOfEverythingNeedDefaultRoute) {
+    const char* broad = R"({"version": 1, "rules": [
+      {"users": [65534], "max_taps": 2, "prefixes": ["192.168.69.0/24", "0.0.0.0/0"]}]})";
+    env_->write_policy(broad);
+    auto r = call(0, {"/net/tapd1", "net.tapd1.Manager", "Reload"});
+    expect_refused(r, env_->policy_path() + ":2:");
+    EXPECT_NE(r.err.find("covers every address"), std::string::npos) << r.describe();
+    // The test policy stays: 0.0.0.0/0 is outside it.
+    expect_refused(env_->tapctl({"create", "tap0", "--route", "0.0.0.0/0"}),
+                   "PermissionDenied: route 0.0.0.0/0");
+    env_->write_policy(R"({"version": 1, "rules": [
+      {"users": [65534], "max_taps": 2, "prefixes": ["192.168.69.0/24", "0.0.0.0/0", "::/0"],
+       "persistent": true, "default_route": true}]})");
+    ASSERT_EQ(call(0, {"/net/tapd1", "net.tapd1.Manager", "Reload"}).status, 0);
+    auto ok =
+        env_->tapctl({"create", "tap0", "--address", "192.168.69.1/24", "--route", "0.0.0.0/0"});
+    EXPECT_EQ(ok.status, 0) << ok.describe();
+    EXPECT_EQ(env_->ip_json({"route", "show", "default", "dev", "tap0"}).size(), 1u);
+    auto policy = env_->tapctl({"policy"});
+    EXPECT_NE(policy.out.find("default_route"), std::string::npos) << policy.describe();
+}
+
 TEST(PolicyAtStart, EachKindOfErrorStopsTapdNamingFileLineAndReason) {
     TAPD_REQUIRE_PRIVILEGES();
     Env env;

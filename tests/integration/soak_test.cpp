@@ -32,23 +32,9 @@ class Soak : public TapdTest {
   protected:
     void TearDown() override {
         for (auto& [name, t] : model_)
-            if (t.holder > 0) reap(t.holder);
-        for (pid_t p : orphans_) reap(p);
+            if (t.holder > 0) kill_group(t.holder);
+        for (pid_t p : orphans_) kill_group(p);
     }
-    // tapctl exec (the spawned process: ip netns exec, setpriv and env exec in place) forks the
-    // program only after tapd answered the create.
-    static bool program_started(pid_t tapctl) {
-        std::string p =
-            "/proc/" + std::to_string(tapctl) + "/task/" + std::to_string(tapctl) + "/children";
-        std::ifstream in(p);
-        pid_t child = 0;
-        return static_cast<bool>(in >> child);
-    }
-    static void reap(pid_t pgid) {
-        kill(-pgid, SIGKILL);
-        waitpid(pgid, nullptr, 0);
-    }
-
     // tapd's view (root: every tap) must equal the model and the kernel.
     bool consistent(std::string* why) {
         auto listed = env_->tapctl({"list", "--all", "--json"}, 0);

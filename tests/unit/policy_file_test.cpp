@@ -475,7 +475,41 @@ TEST(PolicyCheckPrefix, AllowsTheDefaultRouteOnlyWhenTheDefaultRouteIsGranted) {
         check_prefix(prefixes({"192.168.69.0/24", "10.0.0.0/8"}), net("0.0.0.0/0"), "route").ok());
     EXPECT_FALSE(check_prefix(prefixes({"fdaa::/64"}), net("::/0"), "route").ok());
     EXPECT_FALSE(check_prefix(prefixes({"0.0.0.0/0"}), net("::/0"), "route").ok());
-    EXPECT_TRUE(check_prefix(prefixes({"0.0.0.0/0"}), net("0.0.0.0/0"), "route").ok());
+    auto without = prefixes({"0.0.0.0/0"});
+    auto st = check_prefix(without, net("0.0.0.0/0"), "route");
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().kind, ErrorKind::PermissionDenied);
+    EXPECT_NE(st.error().message.find("\"default_route\""), std::string::npos)
+        << st.error().message;
+    EXPECT_TRUE(check_prefix(without, net("0.0.0.0/1"), "route").ok());
+    auto with = without;
+    with.default_route = true;
+    EXPECT_TRUE(check_prefix(with, net("0.0.0.0/0"), "route").ok());
+    EXPECT_TRUE(check_prefix(with, addr("192.168.69.1/0"), "address").ok());
+}
+
+TEST(PolicyCheckPrefix, RootMayAddDefaultRoutes) {
+    PolicyGrant root = grant_for(default_policy(), 0, {});
+    EXPECT_TRUE(check_prefix(root, net("0.0.0.0/0"), "route").ok());
+    EXPECT_TRUE(check_prefix(root, net("::/0"), "route").ok());
+}
+
+TEST(PolicyDefaultRoute, AGrantOfEverythingNeedsTheRuleToSaySo) {
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "rules": [{"users": [0],
+      "prefixes": ["10.0.0.0/8", "::/0"]}]})",
+                          "2:34", "\"::/0\" covers every address"));
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "rules": [{"users": [0], "default_route": false,
+      "prefixes": ["0.0.0.0/0"]}]})",
+                          "2:20", "add \"default_route\": true to this rule"));
+    auto p = parsed(R"({"version": 1, "rules": [{"users": [0], "default_route": true,
+      "prefixes": ["0.0.0.0/0", "::/0"]}]})");
+    ASSERT_EQ(p.rules.size(), 1u);
+    EXPECT_TRUE(p.rules[0].default_route);
+    EXPECT_TRUE(grant_for(p, 4242, {}).default_route == false);
+    EXPECT_TRUE(grant_for(p, 0, {}).default_route);
+    auto q = parsed(R"({"version": 1, "rules": [{"users": [4242], "default_route": true,
+      "prefixes": ["0.0.0.0/0"]}]})");
+    EXPECT_TRUE(grant_for(q, 4242, {}).default_route);
 }
 
 // ---- The user database ----

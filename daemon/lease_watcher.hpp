@@ -1,0 +1,43 @@
+// LeaseWatcher: which bus clients are still connected, and the news that one has gone, from the
+// bus driver only. Leases (ephemeral taps) end with their holder's connection.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+namespace tapd {
+
+// Theory of operation: the match on NameOwnerChanged is registered with the bus at construction,
+// before reconcile asks whether any lease holder is still connected, so a holder that goes in
+// between is still seen: its signal waits in the connection until the loop dispatches it, by
+// which time on_gone() has a handler. The bus enforces a match's sender only for broadcasts:
+// anyone may send tapd a unicast NameOwnerChanged (DESIGN "Found by the second review"). A
+// signal counts only if the bus driver sent it (the bus daemon stamps every message's sender;
+// no client can claim org.freedesktop.DBus) and the bus then confirms that the name has no
+// owner.
+class LeaseWatcher {
+  public:
+    explicit LeaseWatcher(sdbus::IConnection& conn);
+    LeaseWatcher(const LeaseWatcher&) = delete;
+    LeaseWatcher& operator=(const LeaseWatcher&) = delete;
+
+    // Whether unique bus NAME is connected, asked of the bus driver. An error from the bus
+    // counts as connected: a lease is never ended on a guess.
+    bool alive(const std::string& name);
+    // HANDLER is called with each unique name whose connection has gone, from the bus loop;
+    // names that went before a handler was set are passed to it now.
+    void on_gone(std::function<void(const std::string&)> handler);
+
+  private:
+    void on_signal(sdbus::Message& msg);
+
+    sdbus::IConnection& conn_;
+    std::unique_ptr<sdbus::IProxy> driver_;
+    std::function<void(const std::string&)> handler_;
+    std::vector<std::string> pending_;
+};
+
+}  // namespace tapd

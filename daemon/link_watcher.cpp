@@ -1,0 +1,72 @@
+// Link notifications: an rtnetlink socket in RTNLGRP_LINK, parsed by parse_link().
+#include "link_watcher.hpp"
+
+#include <fcntl.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <vector>
+
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+namespace tapd {
+
+Result<std::unique_ptr<LinkWatcher>> LinkWatcher::open() {
+    nl_sock* sk = nl_socket_alloc();
+    if (!sk) return make_error(ErrorKind::Failed, "nl_socket_alloc: out of memory");
+    nl_socket_disable_seq_check(sk);
+    nl_join_groups(sk, 0);
+    if (int err = nl_connect(sk, NETLINK_ROUTE); err < 0) {
+        nl_socket_free(sk);
+        return nl_error("connecting to rtnetlink for link notifications", err);
+    }
+    int fd = nl_socket_get_fd(sk);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if (int err = nl_socket_add_membership(sk, RTNLGRP_LINK); err < 0) {
+        nl_socket_free(sk);
+        return nl_error("joining RTNLGRP_LINK", err);
+    }
+    // Each tap's creation, carrier change and deletion is a notification of ~1.5 kB: room for a
+    // few thousand between two reads (CAP_NET_ADMIN may exceed rmem_max). An overrun is not
+    // fatal (drain() says so and the caller looks again), only slower.
+    int size = 8 << 20;
+    if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    nl_socket_set_nonblocking(sk);
+    return std::unique_ptr<LinkWatcher>(new LinkWatcher(sk));
+}
+
+LinkWatcher::~LinkWatcher() {
+    nl_socket_free(sk_);
+}
+
+int LinkWatcher::fd() const {
+    return nl_socket_get_fd(sk_);
+}
+
+bool LinkWatcher::drain(const std::function<void(const LinkInfo&)>& each) {
+    // The kernel never sends an rtnetlink datagram over 32 KiB (netlink.cpp).
+    std::vector<char> buf(64 * 1024);
+    bool complete = true;
+    for (;;) {
+        ssize_t n = ::recv(fd(), buf.data(), buf.size(), MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == ENOBUFS) {
+                complete = false;
+                continue;
+            }
+            return complete;  // EAGAIN: all read
+        }
+        int len = static_cast<int>(n);
+        for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, len);
+             h = NLMSG_NEXT(h, len)) {
+            if (h->nlmsg_type != RTM_NEWLINK) continue;
+            if (auto l = parse_link(h)) each(*l);
+        }
+    }
+}
+
+}  // namespace tapd

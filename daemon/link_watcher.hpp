@@ -1,0 +1,34 @@
+// LinkWatcher: the kernel's link notifications (RTNLGRP_LINK), read without blocking from tapd's
+// poll loop, so tapd sees what happens to its taps between calls.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "link.hpp"
+#include "result.hpp"
+
+struct nl_sock;
+
+namespace tapd {
+
+class LinkWatcher {
+  public:
+    static Result<std::unique_ptr<LinkWatcher>> open();
+    ~LinkWatcher();
+    LinkWatcher(const LinkWatcher&) = delete;
+    LinkWatcher& operator=(const LinkWatcher&) = delete;
+
+    int fd() const;
+    // Reads every pending notification and calls EACH with every link that appeared or changed
+    // (RTM_NEWLINK; deletions are not passed). A notification is a snapshot: what it says may
+    // have changed since. Returns false if the kernel dropped notifications (the socket's buffer
+    // overran): the caller must then look at every link it cares about again.
+    bool drain(const std::function<void(const LinkInfo&)>& each);
+
+  private:
+    explicit LinkWatcher(::nl_sock* sk) : sk_(sk) {}
+    ::nl_sock* sk_;
+};
+
+}  // namespace tapd

@@ -238,9 +238,12 @@ int main(int argc, char** argv) {
         }
 #endif
         auto pd = conn->getEventLoopPollData();
-        pollfd fds[3] = {{pd.fd, pd.events, 0},
+        // The last two wait while a call's after-work is due; a streamer's exit (fds[3]) is
+        // reaped then, without any call.
+        pollfd fds[4] = {{pd.fd, pd.events, 0},
                          {sigfd.get(), POLLIN, 0},
-                         {service.value()->nft_events_fd(), POLLIN, 0}};
+                         {service.value()->nft_events_fd(), POLLIN, 0},
+                         {service.value()->capture_exits_fd(), POLLIN, 0}};
         long timeout = after_due ? std::max(0L, after_at - now) : -1;
         if (auto rel = pd.getRelativeTimeout()) {
             long bus_ms = (rel->count() + 999) / 1000;
@@ -248,7 +251,7 @@ int main(int argc, char** argv) {
         }
         for (long at : {after_due ? -1 : table_check_at, next_watchdog})
             if (at >= 0 && (timeout < 0 || at - now < timeout)) timeout = std::max(0L, at - now);
-        if (::poll(fds, after_due ? 2 : 3, static_cast<int>(timeout)) < 0 && errno != EINTR) {
+        if (::poll(fds, after_due ? 2 : 4, static_cast<int>(timeout)) < 0 && errno != EINTR) {
             tapd::log::error(tapd::errno_text("poll", errno));
             exit_code = 1;
             break;
@@ -260,6 +263,7 @@ int main(int argc, char** argv) {
         }
         if ((fds[2].revents & POLLIN) && service.value()->nft_changed() && table_check_at < 0)
             table_check_at = now_ms() + kTableCheckDelayMs;
+        if (fds[3].revents & POLLIN) service.value()->reap_captures();
         if (fds[1].revents & POLLIN) {
             signalfd_siginfo si{};
             while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {

@@ -70,6 +70,12 @@ Result<std::unique_ptr<Service>> Service::start(
     if (!nl) return nl.error();
     s->nl_ = std::move(nl.value());
     s->deleter_ = std::make_unique<LinkDeleter>();
+    auto captures = Captures::open();
+    if (!captures) return captures.error();
+    s->captures_ = std::move(captures.value());
+    auto raw = HandedOut::open("raw sockets");
+    if (!raw) return raw.error();
+    s->raw_sockets_ = std::move(raw.value());
     auto nat = NatTable::open();
     if (!nat) return nat.error();
     s->nat_ = std::move(nat.value());

@@ -148,8 +148,8 @@ class Env {
     pid_t tapd_pid_ = -1;
 };
 
-// tests/support/fd_hoard run as UID in the background: it asks tapd for up to N captures or raw
-// sockets (KIND "capture" or "raw") of TAP and holds what it got until stop() or destruction.
+// tests/support/fd_hoard run as UID in the background: it asks tapd N times for a capture or a
+// raw socket (KIND "capture" or "raw") of TAP and holds what it got until stop() or destruction.
 class Hoard {
   public:
     // Returns once the hoarder holds its fds (or after 120 s; out() then lacks "holding").
@@ -157,7 +157,8 @@ class Hoard {
     ~Hoard() { stop(); }
     Hoard(const Hoard&) = delete;
     Hoard& operator=(const Hoard&) = delete;
-    // What it printed: "opened K", then "error NAME: MESSAGE" if a request was refused, "holding".
+    // What it printed: "opened K refused R", the first refusal as "error NAME: MESSAGE",
+    // "holding".
     std::string out() const;
     // How many it got (the K of "opened K"), or -1 if it did not say.
     long opened() const;

@@ -194,6 +194,15 @@ std::map<std::string, sdbus::Variant> Bus::GetPolicy() {
     out["raw_sockets"] = sdbus::Variant(g.raw_sockets);
     out["capture"] = sdbus::Variant(g.capture);
     out["default_route"] = sdbus::Variant(g.default_route);
+    auto count = [](size_t n) {
+        return sdbus::Variant(static_cast<uint32_t>(std::min<size_t>(n, UINT32_MAX)));
+    };
+    out["max_captures"] = count(g.max_captures);
+    out["open_captures"] = count(service_.captures_of(c));
+    out["max_raw_sockets"] = count(g.max_raw_sockets);
+    if (auto open = service_.raw_sockets_of(c)) out["open_raw_sockets"] = count(open.value());
+    out["limits.captures"] = count(policy.limits.captures);
+    out["limits.raw_sockets"] = count(policy.limits.raw_sockets);
     out["matched_rules"] = sdbus::Variant(rules);
     out["policy"] = sdbus::Variant(policy.source);
     return out;

@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -175,20 +176,25 @@ void drop_capabilities() {
 
 }  // namespace
 
-Captures::Captures() {
+Result<std::unique_ptr<Captures>> Captures::open() {
+    UniqueFd exits(::epoll_create1(EPOLL_CLOEXEC));
+    if (!exits)
+        return make_error(ErrorKind::Failed, errno_text("epoll for capture streamers", errno));
     // Streamers are reaped by the kernel as they exit (tapd never waits for children otherwise);
     // pidfds, not pids, name them, so a recycled pid is never signalled.
     struct sigaction sa {};
     sa.sa_handler = SIG_DFL;
     sa.sa_flags = SA_NOCLDWAIT;
     ::sigaction(SIGCHLD, &sa, nullptr);
+    return std::unique_ptr<Captures>(new Captures(std::move(exits)));
 }
 
 Captures::~Captures() {
     for (auto& s : streamers_) ::syscall(SYS_pidfd_send_signal, s.pidfd.get(), SIGKILL, nullptr, 0);
 }
 
-Result<UniqueFd> Captures::start(const std::string& ifname, int ifindex, const CaptureOptions& o) {
+Result<UniqueFd> Captures::start(const std::string& ifname, int ifindex, uid_t uid,
+                                 const CaptureOptions& o) {
     reap();
     // Protocol 0 at socket(): nothing is queued until bind() names the tap and ETH_P_ALL.
     UniqueFd packet(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
@@ -249,13 +255,23 @@ Result<UniqueFd> Captures::start(const std::string& ifname, int ifindex, const C
         return make_error(ErrorKind::Failed,
                           errno_text("pidfd_open for capture of '" + ifname + "'", err));
     }
+    // Watched before it may exit, so that no exit goes unnoticed; readable (EPOLLIN) once it has.
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = pidfd.get();
+    if (::epoll_ctl(exits_.get(), EPOLL_CTL_ADD, pidfd.get(), &ev) != 0) {
+        int err = errno;
+        ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
+        return make_error(ErrorKind::Failed,
+                          errno_text("watching the capture streamer of '" + ifname + "'", err));
+    }
     if (::write(go_write.get(), "g", 1) != 1) {
         int err = errno;
         ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
         return make_error(ErrorKind::Failed,
                           errno_text("starting capture of '" + ifname + "'", err));
     }
-    streamers_.push_back({ifname, pid, std::move(pidfd)});
+    streamers_.push_back({ifname, uid, pid, std::move(pidfd)});
     log::info("capture of tap=" + ifname + " started: streamer pid=" + std::to_string(pid) +
               " snaplen=" + std::to_string(o.snaplen));
     return theirs;
@@ -275,11 +291,17 @@ void Captures::stop(const std::string& ifname) {
 }
 
 void Captures::reap() {
-    // A pidfd polls readable once its process has exited.
+    // A pidfd polls readable once its process has exited; closing it also takes it out of
+    // exits_, which stays readable only while another exited one is left.
     std::erase_if(streamers_, [](const Streamer& s) {
         pollfd p{s.pidfd.get(), POLLIN, 0};
         return ::poll(&p, 1, 0) == 1;
     });
+}
+
+size_t Captures::running_for(uid_t uid) const {
+    return static_cast<size_t>(std::count_if(streamers_.begin(), streamers_.end(),
+                                             [uid](const Streamer& s) { return s.uid == uid; }));
 }
 
 }  // namespace tapd

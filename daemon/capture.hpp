@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,26 +24,41 @@ namespace tapd {
 // and tapd's bus loop is never involved. It ends when the client closes its end, when the tap is
 // deleted (stop(), and ENETDOWN on the socket with the interface gone), or when tapd ends.
 // Children are reaped by the kernel (SIGCHLD with SA_NOCLDWAIT) and tracked by pidfd, so a pid
-// is never reused under tapd's hand.
+// is never reused under tapd's hand. The pidfds sit in an epoll instance (exits_fd()) that tapd's
+// poll loop watches: a streamer's exit wakes tapd, which closes its pidfd at once (reap()), so an
+// exited streamer holds no fd and no place in the counts.
 class Captures {
   public:
-    Captures();
+    // Sets SIGCHLD to SA_NOCLDWAIT and makes the exit watch; fails if epoll cannot be had.
+    static Result<std::unique_ptr<Captures>> open();
     ~Captures();  // stops every streamer
     Captures(const Captures&) = delete;
     Captures& operator=(const Captures&) = delete;
 
-    // Starts a streamer for tap IFNAME (IFINDEX); returns the client's end of the stream.
-    Result<UniqueFd> start(const std::string& ifname, int ifindex, const CaptureOptions& options);
+    // Starts a streamer for tap IFNAME (IFINDEX) on behalf of UID; returns the client's end of
+    // the stream.
+    Result<UniqueFd> start(const std::string& ifname, int ifindex, uid_t uid,
+                           const CaptureOptions& options);
     // Stops the streamers of IFNAME (the tap is being deleted).
     void stop(const std::string& ifname);
 
+    // Readable while a streamer that has exited is not yet reaped.
+    int exits_fd() const { return exits_.get(); }
+    // Forgets the streamers that have exited, closing their pidfds.
+    void reap();
+    // Streamers running for UID, and in all (those that exited since the last reap() included).
+    size_t running_for(uid_t uid) const;
+    size_t running() const { return streamers_.size(); }
+
   private:
+    explicit Captures(UniqueFd exits) : exits_(std::move(exits)) {}
     struct Streamer {
         std::string ifname;
-        pid_t pid = -1;
+        uid_t uid = 0;
+        pid_t pid = -1;  // for logs only: signals go through the pidfd
         UniqueFd pidfd;
     };
-    void reap();
+    UniqueFd exits_;  // epoll over the streamers' pidfds
     std::vector<Streamer> streamers_;
 };
 

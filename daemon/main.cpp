@@ -239,11 +239,13 @@ int main(int argc, char** argv) {
         }
 #endif
         auto pd = conn->getEventLoopPollData();
-        // After-call work pending, only the bus and signals wake tapd (see kAfterCallDelayMs).
-        pollfd fds[4] = {{pd.fd, pd.events, 0},
+        // While a call's after-work is due, only the bus and signals wake tapd (see
+        // kAfterCallDelayMs); a streamer's exit (fds[4]) is reaped then, without any call.
+        pollfd fds[5] = {{pd.fd, pd.events, 0},
                          {sigfd.get(), POLLIN, 0},
                          {service.value()->nft_events_fd(), POLLIN, 0},
-                         {service.value()->link_events_fd(), POLLIN, 0}};
+                         {service.value()->link_events_fd(), POLLIN, 0},
+                         {service.value()->capture_exits_fd(), POLLIN, 0}};
         long timeout = after_due ? std::max(0L, after_at - now) : -1;
         if (auto rel = pd.getRelativeTimeout()) {
             long bus_ms = (rel->count() + 999) / 1000;
@@ -252,7 +254,7 @@ int main(int argc, char** argv) {
         for (long at :
              {after_due ? -1 : table_check_at, after_due ? -1 : link_check_at, next_watchdog})
             if (at >= 0 && (timeout < 0 || at - now < timeout)) timeout = std::max(0L, at - now);
-        if (::poll(fds, after_due ? 2 : 4, static_cast<int>(timeout)) < 0 && errno != EINTR) {
+        if (::poll(fds, after_due ? 2 : 5, static_cast<int>(timeout)) < 0 && errno != EINTR) {
             tapd::log::error(tapd::errno_text("poll", errno));
             exit_code = 1;
             break;
@@ -270,6 +272,7 @@ int main(int argc, char** argv) {
             // A revoked tap's object goes as after any call that deletes one.
             bus->after_call();
         }
+        if (fds[4].revents & POLLIN) service.value()->reap_captures();
         if (fds[1].revents & POLLIN) {
             signalfd_siginfo si{};
             while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {

@@ -52,4 +52,43 @@ Status check_create(const Grant& grant, const CreateOptions& o, size_t owned) {
     return {};
 }
 
+namespace {
+
+// One more of KIND ("captures") for a caller: its MINE against MAX (policy key KEY; VERB words
+// its count: "you already have 4 captures"), then everyone's TOTAL against LIMIT (policy key
+// "limits." LIMIT_KEY; TOTAL_TEXT words it).
+Status check_count(const Grant& grant, const char* kind, const char* verb, size_t mine, size_t max,
+                   const char* key, size_t total, size_t limit, const std::string& total_text,
+                   const char* limit_key) {
+    if (grant.unlimited) return {};
+    if (max == 0)
+        return make_error(
+            ErrorKind::QuotaExceeded,
+            std::string("the policy grants you no ") + kind + " (policy key \"" + key + "\" is 0)");
+    if (mine >= max)
+        return make_error(ErrorKind::QuotaExceeded, std::string("you already ") + verb + " " +
+                                                        std::to_string(mine) + " " + kind +
+                                                        " (at most " + std::to_string(max) +
+                                                        ", policy key \"" + key + "\")");
+    if (total >= limit)
+        return make_error(ErrorKind::QuotaExceeded,
+                          total_text + " (at most " + std::to_string(limit) +
+                              ", policy key \"limits." + limit_key + "\")");
+    return {};
+}
+
+}  // namespace
+
+Status check_capture_quota(const Grant& grant, const Limits& limits, size_t mine, size_t total) {
+    return check_count(grant, "captures", "have", mine, grant.max_captures, "max_captures", total,
+                       limits.captures, "tapd already runs " + std::to_string(total) + " captures",
+                       "captures");
+}
+
+Status check_raw_socket_quota(const Grant& grant, const Limits& limits, size_t mine, size_t total) {
+    return check_count(grant, "raw sockets", "hold", mine, grant.max_raw_sockets, "max_raw_sockets",
+                       total, limits.raw_sockets,
+                       std::to_string(total) + " raw sockets from tapd are open", "raw_sockets");
+}
+
 }  // namespace tapd

@@ -39,4 +39,11 @@ inline Grant grant_for(uid_t uid) {
 // The name is checked before (check_name), and before anything about existing interfaces.
 Status check_create(const Grant& grant, const CreateOptions& options, size_t owned);
 
+// Checks that one more capture fits: MINE of the caller's are running and TOTAL of everyone's
+// (root's included). GRANT's max_captures bounds MINE, LIMITS.captures bounds TOTAL; root is
+// bounded by neither. Returns QuotaExceeded naming the limit and its policy key.
+Status check_capture_quota(const Grant& grant, const Limits& limits, size_t mine, size_t total);
+// The same for raw sockets still open: max_raw_sockets and limits.raw_sockets.
+Status check_raw_socket_quota(const Grant& grant, const Limits& limits, size_t mine, size_t total);
+
 }  // namespace tapd

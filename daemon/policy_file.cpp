@@ -352,8 +352,9 @@ Status ids(const Source& src, const Node& n, const std::string& where, bool user
 Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& where) {
     if (n.kind != Node::Kind::Object) return wrong(src, n, where, "an object (a rule)");
     static const std::vector<std::string> known = {
-        "users",      "groups",       "max_taps",    "name_prefix", "prefixes", "masquerade",
-        "persistent", "owner_access", "raw_sockets", "capture",     "comment",  "default_route"};
+        "users",      "groups",       "max_taps",        "name_prefix",  "prefixes",
+        "masquerade", "persistent",   "owner_access",    "raw_sockets",  "capture",
+        "comment",    "max_captures", "max_raw_sockets", "default_route"};
     if (auto st = check_keys(src, n, known, where); !st) return st.error();
     Rule rule;
     rule.line = locate(src.text(), n.offset).line;
@@ -376,6 +377,14 @@ Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& whe
             auto v = whole_number(src, m, at, kMaxTapsPerRule);
             if (!v) return v.error();
             rule.max_taps = v.value();
+        } else if (m.key == "max_captures") {
+            auto v = whole_number(src, m, at, kMaxCapturesPerRule);
+            if (!v) return v.error();
+            rule.max_captures = v.value();
+        } else if (m.key == "max_raw_sockets") {
+            auto v = whole_number(src, m, at, kMaxRawSocketsPerRule);
+            if (!v) return v.error();
+            rule.max_raw_sockets = v.value();
         } else if (m.key == "name_prefix") {
             auto s = string(src, m, at);
             if (!s) return s.error();
@@ -442,6 +451,21 @@ Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& whe
     return rule;
 }
 
+// "limits": tapd's own bounds for all callers together.
+Result<Limits> parse_limits(const Source& src, const Node& n) {
+    if (n.kind != Node::Kind::Object) return wrong(src, n, "limits", "an object");
+    if (auto st = check_keys(src, n, {"captures", "raw_sockets"}, "limits"); !st) return st.error();
+    Limits limits;
+    for (const auto& m : n.children) {
+        bool captures = m.key == "captures";
+        auto v = whole_number(src, m, "limits." + m.key,
+                              captures ? kMaxCaptureLimit : kMaxRawSocketLimit);
+        if (!v) return v.error();
+        (captures ? limits.captures : limits.raw_sockets) = v.value();
+    }
+    return limits;
+}
+
 Result<Policy> parse_document(const Source& src, const Node& root, const std::string& path) {
     if (root.kind != Node::Kind::Object)
         return src.fail(root.offset, "the policy must be a JSON object, not " + shown(root));
@@ -455,13 +479,18 @@ Result<Policy> parse_document(const Source& src, const Node& root, const std::st
     if (!version->scalar.is_number_integer() || version->scalar != 1)
         return src.fail(version->offset, "version: unsupported version " + shown(*version) +
                                              " (this tapd reads version 1)");
-    if (auto st = check_keys(src, root, {"version", "rules", "comment"}, ""); !st)
+    if (auto st = check_keys(src, root, {"version", "rules", "comment", "limits"}, ""); !st)
         return st.error();
     Policy policy;
     policy.source = path;
     policy.from_file = true;
     if (const Node* comment = member(root, "comment"))
         if (auto text = string(src, *comment, "comment"); !text) return text.error();
+    if (const Node* limits = member(root, "limits")) {
+        auto parsed = parse_limits(src, *limits);
+        if (!parsed) return parsed.error();
+        policy.limits = parsed.value();
+    }
     const Node* rules = member(root, "rules");
     if (!rules) return src.fail(root.offset, "missing key \"rules\" (an array, may be empty)");
     auto items = array(src, *rules, "rules", "rules");
@@ -560,7 +589,7 @@ PolicyGrant grant_for(const Policy& policy, uid_t uid, const std::vector<gid_t>&
     PolicyGrant g;
     if (uid == 0) {
         g.unlimited = true;
-        g.max_taps = std::numeric_limits<size_t>::max();
+        g.max_taps = g.max_captures = g.max_raw_sockets = std::numeric_limits<size_t>::max();
         g.prefixes = {parse_network("0.0.0.0/0").value(), parse_network("::/0").value()};
         g.masquerade = g.persistent = g.owner_access = g.raw_sockets = g.capture = true;
         g.default_route = true;
@@ -584,6 +613,10 @@ PolicyGrant grant_for(const Policy& policy, uid_t uid, const std::vector<gid_t>&
         g.raw_sockets |= r.raw_sockets;
         g.capture |= r.capture;
         g.default_route |= r.default_route;
+        // A count comes with its permission: a rule that does not grant capture cannot raise
+        // the limit another rule set for it.
+        if (r.capture) g.max_captures = std::max(g.max_captures, r.max_captures);
+        if (r.raw_sockets) g.max_raw_sockets = std::max(g.max_raw_sockets, r.max_raw_sockets);
     }
     return g;
 }

@@ -4,6 +4,9 @@
 // Format (version 1):
 //   { "version": 1,                       required, the number 1
 //     "comment": "...",                   optional, ignored
+//     "limits": {                         optional: what tapd runs for all users together
+//       "captures": 64,                   0..1024, default 64: capture streamers at once
+//       "raw_sockets": 1024 },            0..65536, default 1024: raw sockets open at once
 //     "rules": [                          required, may be empty
 //       { "users": ["devuser", 1001],     user names or uids   } at least one user or group;
 //         "groups": ["netdev", 27],       group names or gids  } names resolved at load time
@@ -14,14 +17,18 @@
 //         "raw_sockets": false, "capture": false,        booleans, default false
 //         "default_route": false,         boolean, default false: required for 0.0.0.0/0 or
 //                                         ::/0 in "prefixes", which allows default routes
+//         "max_captures": 4,              0..1024, default 4: captures open at once
+//         "max_raw_sockets": 16,          0..16384, default 16: raw sockets open at once
 //         "comment": "..." } ] }          optional, ignored
 //
 // Root may always do everything, whatever the file says. Any other caller gets the UNION of the
 // rules that match it (by uid, or by any of its groups from the user database): the largest
 // max_taps, any of the rules' name prefixes, all of their prefixes, and a permission if any rule
-// grants it. No matching rule means nothing is allowed. No file at all means the same: only root.
-// Anything wrong in the file fails the whole load ("FILE:LINE:COLUMN: reason"); there is no
-// partial policy and no fallback.
+// grants it; max_captures and max_raw_sockets are the largest among the rules that grant capture
+// and raw_sockets (a rule without the permission adds no room). No matching rule means nothing is
+// allowed. The limits bound every caller but root, and count root's captures and sockets too. No
+// file at all means the same: only root. Anything wrong in the file fails the whole load
+// ("FILE:LINE:COLUMN: reason"); there is no partial policy and no fallback.
 #pragma once
 
 #include <sys/types.h>
@@ -39,6 +46,17 @@ namespace tapd {
 inline constexpr const char* kDefaultPolicyPath = "/etc/tapd/policy.json";
 inline constexpr size_t kMaxTapsPerRule = 1024;
 inline constexpr size_t kMaxPolicyFileSize = 1 << 20;
+// Each capture is a streamer process and a pidfd in tapd; each raw socket a kernel socket that
+// tapd created (charged to tapd's cgroup) and no longer holds. The defaults fit the limits of
+// systemd/tapd.service.in (TasksMax=, LimitNOFILE=, MemoryMax=) with room for root's own.
+inline constexpr size_t kDefaultMaxCaptures = 4;
+inline constexpr size_t kMaxCapturesPerRule = 1024;
+inline constexpr size_t kDefaultMaxRawSockets = 16;
+inline constexpr size_t kMaxRawSocketsPerRule = 16384;
+inline constexpr size_t kDefaultCaptureLimit = 64;
+inline constexpr size_t kMaxCaptureLimit = 1024;
+inline constexpr size_t kDefaultRawSocketLimit = 1024;
+inline constexpr size_t kMaxRawSocketLimit = 65536;
 
 struct Rule {
     std::vector<uid_t> uids;  // from "users", names already resolved
@@ -54,20 +72,30 @@ struct Rule {
     // A default route through a tap diverts all of the host's traffic that no more specific
     // route takes: a rule may grant 0.0.0.0/0 or ::/0, and so default routes, only with it.
     bool default_route = false;
+    size_t max_captures = kDefaultMaxCaptures;
+    size_t max_raw_sockets = kDefaultMaxRawSockets;
     std::string comment;
     size_t line = 0;  // where the rule starts in the file, for logs and GetPolicy
+};
+
+// What tapd runs for all callers together ("limits"); root is never refused by them, but what
+// root holds counts.
+struct Limits {
+    size_t captures = kDefaultCaptureLimit;
+    size_t raw_sockets = kDefaultRawSocketLimit;
 };
 
 struct Policy {
     std::string source;  // the file's path, or a description of the built-in default
     std::vector<Rule> rules;
+    Limits limits;
     bool from_file = false;
 };
 
 // What one caller may do: root's unlimited grant, or the union of the rules that match it.
 struct PolicyGrant {
     // Root: every limit below is waived. The fields are also set as permissive as they can be
-    // expressed (all booleans, max_taps, 0.0.0.0/0 and ::/0) so that a forgotten `unlimited`
+    // expressed (all booleans, the max_ counts, 0.0.0.0/0 and ::/0) so that a forgotten `unlimited`
     // check denies nothing to root; name_prefixes stays empty, check_name() knows.
     bool unlimited = false;
     size_t max_taps = 0;
@@ -79,6 +107,8 @@ struct PolicyGrant {
     bool raw_sockets = false;
     bool capture = false;
     bool default_route = false;
+    size_t max_captures = 0;            // 0 unless capture
+    size_t max_raw_sockets = 0;         // 0 unless raw_sockets
     std::vector<size_t> matched_rules;  // indexes into Policy::rules, in file order
 };
 

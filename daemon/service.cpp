@@ -74,6 +74,12 @@ Result<std::unique_ptr<Service>> Service::start(
     auto links = LinkWatcher::open();
     if (!links) return links.error();
     s->links_ = std::move(links.value());
+    auto captures = Captures::open();
+    if (!captures) return captures.error();
+    s->captures_ = std::move(captures.value());
+    auto raw = HandedOut::open("raw sockets");
+    if (!raw) return raw.error();
+    s->raw_sockets_ = std::move(raw.value());
     auto nat = NatTable::open();
     if (!nat) return nat.error();
     s->nat_ = std::move(nat.value());

@@ -15,6 +15,7 @@
 
 #include "caller.hpp"
 #include "capture.hpp"
+#include "handed_out.hpp"
 #include "link_deleter.hpp"
 #include "link_watcher.hpp"
 #include "nat.hpp"
@@ -61,6 +62,14 @@ class Service {
     // The read end of a pcap stream of the caller's tap (README "Capture").
     Result<UniqueFd> open_capture(const Caller& caller, const std::string& name,
                                   const CaptureOptions& options);
+
+    // CALLER's running captures and open raw sockets (GetPolicy).
+    size_t captures_of(const Caller& caller);
+    Result<size_t> raw_sockets_of(const Caller& caller) const;
+    // Readable when a capture streamer has exited; reap_captures() then forgets it (closing
+    // its pidfd) without waiting for the next call.
+    int capture_exits_fd() const { return captures_->exits_fd(); }
+    void reap_captures() { captures_->reap(); }
 
     // CALLER's own taps.
     std::vector<const TapRecord*> owned(const Caller& caller) const;
@@ -155,7 +164,8 @@ class Service {
     static std::optional<nat::RawEntry> raw_entry(const TapRecord& record);
     static std::optional<nat::ElementBatch> raw_batch(const TapRecord& record, bool add);
     Status allow_raw(const TapRecord& record);
-    std::unique_ptr<Captures> captures_ = std::make_unique<Captures>();
+    std::unique_ptr<Captures> captures_;
+    std::unique_ptr<HandedOut> raw_sockets_;  // raw sockets handed out and still open
     nat::TableState expected_table() const;
 
     std::unique_ptr<NatTable> nat_;

@@ -1,5 +1,6 @@
 // Service operations that hand out fds besides tap fds: confined raw IP sockets and captures.
-// Each reads as every mutating call does: validate → authorize (grant, then ownership) → apply.
+// Each reads as every mutating call does: validate → authorize (grant, then ownership) → quota
+// (what is open now against the caller's and tapd's limits) → apply.
 #include <sys/socket.h>
 
 #include "policy.hpp"
@@ -37,9 +38,19 @@ Result<UniqueFd> Service::open_raw_socket(const Caller& caller, const std::strin
     auto r = live_tap(caller, name);
     if (!r) return r.error();
     const TapRecord& rec = *r.value();
+    auto open = raw_sockets_->count(caller.uid);
+    if (!open) return open.error();
+    if (auto st = check_raw_socket_quota(grant, current_policy().limits, open->of_uid, open->total);
+        !st)
+        return st.error();
     auto mark = raw_socket_mark(rec.ifindex);
     if (!mark) return mark.error();
-    return tapd::open_raw_socket(rec.name, family, protocol, mark.value());
+    auto fd = tapd::open_raw_socket(rec.name, family, protocol, mark.value());
+    if (!fd) return fd.error();
+    // Counted for the caller until its last descriptor closes, wherever it went: a socket that
+    // cannot be counted is not handed out.
+    if (auto st = raw_sockets_->add(fd->get(), caller.uid); !st) return st.error();
+    return fd;
 }
 
 Result<UniqueFd> Service::open_capture(const Caller& caller, const std::string& name,
@@ -50,7 +61,23 @@ Result<UniqueFd> Service::open_capture(const Caller& caller, const std::string& 
     auto r = live_tap(caller, name);
     if (!r) return r.error();
     const TapRecord& rec = *r.value();
-    return captures_->start(rec.name, rec.ifindex, options);
+    captures_->reap();  // an exit not yet seen by the poll loop frees its place now
+    if (auto st = check_capture_quota(grant, current_policy().limits,
+                                      captures_->running_for(caller.uid), captures_->running());
+        !st)
+        return st.error();
+    return captures_->start(rec.name, rec.ifindex, caller.uid, options);
+}
+
+size_t Service::captures_of(const Caller& caller) {
+    captures_->reap();
+    return captures_->running_for(caller.uid);
+}
+
+Result<size_t> Service::raw_sockets_of(const Caller& caller) const {
+    auto open = raw_sockets_->count(caller.uid);
+    if (!open) return open.error();
+    return open->of_uid;
 }
 
 }  // namespace tapd

@@ -29,27 +29,7 @@ class CaptureTest : public TapdTest {
         ASSERT_EQ(r.status, 0) << r.describe();
     }
 
-    // Processes whose parent is tapd (streamers; zombies count too).
-    int tapd_children() {
-        pid_t parent = env_->tapd_pid();
-        if (parent <= 0) return -1;
-        int n = 0;
-        DIR* d = opendir("/proc");
-        while (dirent* e = readdir(d)) {
-            std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
-            std::string line;
-            if (!std::getline(stat, line)) continue;
-            auto close = line.rfind(')');
-            if (close == std::string::npos) continue;
-            char state = 0;
-            int ppid = 0;
-            if (std::sscanf(line.c_str() + close + 1, " %c %d", &state, &ppid) == 2 &&
-                ppid == parent)
-                ++n;
-        }
-        closedir(d);
-        return n;
-    }
+    int tapd_children() { return env_->tapd_children(); }
 
     // Waits up to 5 s for tapd to have N children (a streamer exists once its socket is bound).
     bool children_become(int n) {
@@ -165,6 +145,81 @@ TEST_F(CaptureTest, ABadSnaplenIsRefusedByValue) {
     EXPECT_NE(r.out.find("error net.tapd1.Error.InvalidArgument: option 'snaplen': 300000"),
               std::string::npos)
         << r.describe();
+}
+
+// The limits (README "Capture"): a user's captures are bounded by its rules' max_captures (4 by
+// default), tapd's by limits.captures; each refusal is a QuotaExceeded that names the limit and
+// its policy key. Once the client goes, tapd's fds and children are back where they were.
+TEST_F(CaptureTest, AUserAskingFor1100CapturesIsStoppedAtItsLimitAndRootStillCreates) {
+    ASSERT_TRUE(children_become(0));
+    int baseline = env_->tapd_fd_count();
+    ASSERT_GT(baseline, 0);
+    {
+        Hoard hoard(*env_, 65534, "capture", "tap0", 1100);
+        EXPECT_EQ(hoard.opened(), 4) << hoard.out();
+        EXPECT_NE(hoard.out().find("refused 1096"), std::string::npos) << hoard.out();
+        EXPECT_NE(hoard.out().find("error net.tapd1.Error.QuotaExceeded: you already have 4 "
+                                   "captures (at most 4, policy key \"max_captures\")"),
+                  std::string::npos)
+            << hoard.out();
+        EXPECT_TRUE(children_become(4)) << tapd_children();
+        auto policy = env_->tapctl({"policy", "--json"});
+        auto p = nlohmann::json::parse(policy.out, nullptr, false);
+        EXPECT_EQ(p["max_captures"], "4") << policy.describe();
+        EXPECT_EQ(p["open_captures"], "4") << policy.describe();
+        EXPECT_EQ(p["limits.captures"], "64") << policy.describe();
+        // tapd is not out of fds or processes: root's calls go on.
+        auto created = env_->tapctl({"create", "tap9"}, 0);
+        EXPECT_EQ(created.status, 0) << created.describe();
+        auto cap = env_->as_user(0, {probe(), "read", "tap0", "--count", "0"});
+        EXPECT_NE(cap.out.find("end: count"), std::string::npos) << cap.describe();
+    }
+    EXPECT_TRUE(children_become(0)) << tapd_children();
+    EXPECT_TRUE(eventually([&] { return env_->tapd_fd_count() <= baseline; }))
+        << env_->tapd_fd_count() << " fds, " << baseline << " before";
+}
+
+TEST_F(CaptureTest, AStreamerWhoseClientClosedIsReapedWithoutAnotherCall) {
+    int baseline = env_->tapd_fd_count();
+    ASSERT_GT(baseline, 0);
+    auto closed = env_->as_user(65534, {probe(), "read", "tap0", "--count", "0"});
+    EXPECT_NE(closed.out.find("end: count"), std::string::npos) << closed.describe();
+    // No call follows: the streamer's exit alone must give its pidfd back.
+    EXPECT_TRUE(children_become(0)) << tapd_children();
+    EXPECT_TRUE(eventually([&] { return env_->tapd_fd_count() <= baseline; }))
+        << env_->tapd_fd_count() << " fds, " << baseline << " before";
+}
+
+TEST_F(CaptureTest, TapdsCaptureLimitStopsEveryUserButRoot) {
+    env_->write_policy(R"({
+  "version": 1,
+  "limits": { "captures": 3 },
+  "rules": [
+    { "users": [65534, 65533], "max_taps": 4, "persistent": true,
+      "capture": true, "max_captures": 2 } ] })");
+    ASSERT_EQ(env_->stop_tapd(), 0);
+    ASSERT_NO_FATAL_FAILURE(env_->start_tapd());
+    ASSERT_EQ(env_->tapctl({"create", "tap1"}, 65533).status, 0);
+    Hoard first(*env_, 65534, "capture", "tap0", 5);
+    EXPECT_EQ(first.opened(), 2) << first.out();
+    EXPECT_NE(first.out().find("QuotaExceeded: you already have 2 captures (at most 2, policy "
+                               "key \"max_captures\")"),
+              std::string::npos)
+        << first.out();
+    Hoard second(*env_, 65533, "capture", "tap1", 5);
+    EXPECT_EQ(second.opened(), 1) << second.out();
+    EXPECT_NE(second.out().find("QuotaExceeded: tapd already runs 3 captures (at most 3, policy "
+                                "key \"limits.captures\")"),
+              std::string::npos)
+        << second.out();
+    // Root is never refused by the policy.
+    auto cap = env_->as_user(0, {probe(), "read", "tap1", "--count", "0"});
+    EXPECT_NE(cap.out.find("end: count"), std::string::npos) << cap.describe();
+    // Closed captures give their room back.
+    first.stop();
+    EXPECT_TRUE(children_become(1)) << tapd_children();
+    Hoard again(*env_, 65533, "capture", "tap1", 1);
+    EXPECT_EQ(again.opened(), 1) << again.out();
 }
 
 }  // namespace

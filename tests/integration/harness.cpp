@@ -1,6 +1,7 @@
 // The integration-test harness: process running, namespaces, private bus, tapd lifecycle.
 #include "harness.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -389,6 +391,67 @@ std::vector<std::string> Env::user_command(uid_t uid, const std::vector<std::str
                                      "DBUS_SYSTEM_BUS_ADDRESS=" + bus_address()};
     full.insert(full.end(), argv.begin(), argv.end());
     return full;
+}
+
+int Env::tapd_fd_count() const {
+    if (tapd_pid_ <= 0) return -1;
+    DIR* d = opendir(("/proc/" + std::to_string(tapd_pid_) + "/fd").c_str());
+    if (!d) return -1;
+    int n = 0;
+    while (dirent* e = readdir(d))
+        if (e->d_name[0] != '.') ++n;
+    closedir(d);
+    return n;
+}
+
+int Env::tapd_children() const {
+    if (tapd_pid_ <= 0) return -1;
+    int n = 0;
+    DIR* d = opendir("/proc");
+    while (dirent* e = readdir(d)) {
+        std::ifstream stat(std::string("/proc/") + e->d_name + "/stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;
+        auto close = line.rfind(')');
+        if (close == std::string::npos) continue;
+        char state = 0;
+        int ppid = 0;
+        if (std::sscanf(line.c_str() + close + 1, " %c %d", &state, &ppid) == 2 &&
+            ppid == tapd_pid_)
+            ++n;
+    }
+    closedir(d);
+    return n;
+}
+
+Hoard::Hoard(Env& env, uid_t uid, const std::string& kind, const std::string& tap, long n) {
+    static std::atomic<int> counter{0};
+    log_ = env.dir() + "/hoard" + std::to_string(counter++) + ".log";
+    pid_ = env.spawn_as_user(
+        uid, {std::string(TAPD_TEST_SUPPORT) + "/fd_hoard", kind, tap, std::to_string(n)}, log_);
+    eventually([&] { return out().find("holding") != std::string::npos; }, 120);
+}
+
+std::string Hoard::out() const {
+    std::ifstream in(log_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+long Hoard::opened() const {
+    long n = -1;
+    auto text = out();
+    auto at = text.find("opened ");
+    if (at != std::string::npos) n = std::atol(text.c_str() + at + 7);
+    return n;
+}
+
+void Hoard::stop() {
+    if (pid_ <= 0) return;
+    kill(-pid_, SIGTERM);
+    wait_exit(pid_);
+    pid_ = -1;
 }
 
 CommandResult Env::as_user(uid_t uid, const std::vector<std::string>& argv, const std::string& ns) {

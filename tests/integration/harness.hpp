@@ -99,6 +99,10 @@ class Env {
     // tapd's own pid (the wrappers that start it exec in place), or -1 when it is not running.
     pid_t tapd_pid() const { return tapd_pid_; }
     std::string tapd_log() const;
+    // How many fds tapd holds (entries of /proc/PID/fd), or -1 when it is not running.
+    int tapd_fd_count() const;
+    // tapd's child processes (capture streamers; zombies count too), or -1 when it is not running.
+    int tapd_children() const;
 
     // A further namespace, deleted with the Env.
     std::string add_ns(const std::string& suffix);
@@ -154,6 +158,28 @@ class Env {
     std::vector<std::string> namespaces_;
     pid_t bus_pid_ = -1;
     pid_t tapd_pid_ = -1;
+};
+
+// tests/support/fd_hoard run as UID in the background: it asks tapd N times for a capture or a
+// raw socket (KIND "capture" or "raw") of TAP and holds what it got until stop() or destruction.
+class Hoard {
+  public:
+    // Returns once the hoarder holds its fds (or after 120 s; out() then lacks "holding").
+    Hoard(Env& env, uid_t uid, const std::string& kind, const std::string& tap, long n);
+    ~Hoard() { stop(); }
+    Hoard(const Hoard&) = delete;
+    Hoard& operator=(const Hoard&) = delete;
+    // What it printed: "opened K refused R", the first refusal as "error NAME: MESSAGE",
+    // "holding".
+    std::string out() const;
+    // How many it got (the K of "opened K"), or -1 if it did not say.
+    long opened() const;
+    // Kills it, closing every fd it holds.
+    void stop();
+
+  private:
+    std::string log_;
+    pid_t pid_ = -1;
 };
 
 // The fixture of most integration tests: its own Env with tapd started. Without privileges the

@@ -219,5 +219,79 @@ TEST_F(RawSocketTest, TheRawRulesComeBackAfterAForeignFlush) {
         << env_->tapd_log();
 }
 
+// The limits (README "Raw sockets"): tapd counts the raw sockets it handed out that are still
+// open anywhere, by the uid they were opened for; a user's are bounded by its rules'
+// max_raw_sockets (16 by default), everyone's by limits.raw_sockets.
+class RawSocketLimitTest : public TapdTest {
+  protected:
+    void SetUp() override {
+        TapdTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) return;
+        ASSERT_EQ(env_->tapctl({"create", "tap0"}).status, 0);
+    }
+
+    // Restarts tapd under POLICY.
+    void restart_with(const std::string& policy) {
+        env_->write_policy(policy);
+        ASSERT_EQ(env_->stop_tapd(), 0);
+        ASSERT_NO_FATAL_FAILURE(env_->start_tapd());
+    }
+};
+
+TEST_F(RawSocketLimitTest, AUserGetsAtMostItsLimitOfOpenRawSocketsAndClosingThemGivesThemBack) {
+    {
+        Hoard hoard(*env_, 65534, "raw", "tap0", 100);
+        EXPECT_EQ(hoard.opened(), 16) << hoard.out();
+        EXPECT_NE(hoard.out().find("error net.tapd1.Error.QuotaExceeded: you already hold 16 raw "
+                                   "sockets (at most 16, policy key \"max_raw_sockets\")"),
+                  std::string::npos)
+            << hoard.out();
+        auto policy = env_->tapctl({"policy", "--json"});
+        auto p = nlohmann::json::parse(policy.out, nullptr, false);
+        EXPECT_EQ(p["max_raw_sockets"], "16") << policy.describe();
+        EXPECT_EQ(p["open_raw_sockets"], "16") << policy.describe();
+        EXPECT_EQ(p["limits.raw_sockets"], "1024") << policy.describe();
+    }
+    // Counted live: once their holder is gone, they count no more.
+    Hoard again(*env_, 65534, "raw", "tap0", 100);
+    EXPECT_EQ(again.opened(), 16) << again.out();
+}
+
+TEST_F(RawSocketLimitTest, RawSocketsOfADeletedTapCountUntilTheyAreClosed) {
+    restart_with(R"({ "version": 1, "rules": [
+        { "users": [65534], "max_taps": 4, "persistent": true, "raw_sockets": true, "max_raw_sockets": 2 } ] })");
+    Hoard first(*env_, 65534, "raw", "tap0", 2);
+    EXPECT_EQ(first.opened(), 2) << first.out();
+    ASSERT_EQ(env_->tapctl({"delete", "tap0"}).status, 0);
+    ASSERT_EQ(env_->tapctl({"create", "tap1"}).status, 0);
+    {
+        Hoard second(*env_, 65534, "raw", "tap1", 2);
+        EXPECT_EQ(second.opened(), 0) << second.out();
+        EXPECT_NE(second.out().find("QuotaExceeded: you already hold 2 raw sockets"),
+                  std::string::npos)
+            << second.out();
+    }
+    first.stop();
+    Hoard third(*env_, 65534, "raw", "tap1", 2);
+    EXPECT_EQ(third.opened(), 2) << third.out();
+}
+
+TEST_F(RawSocketLimitTest, TapdsRawSocketLimitStopsEveryUserButRoot) {
+    restart_with(R"({ "version": 1, "limits": { "raw_sockets": 3 }, "rules": [
+        { "users": [65534, 65533], "max_taps": 4, "persistent": true, "raw_sockets": true,
+          "max_raw_sockets": 2 } ] })");
+    ASSERT_EQ(env_->tapctl({"create", "tap1"}, 65533).status, 0);
+    Hoard first(*env_, 65534, "raw", "tap0", 5);
+    EXPECT_EQ(first.opened(), 2) << first.out();
+    Hoard second(*env_, 65533, "raw", "tap1", 5);
+    EXPECT_EQ(second.opened(), 1) << second.out();
+    EXPECT_NE(second.out().find("QuotaExceeded: 3 raw sockets from tapd are open (at most 3, "
+                                "policy key \"limits.raw_sockets\")"),
+              std::string::npos)
+        << second.out();
+    Hoard root(*env_, 0, "raw", "tap1", 2);
+    EXPECT_EQ(root.opened(), 2) << root.out();
+}
+
 }  // namespace
 }  // namespace tapd::test

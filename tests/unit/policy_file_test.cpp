@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -114,12 +115,42 @@ TEST(PolicyFileTopLevel, ChecksTheVersionBeforeUnknownKeys) {
 
 TEST(PolicyFileTopLevel, RefusesAnUnknownKeyAtTheKey) {
     EXPECT_TRUE(RefusedAt("{\"version\": 1,\n  \"rule\": []}", "2:3",
-                          "unknown key \"rule\" (known keys: version, rules, comment)"));
+                          "unknown key \"rule\" (known keys: version, rules, comment, limits)"));
 }
 
 TEST(PolicyFileTopLevel, RefusesADuplicateKeyNamingTheFirst) {
     EXPECT_TRUE(RefusedAt("{\"version\": 1, \"rules\": [],\n \"rules\": []}", "2:2",
                           "duplicate key \"rules\" (first at 1:16)"));
+}
+
+TEST(PolicyFileTopLevel, ParsesTheLimits) {
+    auto p = parsed(R"({"version": 1, "limits": {"captures": 3, "raw_sockets": 0}, "rules": []})");
+    EXPECT_EQ(p.limits.captures, 3u);
+    EXPECT_EQ(p.limits.raw_sockets, 0u);
+    auto half = parsed(R"({"version": 1, "limits": {"raw_sockets": 7}, "rules": []})");
+    EXPECT_EQ(half.limits.captures, kDefaultCaptureLimit);
+    EXPECT_EQ(half.limits.raw_sockets, 7u);
+}
+
+TEST(PolicyFileTopLevel, DefaultsTheLimitsWithAndWithoutAFile) {
+    for (const Policy& p : {default_policy(), parsed(R"({"version": 1, "rules": []})")}) {
+        EXPECT_EQ(p.limits.captures, 64u);
+        EXPECT_EQ(p.limits.raw_sockets, 1024u);
+    }
+}
+
+TEST(PolicyFileTopLevel, RefusesLimitsOfTheWrongShapeOrRange) {
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "limits": [], "rules": []})", "1:26",
+                          "limits: expected an object, got an array"));
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "limits": {"taps": 1}, "rules": []})", "1:27",
+                          "unknown key \"taps\" in limits (known keys: captures, raw_sockets)"));
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "limits": {"captures": 1025}, "rules": []})", "1:39",
+                          "limits.captures: expected a whole number from 0 to 1024, got 1025"));
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "limits": {"raw_sockets": -1}, "rules": []})", "1:42",
+                          "limits.raw_sockets: expected a whole number from 0 to 65536, got -1"));
+    EXPECT_TRUE(
+        RefusedAt(R"({"version": 1, "limits": {"captures": 1, "captures": 2}, "rules": []})",
+                  "1:42", "duplicate key \"captures\" (first at 1:27)"));
 }
 
 TEST(PolicyFileTopLevel, RequiresRules) {
@@ -145,6 +176,8 @@ TEST(PolicyFileRule, ParsesEveryField) {
       "owner_access": true,
       "raw_sockets": false,
       "capture": true,
+      "max_captures": 2,
+      "max_raw_sockets": 0,
       "comment": "developers" } ] })");
     ASSERT_EQ(p.rules.size(), 1u);
     const Rule& r = p.rules[0];
@@ -159,6 +192,8 @@ TEST(PolicyFileRule, ParsesEveryField) {
     EXPECT_TRUE(r.owner_access);
     EXPECT_FALSE(r.raw_sockets);
     EXPECT_TRUE(r.capture);
+    EXPECT_EQ(r.max_captures, 2u);
+    EXPECT_EQ(r.max_raw_sockets, 0u);
     EXPECT_EQ(r.comment, "developers");
     EXPECT_EQ(r.line, 3u);
 }
@@ -172,6 +207,8 @@ TEST(PolicyFileRule, DefaultsToNoTapsPrefixTapAndNoPermissions) {
     EXPECT_TRUE(r.prefixes.empty());
     EXPECT_TRUE(r.gids.empty());
     EXPECT_FALSE(r.masquerade || r.persistent || r.owner_access || r.raw_sockets || r.capture);
+    EXPECT_EQ(r.max_captures, 4u);
+    EXPECT_EQ(r.max_raw_sockets, 16u);
 }
 
 TEST(PolicyFileRule, ResolvesUserAndGroupNamesFromTheSystemDatabase) {
@@ -241,6 +278,18 @@ TEST(PolicyFileRule, RefusesMaxTapsOfTheWrongTypeOrRange) {
     EXPECT_TRUE(RefusedAt(with_rule(R"("users": [0], "max_taps": null)"), "1:53",
                           std::string(expected) + "null"));
     EXPECT_EQ(parsed(with_rule(R"("users": [0], "max_taps": 1024)")).rules.at(0).max_taps, 1024u);
+}
+
+TEST(PolicyFileRule, RefusesCaptureAndRawSocketCountsOutOfRange) {
+    EXPECT_TRUE(
+        RefusedAt(with_rule(R"("users": [0], "max_captures": 1025)"), "1:57",
+                  "rules[0].max_captures: expected a whole number from 0 to 1024, got 1025"));
+    EXPECT_TRUE(
+        RefusedAt(with_rule(R"("users": [0], "max_raw_sockets": true)"), "1:60",
+                  "rules[0].max_raw_sockets: expected a whole number from 0 to 16384, got true"));
+    auto p = parsed(with_rule(R"("users": [0], "max_captures": 1024, "max_raw_sockets": 16384)"));
+    EXPECT_EQ(p.rules.at(0).max_captures, 1024u);
+    EXPECT_EQ(p.rules.at(0).max_raw_sockets, 16384u);
 }
 
 TEST(PolicyFileRule, ReportsANumberTooLargeForADoubleAtTheNumber) {
@@ -317,6 +366,8 @@ TEST(PolicyGrant, GivesRootEverythingWhateverThePolicy) {
         auto g = grant_for(p, 0, {0});
         EXPECT_TRUE(g.unlimited);
         EXPECT_TRUE(g.masquerade && g.persistent && g.owner_access && g.raw_sockets && g.capture);
+        EXPECT_EQ(g.max_captures, std::numeric_limits<size_t>::max());
+        EXPECT_EQ(g.max_raw_sockets, std::numeric_limits<size_t>::max());
         EXPECT_TRUE(check_name(g, "eth9").ok());
         EXPECT_TRUE(check_prefix(g, net("0.0.0.0/0"), "route").ok());
         EXPECT_TRUE(check_prefix(g, net("::/0"), "route").ok());
@@ -332,6 +383,8 @@ TEST(PolicyGrant, DefaultPolicyAllowsNothingToOtherUsers) {
     EXPECT_TRUE(g.name_prefixes.empty());
     EXPECT_TRUE(g.prefixes.empty());
     EXPECT_FALSE(g.masquerade || g.persistent || g.owner_access || g.raw_sockets || g.capture);
+    EXPECT_EQ(g.max_captures, 0u);
+    EXPECT_EQ(g.max_raw_sockets, 0u);
     EXPECT_TRUE(g.matched_rules.empty());
 }
 
@@ -387,6 +440,18 @@ TEST(PolicyGrant, CombinesMatchingRulesAsTheirUnion) {
     EXPECT_TRUE(check_name(g, "tap0").ok());
     EXPECT_TRUE(check_name(g, "vm-build").ok());
     EXPECT_TRUE(check_prefix(g, addr("fdaa::2/64"), "address").ok());
+}
+
+TEST(PolicyGrant, TakesTheLargestCountAmongTheRulesThatGrantItsPermission) {
+    auto p = parsed(R"({"version": 1, "rules": [
+        {"users": [1001], "capture": true, "max_captures": 1, "raw_sockets": true},
+        {"users": [1001], "max_captures": 50, "max_raw_sockets": 50},
+        {"groups": [2001], "capture": true, "max_captures": 2}]})");
+    auto g = grant_for(p, kUser, {kGroup});
+    EXPECT_EQ(g.max_captures, 2u);      // the second rule grants no capture: its 50 adds nothing
+    EXPECT_EQ(g.max_raw_sockets, 16u);  // the first rule's default
+    auto one = grant_for(p, kUser, {});
+    EXPECT_EQ(one.max_captures, 1u);
 }
 
 // ---- check_name ----

@@ -1,4 +1,5 @@
-// Tests for daemon/policy: the policy in force (set, load, reload) and check_create.
+// Tests for daemon/policy: the policy in force (set, load, reload), check_create and the checks
+// of capture and raw-socket counts.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -282,6 +283,62 @@ TEST(CheckCreate, IgnoresEveryLimitForAnUnlimitedGrant) {
     o.routes.push_back(net("0.0.0.0/0"));
     o.masquerade = o.persistent = o.owner_access = true;
     EXPECT_TRUE(check_create(g, o, 99).ok());
+}
+
+// ---- check_capture_quota, check_raw_socket_quota ----
+
+Grant counting_grant() {
+    Grant g;
+    g.capture = g.raw_sockets = true;
+    g.max_captures = 2;
+    g.max_raw_sockets = 3;
+    return g;
+}
+
+Limits small_limits() {
+    Limits l;
+    l.captures = 5;
+    l.raw_sockets = 7;
+    return l;
+}
+
+TEST(CheckCounts, AllowBelowBothLimits) {
+    EXPECT_TRUE(check_capture_quota(counting_grant(), small_limits(), 1, 4).ok());
+    EXPECT_TRUE(check_raw_socket_quota(counting_grant(), small_limits(), 2, 6).ok());
+}
+
+TEST(CheckCounts, RefuseAtTheUsersLimitNamingItsKey) {
+    EXPECT_TRUE(Refused(check_capture_quota(counting_grant(), small_limits(), 2, 2),
+                        ErrorKind::QuotaExceeded,
+                        "you already have 2 captures (at most 2, policy key \"max_captures\")"));
+    EXPECT_TRUE(Refused(
+        check_raw_socket_quota(counting_grant(), small_limits(), 3, 3), ErrorKind::QuotaExceeded,
+        "you already hold 3 raw sockets (at most 3, policy key \"max_raw_sockets\")"));
+}
+
+TEST(CheckCounts, RefuseAtTapdsLimitNamingItsKey) {
+    EXPECT_TRUE(Refused(check_capture_quota(counting_grant(), small_limits(), 0, 5),
+                        ErrorKind::QuotaExceeded,
+                        "tapd already runs 5 captures (at most 5, policy key "
+                        "\"limits.captures\")"));
+    EXPECT_TRUE(Refused(check_raw_socket_quota(counting_grant(), small_limits(), 1, 9),
+                        ErrorKind::QuotaExceeded,
+                        "9 raw sockets from tapd are open (at most 7, policy key "
+                        "\"limits.raw_sockets\")"));
+}
+
+TEST(CheckCounts, SayWhenTheUsersLimitIsZero) {
+    auto g = counting_grant();
+    g.max_captures = 0;
+    EXPECT_TRUE(Refused(check_capture_quota(g, small_limits(), 0, 0), ErrorKind::QuotaExceeded,
+                        "the policy grants you no captures (policy key \"max_captures\" is 0)"));
+}
+
+TEST(CheckCounts, NeverRefuseRoot) {
+    Grant g;
+    g.unlimited = true;
+    EXPECT_TRUE(check_capture_quota(g, small_limits(), 100, 100).ok());
+    EXPECT_TRUE(check_raw_socket_quota(g, small_limits(), 100, 100).ok());
 }
 
 }  // namespace

@@ -8,6 +8,10 @@
 
 namespace tapd {
 
+// How many bytes of a caller's value an error message shows (printable_utf8(value, kShownBytes)):
+// enough to recognise it, never enough to flood a reply or a log line.
+inline constexpr size_t kShownBytes = 64;
+
 // TEXT as valid UTF-8 (RFC 3629) of at most MAX_BYTES bytes. Each byte that does not belong to a
 // well-formed character (a stray continuation byte, a truncated sequence, an overlong encoding, a
 // UTF-16 surrogate, anything above U+10FFFF, 0xc0/0xc1/0xf5-0xff) and each ASCII control byte

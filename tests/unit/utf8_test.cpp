@@ -112,7 +112,7 @@ TEST(PrintableUtf8, CutsLongTextAndSaysSo) {
 
 TEST(PrintableUtf8, NeverCutsInsideACharacter) {
     // The cut falls on each byte of a 2-, 3- and 4-byte character in turn.
-    for (const std::string ch : {"\xc3\xa9"s, "\xe2\x82\xac"s, "\xf0\x9f\x98\x80"s})
+    for (const std::string& ch : {"\xc3\xa9"s, "\xe2\x82\xac"s, "\xf0\x9f\x98\x80"s})
         for (size_t before = 0; before < 8; ++before) {
             std::string text = std::string(before, 'a') + ch + std::string(20, 'b');
             for (size_t max = 3; max < 16; ++max) {

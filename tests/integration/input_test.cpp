@@ -65,9 +65,9 @@ TEST_F(Input, HugeTapArgumentsAreRefusedByNameWithoutFloodingTheLog) {
     ASSERT_EQ(env_->tapctl({"create", "tap0"}).status, 0);
     std::string huge(100 * 1024, '1');
     size_t before = env_->tapd_log().size();
+    const char* const methods[] = {"AddAddress", "RemoveAddress", "AddRoute", "RemoveRoute"};
     for (int i = 0; i < 40; ++i) {
-        const char* method =
-            (const char*[]){"AddAddress", "RemoveAddress", "AddRoute", "RemoveRoute"}[i % 4];
+        const char* method = methods[i % 4];
         const char* what = i % 4 < 2 ? "address" : "route";
         auto r = call(65534, {"/net/tapd1/tap/tap0", kTap, method, "s", huge});
         expect_error(r, kInvalid,

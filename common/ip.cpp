@@ -7,7 +7,14 @@
 #include <charconv>
 #include <cstring>
 
+#include "utf8.hpp"
+
 namespace tapd {
+
+// A refused text as its error shows it: quoted, bounded, valid UTF-8.
+static std::string shown(std::string_view text) {
+    return "'" + printable_utf8(text, kShownBytes) + "'";
+}
 
 int IpAddress::bits() const {
     return family == AF_INET ? 32 : 128;
@@ -54,8 +61,7 @@ Result<IpAddress> parse_ip_address(std::string_view text) {
     // A NUL inside would end the text for inet_pton and let trailing junk through.
     if (text.empty() || text.size() >= INET6_ADDRSTRLEN ||
         text.find('\0') != std::string_view::npos)
-        return make_error(ErrorKind::InvalidArgument,
-                          "invalid IP address '" + std::string(text) + "'");
+        return make_error(ErrorKind::InvalidArgument, "invalid IP address " + shown(text));
     char buf[INET6_ADDRSTRLEN] = {};
     std::memcpy(buf, text.data(), text.size());
     IpAddress a;
@@ -67,46 +73,40 @@ Result<IpAddress> parse_ip_address(std::string_view text) {
         a.family = AF_INET6;
         return a;
     }
-    return make_error(ErrorKind::InvalidArgument, "invalid IP address '" + std::string(text) + "'");
+    return make_error(ErrorKind::InvalidArgument, "invalid IP address " + shown(text));
 }
 
-static Result<Prefix> parse_prefix(std::string_view text, bool length_required) {
+// WHAT and FORM name the text in the error when it has no "/PLEN": an address ("ADDR/PLEN") or a
+// route ("PREFIX/PLEN"). Neither guesses a length: a bare address is refused, as in the policy.
+static Result<Prefix> parse_prefix(std::string_view text, const char* what, const char* form) {
     auto slash = text.find('/');
-    if (slash == std::string_view::npos && length_required)
-        return make_error(ErrorKind::InvalidArgument,
-                          "address '" + std::string(text) + "' has no prefix length (ADDR/PLEN)");
+    if (slash == std::string_view::npos)
+        return make_error(ErrorKind::InvalidArgument, std::string(what) + " " + shown(text) +
+                                                          " has no prefix length (" + form + ")");
     auto addr = parse_ip_address(text.substr(0, slash));
-    if (!addr) {
-        if (slash == std::string_view::npos) return addr.error();
-        return make_error(ErrorKind::InvalidArgument,
-                          addr.error().message + " in '" + std::string(text) + "'");
-    }
-    Prefix p{addr.value(), static_cast<uint8_t>(addr->bits())};
-    if (slash != std::string_view::npos) {
-        auto len_text = text.substr(slash + 1);
-        unsigned len = 0;
-        auto [end, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
-        if (len_text.empty() || ec != std::errc{} || end != len_text.data() + len_text.size() ||
-            len > static_cast<unsigned>(addr->bits()) ||
-            (len_text.size() > 1 && len_text[0] == '0'))
-            return make_error(ErrorKind::InvalidArgument,
-                              "invalid prefix length '" + std::string(len_text) + "' in '" +
-                                  std::string(text) + "' (0-" + std::to_string(addr->bits()) + ")");
-        p.length = static_cast<uint8_t>(len);
-    }
-    return p;
+    if (!addr)
+        return make_error(ErrorKind::InvalidArgument, addr.error().message + " in " + shown(text));
+    auto len_text = text.substr(slash + 1);
+    unsigned len = 0;
+    auto [end, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
+    if (len_text.empty() || ec != std::errc{} || end != len_text.data() + len_text.size() ||
+        len > static_cast<unsigned>(addr->bits()) || (len_text.size() > 1 && len_text[0] == '0'))
+        return make_error(ErrorKind::InvalidArgument, "invalid prefix length " + shown(len_text) +
+                                                          " in " + shown(text) + " (0-" +
+                                                          std::to_string(addr->bits()) + ")");
+    return Prefix{addr.value(), static_cast<uint8_t>(len)};
 }
 
 Result<Prefix> parse_interface_address(std::string_view text) {
-    return parse_prefix(text, true);
+    return parse_prefix(text, "address", "ADDR/PLEN");
 }
 
 Result<Prefix> parse_network(std::string_view text) {
-    auto p = parse_prefix(text, false);
+    auto p = parse_prefix(text, "route", "PREFIX/PLEN");
     if (!p) return p;
     if (!(p->network() == p.value()))
-        return make_error(ErrorKind::InvalidArgument, "prefix '" + std::string(text) +
-                                                          "' has host bits set (did you mean " +
+        return make_error(ErrorKind::InvalidArgument, "prefix " + shown(text) +
+                                                          " has host bits set (did you mean " +
                                                           p->network().str() + "?)");
     return p;
 }

@@ -39,7 +39,8 @@ Result<IpAddress> parse_ip_address(std::string_view text);
 // Parses "ADDR/PLEN" as an interface address: PLEN is required; host bits are kept.
 Result<Prefix> parse_interface_address(std::string_view text);
 // Parses "PREFIX/PLEN" as a network: host bits must be zero ("fdaa::1/64" is refused, naming
-// the network meant). "PREFIX" alone means a host route (/32 or /128).
+// the network meant). PLEN is required, as for addresses: a host route is written "ADDR/32" or
+// "ADDR/128", and "ADDR" alone is refused by name.
 Result<Prefix> parse_network(std::string_view text);
 
 }  // namespace tapd

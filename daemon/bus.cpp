@@ -1,9 +1,11 @@
 // D-Bus adaptors of tapd: argument decoding, caller identity, logging, error naming.
 #include "bus.hpp"
 
+#include "ifname.hpp"
 #include "log.hpp"
 #include "names.hpp"
 #include "policy.hpp"
+#include "utf8.hpp"
 
 namespace tapd {
 
@@ -20,11 +22,20 @@ static std::vector<std::string> strings(const std::vector<Prefix>& v) {
 }
 
 std::string log_arg(const std::string& key, const std::string& v) {
-    return " " + key + "=" + log::value(v.size() > 80 ? v.substr(0, 80) + "..." : v);
+    return " " + key + "=" + log::value(v);
 }
 
 void throw_error(const Error& e) {
-    throw sdbus::Error(names::error_name(e.kind), e.message);
+    // sd-bus does not send a message that is not valid UTF-8: its caller would wait in vain.
+    throw sdbus::Error(names::error_name(e.kind), printable_utf8(e.message, kMaxErrorText));
+}
+
+Status check_name_length(const std::string& name) {
+    return check_length("interface name", name, kMaxIfNameLength);
+}
+
+Status check_option_keys(const sdbus::IObject& object) {
+    return check_unique_option_keys(*object.getCurrentlyProcessedMessage());
 }
 
 Bus::Bus(sdbus::IConnection& conn, Service& service, LeaseWatcher& leases, std::string policy_path)
@@ -104,15 +115,21 @@ void Bus::check(const Caller& c, const char* method, const std::string& args, co
         return;
     }
     log::info(line + " result=" + names::error_name(st.error().kind) +
-              " reason=" + log::value(st.error().message));
+              " reason=" + log::value(st.error().message, kMaxErrorText));
     throw_error(st.error());
+}
+
+void Bus::require(const Caller& c, const char* method, const std::string& args, const Status& st) {
+    if (!st) check(c, method, args, st);
 }
 
 sdbus::ObjectPath Bus::CreateTap(const std::string& name,
                                  const std::map<std::string, sdbus::Variant>& options) {
     Caller c = caller(getObject());
-    auto o = parse_create_options(options);
     std::string args = log_arg("name", name);
+    require(c, "CreateTap", args, check_name_length(name));
+    require(c, "CreateTap", args, check_option_keys(getObject()));
+    auto o = parse_create_options(options);
     if (!o) check(c, "CreateTap", args, o.error());
     args += log_arg("addresses", joined(o->addresses)) + log_arg("routes", joined(o->routes)) +
             " masquerade=" + (o->masquerade ? "1" : "0") +
@@ -123,7 +140,10 @@ sdbus::ObjectPath Bus::CreateTap(const std::string& name,
 }
 
 sdbus::UnixFd Bus::open_tap(const Caller& c, const char* method, const std::string& name,
-                            const std::map<std::string, sdbus::Variant>& options) {
+                            const std::map<std::string, sdbus::Variant>& options,
+                            const sdbus::IObject& object) {
+    require(c, method, log_arg("name", name), check_name_length(name));
+    require(c, method, log_arg("name", name), check_option_keys(object));
     if (auto st = parse_open_options(options); !st) check(c, method, log_arg("name", name), st);
     auto fd = service_.open(c, name);
     check(c, method, log_arg("name", name), fd.status());
@@ -131,12 +151,13 @@ sdbus::UnixFd Bus::open_tap(const Caller& c, const char* method, const std::stri
 }
 
 void Bus::delete_tap(const Caller& c, const char* method, const std::string& name) {
+    require(c, method, log_arg("name", name), check_name_length(name));
     check(c, method, log_arg("name", name), service_.remove(c, name));
 }
 
 sdbus::UnixFd Bus::OpenTap(const std::string& name,
                            const std::map<std::string, sdbus::Variant>& options) {
-    return open_tap(caller(getObject()), "OpenTap", name, options);
+    return open_tap(caller(getObject()), "OpenTap", name, options, getObject());
 }
 
 void Bus::DeleteTap(const std::string& name) {
@@ -177,8 +198,10 @@ std::map<std::string, sdbus::Variant> Bus::GetPolicy() {
     std::vector<std::string> rules;
     for (size_t i : g.matched_rules) {
         const Rule& r = policy.rules[i];
-        rules.push_back("rule " + std::to_string(i) + " (line " + std::to_string(r.line) + ")" +
-                        (r.comment.empty() ? "" : ": " + r.comment));
+        rules.push_back(printable_utf8("rule " + std::to_string(i) + " (line " +
+                                           std::to_string(r.line) + ")" +
+                                           (r.comment.empty() ? "" : ": " + r.comment),
+                                       kMaxErrorText));
     }
     std::map<std::string, sdbus::Variant> out;
     out["uid"] = sdbus::Variant(static_cast<uint32_t>(c.uid));
@@ -204,7 +227,8 @@ std::map<std::string, sdbus::Variant> Bus::GetPolicy() {
     out["limits.captures"] = count(policy.limits.captures);
     out["limits.raw_sockets"] = count(policy.limits.raw_sockets);
     out["matched_rules"] = sdbus::Variant(rules);
-    out["policy"] = sdbus::Variant(policy.source);
+    // The policy's path, as tapd was given it: any bytes but NUL, and sd-bus sends only UTF-8.
+    out["policy"] = sdbus::Variant(printable_utf8(policy.source, kMaxErrorText));
     return out;
 }
 
@@ -213,8 +237,8 @@ void Bus::Reload() {
     Status st;
     if (c.uid != 0)
         st = make_error(ErrorKind::PermissionDenied, "only root may reload the policy");
-    else
-        st = load_policy_in_force(policy_path_);
+    else if (st = reload_policy_in_force(policy_path_); !st)
+        st = make_error(st.error().kind, st.error().message + "; the policy in force stays");
     check(c, "Reload", log_arg("policy", policy_path_), st);
 }
 
@@ -260,26 +284,30 @@ const TapRecord& TapObject::record() {
 
 void TapObject::AddAddress(const std::string& address) {
     Caller c = bus_.caller(getObject());
-    bus_.check(c, "Tap.AddAddress", log_arg("name", name_) + log_arg("address", address),
-               bus_.service().add_address(c, name_, address));
+    std::string args = log_arg("name", name_) + log_arg("address", address);
+    bus_.require(c, "Tap.AddAddress", args, check_length("address", address, kMaxOptionString));
+    bus_.check(c, "Tap.AddAddress", args, bus_.service().add_address(c, name_, address));
 }
 
 void TapObject::RemoveAddress(const std::string& address) {
     Caller c = bus_.caller(getObject());
-    bus_.check(c, "Tap.RemoveAddress", log_arg("name", name_) + log_arg("address", address),
-               bus_.service().remove_address(c, name_, address));
+    std::string args = log_arg("name", name_) + log_arg("address", address);
+    bus_.require(c, "Tap.RemoveAddress", args, check_length("address", address, kMaxOptionString));
+    bus_.check(c, "Tap.RemoveAddress", args, bus_.service().remove_address(c, name_, address));
 }
 
 void TapObject::AddRoute(const std::string& route) {
     Caller c = bus_.caller(getObject());
-    bus_.check(c, "Tap.AddRoute", log_arg("name", name_) + log_arg("route", route),
-               bus_.service().add_route(c, name_, route));
+    std::string args = log_arg("name", name_) + log_arg("route", route);
+    bus_.require(c, "Tap.AddRoute", args, check_length("route", route, kMaxOptionString));
+    bus_.check(c, "Tap.AddRoute", args, bus_.service().add_route(c, name_, route));
 }
 
 void TapObject::RemoveRoute(const std::string& route) {
     Caller c = bus_.caller(getObject());
-    bus_.check(c, "Tap.RemoveRoute", log_arg("name", name_) + log_arg("route", route),
-               bus_.service().remove_route(c, name_, route));
+    std::string args = log_arg("name", name_) + log_arg("route", route);
+    bus_.require(c, "Tap.RemoveRoute", args, check_length("route", route, kMaxOptionString));
+    bus_.check(c, "Tap.RemoveRoute", args, bus_.service().remove_route(c, name_, route));
 }
 
 void TapObject::SetMasquerade(const bool& enabled) {
@@ -289,7 +317,7 @@ void TapObject::SetMasquerade(const bool& enabled) {
 }
 
 sdbus::UnixFd TapObject::Open(const std::map<std::string, sdbus::Variant>& options) {
-    return bus_.open_tap(bus_.caller(getObject()), "Tap.Open", name_, options);
+    return bus_.open_tap(bus_.caller(getObject()), "Tap.Open", name_, options, getObject());
 }
 
 void TapObject::Delete() {

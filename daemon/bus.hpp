@@ -62,9 +62,14 @@ class Bus final
     // Logs method, caller, arguments and outcome on one line, turns an Error into a
     // named D-Bus error (throws).
     void check(const Caller& c, const char* method, const std::string& args, const Status& st);
+    // check() for a step before the call's outcome: logs and throws only if ST is an error.
+    void require(const Caller& c, const char* method, const std::string& args, const Status& st);
     // OpenTap/DeleteTap, for the Manager and the Tap object alike (METHOD names it in the log).
+    // OBJECT: the Manager or Tap object handling the call (whose a{sv} is checked for duplicate
+    // keys).
     sdbus::UnixFd open_tap(const Caller& c, const char* method, const std::string& name,
-                           const std::map<std::string, sdbus::Variant>& options);
+                           const std::map<std::string, sdbus::Variant>& options,
+                           const sdbus::IObject& object);
     void delete_tap(const Caller& c, const char* method, const std::string& name);
     // Runs between two calls, after the reply of the first has gone out: destroys Tap objects
     // removed while one of their own methods ran, and exports the objects of taps created by
@@ -110,9 +115,19 @@ class Bus final
     std::vector<std::string> born_;
 };
 
-// Throws the named D-Bus error for E.
+// The longest error message tapd sends (and logs as a call's reason): room for a policy error
+// naming a long path, far less than a hostile caller's argument.
+inline constexpr size_t kMaxErrorText = 1024;
+
+// Throws the named D-Bus error for E, its message made valid UTF-8 of at most kMaxErrorText bytes.
 [[noreturn]] void throw_error(const Error& e);
-// " KEY=VALUE" for a call's log line, VALUE bounded so a hostile caller cannot flood the log.
+// Every string argument is bounded at the adaptor, before it is parsed, logged or echoed: a name
+// by the kernel's limit (check_name_length), anything else by kMaxOptionString (check_length).
+Status check_name_length(const std::string& name);
+// A key given twice in the a{sv} of the call that OBJECT is handling.
+Status check_option_keys(const sdbus::IObject& object);
+// " KEY=VALUE" for a call's log line, VALUE bounded (log::value) so a hostile caller cannot flood
+// the log.
 std::string log_arg(const std::string& key, const std::string& v);
 
 }  // namespace tapd

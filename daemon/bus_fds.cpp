@@ -9,6 +9,7 @@ sdbus::UnixFd Bus::OpenRawSocket(const std::string& name, const int32_t& family,
     Caller c = caller(getObject());
     std::string args = log_arg("name", name) + " family=" + std::to_string(family) +
                        " protocol=" + std::to_string(protocol);
+    require(c, "OpenRawSocket", args, check_name_length(name));
     auto fd = service_.open_raw_socket(c, name, family, protocol);
     check(c, "OpenRawSocket", args, fd.status());
     return sdbus::UnixFd(fd->release(), sdbus::adopt_fd);
@@ -17,8 +18,10 @@ sdbus::UnixFd Bus::OpenRawSocket(const std::string& name, const int32_t& family,
 sdbus::UnixFd Bus::OpenCapture(const std::string& name,
                                const std::map<std::string, sdbus::Variant>& options) {
     Caller c = caller(getObject());
-    auto o = parse_capture_options(options);
     std::string args = log_arg("name", name);
+    require(c, "OpenCapture", args, check_name_length(name));
+    require(c, "OpenCapture", args, check_option_keys(getObject()));
+    auto o = parse_capture_options(options);
     if (!o) check(c, "OpenCapture", args, o.error());
     args += " snaplen=" + std::to_string(o->snaplen);
     auto fd = service_.open_capture(c, name, o.value());

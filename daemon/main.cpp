@@ -277,7 +277,7 @@ int main(int argc, char** argv) {
             signalfd_siginfo si{};
             while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
                 if (si.ssi_signo == SIGHUP) {
-                    auto st = tapd::load_policy_in_force(opts.policy);
+                    auto st = tapd::reload_policy_in_force(opts.policy);
                     if (st)
                         tapd::log::info("SIGHUP: policy reloaded from " + opts.policy + " (" +
                                         std::to_string(tapd::current_policy().rules.size()) +

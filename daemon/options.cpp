@@ -8,6 +8,7 @@
 #include <set>
 
 #include "link.hpp"
+#include "utf8.hpp"
 
 namespace tapd {
 
@@ -20,8 +21,8 @@ Error bad_type(const std::string& key, const sdbus::Variant& v, const char* want
 
 // Shown bounded: a hostile caller's key does not make a huge error.
 Error unknown_option(const std::string& key) {
-    std::string shown = key.size() > 64 ? key.substr(0, 64) + "..." : key;
-    return make_error(ErrorKind::InvalidArgument, "unknown option '" + shown + "'");
+    return make_error(ErrorKind::InvalidArgument,
+                      "unknown option '" + printable_utf8(key, kShownBytes) + "'");
 }
 
 Status not_too_many(const OptionMap& options) {
@@ -43,10 +44,8 @@ Result<std::vector<std::string>> get_strings(const std::string& key, const sdbus
                           "option '" + key + "' has " + std::to_string(list.size()) +
                               " entries (at most " + std::to_string(kMaxListLength) + ")");
     for (const auto& s : list)
-        if (s.size() > kMaxOptionString)
-            return make_error(
-                ErrorKind::InvalidArgument,
-                "option '" + key + "' holds a string of " + std::to_string(s.size()) + " bytes");
+        if (auto st = check_length("option '" + key + "':", s, kMaxOptionString); !st)
+            return st.error();
     return list;
 }
 
@@ -69,7 +68,55 @@ Status no_duplicates(const std::string& key, const std::vector<Prefix>& list) {
     return {};
 }
 
+// Reads the call's arguments again from the start, through a copy of the message (sdbus-c++'s
+// copy shares sd-bus's message and so its read position, which no one needs any more: the
+// adaptor has decoded every argument already).
+class ArgumentReader : public sdbus::Message {
+  public:
+    explicit ArgumentReader(const sdbus::Message& call) : sdbus::Message(call) { rewind(true); }
+};
+
 }  // namespace
+
+Status check_length(const std::string& what, std::string_view value, size_t max) {
+    if (value.size() <= max) return {};
+    return make_error(ErrorKind::InvalidArgument, what + " '" + printable_utf8(value, kShownBytes) +
+                                                      "' is " + std::to_string(value.size()) +
+                                                      " bytes long (at most " +
+                                                      std::to_string(max) + ")");
+}
+
+Status check_unique_keys(const std::vector<std::string>& keys) {
+    std::set<std::string_view> seen;
+    for (const auto& key : keys)
+        if (!seen.insert(key).second)
+            return make_error(ErrorKind::InvalidArgument,
+                              "option '" + printable_utf8(key, kShownBytes) + "' is given twice");
+    return {};
+}
+
+Status check_unique_option_keys(const sdbus::Message& call) {
+    // The method signatures with an a{sv} are "sa{sv}" and "a{sv}": strings, then the options.
+    ArgumentReader msg(call);
+    std::string type, contents;
+    for (msg.peekType(type, contents); type == "s"; msg.peekType(type, contents)) {
+        std::string ignored;
+        msg >> ignored;
+    }
+    if (type != "a" || contents != "{sv}") return {};
+    std::vector<std::string> keys;
+    msg.enterContainer("{sv}");
+    while (msg.enterDictEntry("sv")) {
+        std::string key;
+        sdbus::Variant value;
+        msg >> key >> value;
+        keys.push_back(std::move(key));
+        msg.exitDictEntry();
+    }
+    msg.clearFlags();
+    msg.exitContainer();
+    return check_unique_keys(keys);
+}
 
 Result<CreateOptions> parse_create_options(const OptionMap& options) {
     if (auto st = not_too_many(options); !st) return st.error();
@@ -106,7 +153,8 @@ Result<CreateOptions> parse_create_options(const OptionMap& options) {
         } else if (key == "mac") {
             if (!value.containsValueOfType<std::string>()) return bad_type(key, value, "s");
             auto mac = value.get<std::string>();
-            if (mac.size() > kMaxOptionString) mac.resize(kMaxOptionString);
+            if (auto st = check_length("option 'mac':", mac, kMaxOptionString); !st)
+                return st.error();
             if (auto st = validate_mac(mac); !st) return st.error();
             out.mac = mac;
         } else {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <sdbus-c++/Message.h>
 #include <sdbus-c++/Types.h>
 
 #include "ip.hpp"
@@ -15,9 +16,10 @@
 
 namespace tapd {
 
-inline constexpr size_t kMaxListLength = 64;     // addresses, routes
-inline constexpr size_t kMaxOptionCount = 32;    // keys in one a{sv}
-inline constexpr size_t kMaxOptionString = 256;  // any string inside options
+inline constexpr size_t kMaxListLength = 64;   // addresses, routes
+inline constexpr size_t kMaxOptionCount = 32;  // keys in one a{sv}
+// Any string inside options, and every string argument but names (those are IFNAMSIZ-bounded).
+inline constexpr size_t kMaxOptionString = 256;
 
 struct CreateOptions {
     std::vector<Prefix> addresses;
@@ -38,6 +40,17 @@ struct CaptureOptions {
 };
 
 using OptionMap = std::map<std::string, sdbus::Variant>;
+
+// Refuses VALUE when it is longer than MAX bytes, naming WHAT, the start of the value and the
+// limit ("address '1111...' is 102400 bytes long (at most 256)"). Every string argument passes
+// here at the adaptor, before it is parsed, logged or echoed.
+Status check_length(const std::string& what, std::string_view value, size_t max);
+
+// Refuses a key given twice in one a{sv}, naming it. sdbus-c++ decodes an a{sv} into a std::map
+// where the first of two equal keys silently wins, so the duplicates are looked for in the call
+// itself: check_unique_option_keys() reads the a{sv} of CALL ("sa{sv}" or "a{sv}") again.
+Status check_unique_keys(const std::vector<std::string>& keys);
+Status check_unique_option_keys(const sdbus::Message& call);
 
 Result<CreateOptions> parse_create_options(const OptionMap& options);
 // OpenTap takes no options yet; any key is refused by name so that a typo is not ignored.

@@ -16,11 +16,18 @@ void set_current_policy(Policy policy) {
     policy_in_force() = std::move(policy);
 }
 
-Status load_policy_in_force(const std::string& path) {
-    auto loaded = load_policy(path);
+static Status put_in_force(Result<Policy> loaded) {
     if (!loaded) return loaded.error();
     set_current_policy(std::move(loaded.value()));
     return {};
+}
+
+Status load_policy_in_force(const std::string& path) {
+    return put_in_force(load_policy(path, LoadTime::Start));
+}
+
+Status reload_policy_in_force(const std::string& path) {
+    return put_in_force(load_policy(path, LoadTime::Reload));
 }
 
 Grant grant_for(const Caller& caller) {

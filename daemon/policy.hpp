@@ -22,8 +22,11 @@ const Policy& current_policy();
 void set_current_policy(Policy policy);
 
 // Loads PATH and, if it is valid, puts it in force; a bad file leaves the old policy in force
-// and the error says why (FILE:LINE:COLUMN: reason).
+// and the error says why (FILE:LINE:COLUMN: reason). At start, no file means root only.
 Status load_policy_in_force(const std::string& path);
+// The same for Reload and SIGHUP, where a missing file or a dangling symlink is an error too
+// (the policy in force stays) instead of locking every user out.
+Status reload_policy_in_force(const std::string& path);
 
 // The caller's grant under the policy in force, with its uid's groups from the user database
 // (CALLER.groups when already looked up).

@@ -29,6 +29,7 @@
 #include "ifname.hpp"
 #include "log.hpp"
 #include "unique_fd.hpp"
+#include "utf8.hpp"
 
 namespace tapd {
 
@@ -41,6 +42,8 @@ namespace {
 constexpr size_t kMaxDepth = 16;
 // uid_t and gid_t are 32 bits; (uid_t)-1 means "no id" to chown() and setreuid().
 constexpr uint64_t kMaxId = std::numeric_limits<uint32_t>::max() - 1;
+// The longest reason quoted from nlohmann in an error.
+constexpr size_t kMaxReason = 256;
 
 struct Node {
     enum class Kind { Scalar, Object, Array };
@@ -83,24 +86,30 @@ std::string line_column(std::string_view text, size_t offset) {
 std::string shown(const Node& n) {
     if (n.kind == Node::Kind::Object) return "an object";
     if (n.kind == Node::Kind::Array) return "an array";
-    auto text = n.scalar.dump(-1, ' ', false, json::error_handler_t::replace);
-    if (text.size() > 64) text = text.substr(0, 60) + "...";
-    return text;
+    return printable_utf8(n.scalar.dump(-1, ' ', false, json::error_handler_t::replace),
+                          kShownBytes);
 }
 
 std::string quoted(const std::string& s) {
-    return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+    return printable_utf8(json(s).dump(-1, ' ', false, json::error_handler_t::replace),
+                          kShownBytes);
 }
 
 // nlohmann's what() is "[json.exception.parse_error.101] parse error at line L, column C: REASON"
 // or "[json.exception.out_of_range.406] REASON"; the position is given separately (and counted our
 // way), so only REASON is kept.
+// REASON quotes the bytes nlohmann last read, which may be any bytes of the file (0xff, half a
+// character) and as long as a string literal: it is made valid UTF-8 and bounded here.
 std::string nlohmann_reason(const std::string& what) {
     auto at = what.find("column ");
     auto colon = at == std::string::npos ? at : what.find(": ", at);
-    if (colon != std::string::npos) return what.substr(colon + 2);
     auto bracket = what.find("] ");
-    return bracket == std::string::npos ? what : what.substr(bracket + 2);
+    std::string_view reason = what;
+    if (colon != std::string::npos)
+        reason.remove_prefix(colon + 2);
+    else if (bracket != std::string::npos)
+        reason.remove_prefix(bracket + 2);
+    return printable_utf8(reason, kMaxReason);
 }
 
 // The error-reporting context of one parse: every error names the file and a position in it.
@@ -509,6 +518,29 @@ void add_unique(std::vector<T>& to, const std::vector<T>& from) {
         if (std::find(to.begin(), to.end(), x) == to.end()) to.push_back(x);
 }
 
+// "PATH: not a regular file (a FIFO)": what is at PATH, by name.
+std::string not_a_regular_file(const std::string& path, mode_t mode) {
+    const char* kind = S_ISDIR(mode)    ? "a directory"
+                       : S_ISFIFO(mode) ? "a FIFO"
+                       : S_ISSOCK(mode) ? "a socket"
+                       : S_ISCHR(mode)  ? "a character device"
+                       : S_ISBLK(mode)  ? "a block device"
+                                        : "not a file";
+    return path + ": not a regular file (" + kind + ")";
+}
+
+// " (a symlink to TARGET, which does not exist)" when PATH is a dangling symlink, else "": a
+// missing file and a broken link look alike to open(), not to whoever has to fix it.
+std::string dangling_symlink(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return "";
+    char target[4096];
+    ssize_t n = ::readlink(path.c_str(), target, sizeof target);
+    if (n < 0) return " (a symlink)";
+    return " (a symlink to " + std::string(target, static_cast<size_t>(n)) +
+           ", which does not exist)";
+}
+
 }  // namespace
 
 Policy default_policy() {
@@ -540,20 +572,28 @@ Result<Policy> parse_policy(std::string_view text, const std::string& path) {
     return parse_document(src, root.value(), path);
 }
 
-Result<Policy> load_policy(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (!fd) {
-        if (errno == ENOENT) {
-            log::info("policy: no file at " + log::value(path) +
-                      "; only root may use tapd until one is written");
-            return default_policy();
-        }
-        return make_error(ErrorKind::Failed, errno_text(path, errno));
-    }
-    // Checked on the open fd, not the path, so that what is checked is what is read.
+Result<Policy> load_policy(const std::string& path, LoadTime when) {
+    // The type first, without opening: opening a FIFO for reading blocks until a writer comes, and
+    // opening a device can have effects of its own. O_NONBLOCK covers a swap after this check.
     struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        return make_error(ErrorKind::Failed, not_a_regular_file(path, st.st_mode));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    if (!fd) {
+        int err = errno;
+        if (err != ENOENT) return make_error(ErrorKind::Failed, errno_text(path, err));
+        if (when == LoadTime::Reload)
+            return make_error(ErrorKind::Failed,
+                              errno_text(path, err) + dangling_symlink(path) +
+                                  "; only at start does a missing policy file mean root only");
+        log::info("policy: no file at " + log::value(path, log::kMaxLine) + dangling_symlink(path) +
+                  "; only root may use tapd until one is written");
+        return default_policy();
+    }
+    // Checked again on the open fd, not the path, so that what is checked is what is read.
     if (::fstat(fd.get(), &st) != 0) return make_error(ErrorKind::Failed, errno_text(path, errno));
-    if (!S_ISREG(st.st_mode)) return make_error(ErrorKind::Failed, path + ": not a regular file");
+    if (!S_ISREG(st.st_mode))
+        return make_error(ErrorKind::Failed, not_a_regular_file(path, st.st_mode));
     if (st.st_uid != 0 && st.st_uid != ::geteuid())
         return make_error(ErrorKind::PermissionDenied, path + ": owned by uid " +
                                                            std::to_string(st.st_uid) +

@@ -8,6 +8,7 @@
 
 #include "expect.hpp"
 #include "ip.hpp"
+#include "utf8.hpp"
 
 namespace tapd {
 namespace {
@@ -78,8 +79,10 @@ TEST(IpAddress, RefusesZoneIndex) {
 }
 
 TEST(IpAddress, RefusesSurroundingWhitespace) {
+    // Named as errors show a value: control bytes escaped ("1.2.3.4\x0a").
     for (const char* text : {" 1.2.3.4", "1.2.3.4 ", "1.2.3.4\n", "\t::1", "::1 ", "1.2.3. 4"})
-        EXPECT_TRUE(RefusedNaming(parse_ip_address(text), text)) << "input: '" << text << "'";
+        EXPECT_TRUE(RefusedNaming(parse_ip_address(text), printable_utf8(text, kShownBytes)))
+            << "input: '" << text << "'";
 }
 
 TEST(IpAddress, RefusesShorthandsThatInetAtonWouldAccept) {
@@ -193,7 +196,7 @@ TEST(InterfaceAddress, RefusesMalformedLength) {
     for (const char* text :
          {"1.2.3.4/", "1.2.3.4/-1", "1.2.3.4/+24", "1.2.3.4/ 24", "1.2.3.4/24 ", "1.2.3.4/24/24",
           "1.2.3.4/0x18", "1.2.3.4/2a", "1.2.3.4//24", "1.2.3.4/24\n"})
-        EXPECT_TRUE(RefusedNaming(parse_interface_address(text), text))
+        EXPECT_TRUE(RefusedNaming(parse_interface_address(text), printable_utf8(text, kShownBytes)))
             << "input: '" << text << "'";
 }
 
@@ -262,15 +265,25 @@ TEST(Network, RefusesAnyAddressWithLengthZero) {
     EXPECT_TRUE(RefusedNaming(parse_network("fdaa::/0"), "::/0"));
 }
 
-TEST(Network, TreatsBareAddressAsHostRoute) {
-    auto p = parse_network("10.1.2.3");
-    ASSERT_TRUE(p.ok()) << p.error().message;
-    EXPECT_EQ(p->length, 32);
-    EXPECT_EQ(p->str(), "10.1.2.3/32");
-    auto p6 = parse_network("fdaa::1");
-    ASSERT_TRUE(p6.ok()) << p6.error().message;
-    EXPECT_EQ(p6->length, 128);
-    EXPECT_EQ(p6->str(), "fdaa::1/128");
+TEST(Network, RefusesBareAddressNamingTheFormWanted) {
+    // As interface addresses and policy prefixes: a route is PREFIX/PLEN, never a guessed host.
+    EXPECT_TRUE(RefusedNaming(parse_network("10.1.2.3"),
+                              "route '10.1.2.3' has no prefix length (PREFIX/PLEN)"));
+    EXPECT_TRUE(RefusedNaming(parse_network("fdaa::1"),
+                              "route 'fdaa::1' has no prefix length (PREFIX/PLEN)"));
+    EXPECT_TRUE(RefusedNaming(parse_network("0.0.0.0"), "no prefix length"));
+    EXPECT_TRUE(RefusedNaming(parse_network("::"), "no prefix length"));
+}
+
+TEST(Network, AcceptsHostRoutesWrittenWithTheirLength) {
+    EXPECT_EQ(net("10.1.2.3/32").str(), "10.1.2.3/32");
+    EXPECT_EQ(net("fdaa::1/128").str(), "fdaa::1/128");
+}
+
+TEST(Network, ShowsARefusedTextBounded) {
+    auto r = parse_network(std::string(300, '1'));
+    EXPECT_TRUE(RefusedNaming(r, std::string(61, '1') + "..."));
+    EXPECT_LT(r.error().message.size(), 200u);
 }
 
 TEST(Network, RefusesWhatInterfaceAddressesRefuse) {

@@ -1,6 +1,7 @@
 // Tests for daemon/log: quoting of values in key=value log lines, and the line format on stderr.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -47,6 +48,14 @@ TEST(LogValue, EscapesNonAsciiBytesAsHex) {
     EXPECT_EQ(value("\xff"), "\"\\xff\"");
 }
 
+TEST(LogValue, BoundsAHugeValueAndSaysItWasCut) {
+    std::string out = value(std::string(100000, 'a'));
+    EXPECT_LT(out.size(), 300u);
+    EXPECT_EQ(out, "\"" + std::string(253, 'a') + "...\"");
+    // Escapes count: a value of control bytes is bounded as well.
+    EXPECT_LT(value(std::string(100000, '\n')).size(), 300u);
+}
+
 TEST(LogValue, NeverLetsAByteForgeALineOrAField) {
     for (int c = 0; c < 256; ++c) {
         std::string v = "x"s + static_cast<char>(c) + "y";
@@ -70,6 +79,17 @@ TEST(LogValue, NeverLetsAByteForgeALineOrAField) {
             EXPECT_EQ(out.find(' '), std::string::npos) << "byte " << c;
         }
     }
+}
+
+TEST(LogLine, WritesValidBoundedUtf8WhateverTheLineHolds) {
+    if (std::getenv("JOURNAL_STREAM")) GTEST_SKIP() << "stderr is the journal here";
+    ::testing::internal::CaptureStderr();
+    info("policy: /etc/\xff.json\nforged line");
+    info(std::string(100000, 'x'));
+    std::string out = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(out.substr(0, out.find('\n') + 1), "tapd: policy: /etc/\\xff.json\\x0aforged line\n");
+    EXPECT_LT(out.size(), 10000u);
+    EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
 }
 
 TEST(LogLine, WritesOneTaggedLineToStderrOutsideTheJournal) {

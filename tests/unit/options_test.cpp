@@ -154,8 +154,15 @@ TEST(CreateOptions, RefusesUnknownKeyEvenBesideValidOnes) {
 TEST(CreateOptions, ShortensAHugeUnknownKeyInTheMessage) {
     std::string key(100000, 'k');
     auto r = parse({{key, sdbus::Variant(true)}});
-    EXPECT_TRUE(RefusedNaming(r, std::string(64, 'k') + "..."));
+    EXPECT_TRUE(RefusedNaming(r, std::string(61, 'k') + "..."));
     EXPECT_LT(r.error().message.size(), 200u);
+}
+
+TEST(CreateOptions, ShowsAKeyCutAtACharacterBoundary) {
+    // 63 ASCII bytes + "é": cut at 64 bytes, the message held half of the "é".
+    auto r = parse({{std::string(63, 'k') + "\xc3\xa9", sdbus::Variant(true)}});
+    EXPECT_TRUE(RefusedNaming(r, "unknown option '" + std::string(61, 'k') + "...'"));
+    EXPECT_EQ(r.error().message.find('\xc3'), std::string::npos) << r.error().message;
 }
 
 TEST(CreateOptions, RefusesMoreThanThirtyTwoKeys) {
@@ -222,11 +229,9 @@ TEST(CreateOptions, RefusesRouteWithHostBitsNamingTheNetworkMeant) {
     EXPECT_TRUE(RefusedNaming(r, "10.1.0.0/16"));
 }
 
-TEST(CreateOptions, TreatsBareRouteAsHostRoute) {
-    auto o = parse({{"routes", sdbus::Variant(Strings{"10.1.2.3"})}});
-    ASSERT_TRUE(o.ok()) << o.error().message;
-    ASSERT_EQ(o->routes.size(), 1u);
-    EXPECT_EQ(o->routes[0], net("10.1.2.3/32"));
+TEST(CreateOptions, RefusesBareRouteAsTapAddRouteDoes) {
+    EXPECT_TRUE(RefusedNaming(parse({{"routes", sdbus::Variant(Strings{"10.1.2.3"})}}),
+                              "option 'routes': route '10.1.2.3' has no prefix length"));
 }
 
 TEST(CreateOptions, RefusesTheSameAddressTwice) {
@@ -342,8 +347,53 @@ TEST(CreateOptions, RefusesMacThatScanfWouldStillReadAsSixOctets) {
 
 TEST(CreateOptions, RefusesHugeMacWithoutEchoingAllOfIt) {
     auto r = parse(with_mac(std::string(1 << 20, 'a')));
-    EXPECT_TRUE(RefusedNaming(r, "MAC"));
+    EXPECT_TRUE(RefusedNaming(r, "option 'mac'"));
+    EXPECT_TRUE(RefusedNaming(r, "is 1048576 bytes long (at most 256)"));
     EXPECT_LT(r.error().message.size(), 400u);
+}
+
+TEST(CreateOptions, RefusesALongMacWithACharacterAtTheCutInValidUtf8) {
+    // 255 bytes, then "é" across bytes 256 and 257: a cut at 256 bytes split it.
+    auto r = parse(with_mac(std::string(255, 'a') + "\xc3\xa9" + "bbbb"));
+    EXPECT_TRUE(RefusedNaming(r, "option 'mac'"));
+    EXPECT_TRUE(RefusedNaming(r, "261 bytes long (at most 256)"));
+    EXPECT_EQ(r.error().message.find('\xc3'), std::string::npos) << r.error().message;
+}
+
+// Argument bounds and duplicate keys
+
+TEST(ArgumentLength, AcceptsUpToTheLimit) {
+    EXPECT_TRUE(check_length("address", std::string(256, '1'), 256).ok());
+    EXPECT_TRUE(check_length("address", "", 256).ok());
+}
+
+TEST(ArgumentLength, RefusesPastTheLimitNamingWhatTheStartAndTheLimit) {
+    auto st = check_length("route", std::string(102400, '1'), 256);
+    EXPECT_TRUE(RefusedNaming(st, "route '" + std::string(61, '1') +
+                                      "...' is 102400 bytes long "
+                                      "(at most 256)"));
+    EXPECT_LT(st.error().message.size(), 200u);
+}
+
+TEST(ArgumentLength, ShowsTheStartOfAValueAsValidUtf8) {
+    auto st = check_length(
+        "route", std::string(60, 'x') + "\xf0\x9f\x98\x80" + "\xff" + std::string(300, 'y'), 256);
+    EXPECT_TRUE(RefusedNaming(st, "route '" + std::string(60, 'x') + "...'"));
+}
+
+TEST(OptionKeys, AcceptsDistinctKeys) {
+    EXPECT_TRUE(check_unique_keys({}).ok());
+    EXPECT_TRUE(check_unique_keys({"mtu", "mac", "persistent"}).ok());
+}
+
+TEST(OptionKeys, RefusesAKeyGivenTwiceNamingIt) {
+    EXPECT_TRUE(
+        RefusedNaming(check_unique_keys({"mtu", "mac", "mtu"}), "option 'mtu' is given twice"));
+    EXPECT_TRUE(RefusedNaming(check_unique_keys({"", ""}), "option '' is given twice"));
+    std::string huge(100000, 'k');
+    auto st = check_unique_keys({huge, huge});
+    EXPECT_TRUE(RefusedNaming(st, std::string(61, 'k') + "...' is given twice"));
+    EXPECT_LT(st.error().message.size(), 200u);
 }
 
 // OpenTap
@@ -362,7 +412,7 @@ TEST(OpenOptions, RefusesAnyKeyNamingIt) {
 
 TEST(OpenOptions, ShortensAHugeKeyInTheMessage) {
     auto st = parse_open_options({{std::string(100000, 'k'), sdbus::Variant(true)}});
-    EXPECT_TRUE(RefusedNaming(st, std::string(64, 'k') + "..."));
+    EXPECT_TRUE(RefusedNaming(st, std::string(61, 'k') + "..."));
     EXPECT_LT(st.error().message.size(), 200u);
 }
 

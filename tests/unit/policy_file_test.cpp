@@ -2,8 +2,10 @@
 // matching rules, and the name and prefix checks.
 #include "policy_file.hpp"
 #include "expect.hpp"
+#include "unique_fd.hpp"
 #include "without_caps.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -621,6 +623,79 @@ TEST_F(PolicyLoad, TreatsAMissingFileAsTheDefaultPolicy) {
     EXPECT_FALSE(p->from_file);
     EXPECT_TRUE(p->rules.empty());
     EXPECT_EQ(grant_for(p.value(), kUser, {kGroup}).max_taps, 0u);
+}
+
+TEST_F(PolicyLoad, RefusesAMissingFileOnReloadSayingWhy) {
+    auto path = dir_ + "/policy.json";
+    auto p = load_policy(path, LoadTime::Reload);
+    ASSERT_FALSE(p.ok());
+    EXPECT_EQ(p.error().kind, ErrorKind::Failed);
+    EXPECT_EQ(p.error().message, path +
+                                     ": No such file or directory; only at start does a "
+                                     "missing policy file mean root only");
+}
+
+TEST_F(PolicyLoad, TreatsADanglingSymlinkAsAMissingFileNamingItsTarget) {
+    auto path = dir_ + "/policy.json";
+    ASSERT_EQ(::symlink((dir_ + "/gone.json").c_str(), path.c_str()), 0);
+    auto at_start = load_policy(path, LoadTime::Start);
+    ASSERT_TRUE(at_start.ok()) << at_start.error().message;
+    EXPECT_FALSE(at_start->from_file);
+    auto reload = load_policy(path, LoadTime::Reload);
+    ASSERT_FALSE(reload.ok());
+    EXPECT_NE(reload.error().message.find(path + ": No such file or directory (a symlink to " +
+                                          dir_ + "/gone.json, which does not exist)"),
+              std::string::npos)
+        << reload.error().message;
+}
+
+TEST_F(PolicyLoad, FollowsASymlinkToAFile) {
+    auto target = write("real.json", with_rule(R"("users": [1001], "max_taps": 2)"));
+    auto path = dir_ + "/policy.json";
+    ASSERT_EQ(::symlink(target.c_str(), path.c_str()), 0);
+    auto p = load_policy(path, LoadTime::Reload);
+    ASSERT_TRUE(p.ok()) << p.error().message;
+    EXPECT_EQ(grant_for(p.value(), kUser, {}).max_taps, 2u);
+}
+
+TEST_F(PolicyLoad, RefusesAFifoByName) {
+    auto path = dir_ + "/policy.json";
+    ASSERT_EQ(::mkfifo(path.c_str(), 0644), 0);
+    // A writer holds the FIFO open, so that even a blocking open() returns here: what this test
+    // checks is the name of the refusal (the integration test checks that tapd never blocks).
+    UniqueFd writer(::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
+    ASSERT_TRUE(writer);
+    for (auto when : {LoadTime::Start, LoadTime::Reload}) {
+        auto p = load_policy(path, when);
+        ASSERT_FALSE(p.ok());
+        EXPECT_EQ(p.error().message, path + ": not a regular file (a FIFO)");
+    }
+    auto link = dir_ + "/link.json";
+    ASSERT_EQ(::symlink(path.c_str(), link.c_str()), 0);
+    auto p = load_policy(link, LoadTime::Reload);
+    ASSERT_FALSE(p.ok());
+    EXPECT_EQ(p.error().message, link + ": not a regular file (a FIFO)");
+}
+
+TEST_F(PolicyLoad, ShowsByteFfOfTheFileEscapedInItsError) {
+    auto path = write("policy.json", "{\"version\": 1, \"rules\": [\xff]}");
+    auto p = load_policy(path);
+    ASSERT_FALSE(p.ok());
+    EXPECT_NE(p.error().message.find(path + ":1:"), std::string::npos) << p.error().message;
+    EXPECT_NE(p.error().message.find("\\xff"), std::string::npos) << p.error().message;
+    EXPECT_EQ(p.error().message.find('\xff'), std::string::npos) << p.error().message;
+}
+
+TEST_F(PolicyLoad, ShowsAValueCutAtACharacterBoundary) {
+    // A wrong-typed string shown cut short: '"', 58 bytes, then "é" across the old cut at 60.
+    std::string value = std::string(58, 'a') + "\xc3\xa9" + std::string(20, 'b');
+    auto p =
+        parse_policy(with_rule(R"("users": [1001], "max_taps": ")" + value + "\""), "policy.json");
+    ASSERT_FALSE(p.ok());
+    const auto& m = p.error().message;
+    EXPECT_NE(m.find("max_taps"), std::string::npos) << m;
+    EXPECT_NE(m.find(std::string(58, 'a')), std::string::npos) << m;
+    EXPECT_EQ(m.find("\xc3"), m.find("\xc3\xa9")) << "half a character in: " << m;
 }
 
 TEST_F(PolicyLoad, ReadsAFile) {

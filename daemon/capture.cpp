@@ -87,10 +87,6 @@ void drop_capabilities() {
     std::vector<char> pending;  // the unsent rest of one record (a stream must never hold half)
     size_t sent = 0;
     unsigned long frames = 0, dropped_slow = 0;
-    PcapHeader header;
-    header.snaplen = snaplen;
-    pending.assign(reinterpret_cast<const char*>(&header),
-                   reinterpret_cast<const char*>(&header) + sizeof header);
     const char* reason = "stopped";
 
     // Returns false when the reader is gone.
@@ -221,6 +217,15 @@ Result<UniqueFd> Captures::start(const std::string& ifname, int ifindex, uid_t u
     // The stream goes one way: the client cannot write into the streamer.
     ::shutdown(theirs.get(), SHUT_WR);
     grow_buffer(ours.get(), SO_SNDBUFFORCE, SO_SNDBUF);
+    // The file header goes in now, from tapd: a client always reads one, even when the streamer
+    // is stopped before it ever runs (tapd exits, the tap goes). 24 bytes into an empty stream
+    // socket never block.
+    PcapHeader header;
+    header.snaplen = o.snaplen;
+    if (::send(ours.get(), &header, sizeof header, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(sizeof header))
+        return make_error(ErrorKind::Failed,
+                          errno_text("writing the pcap header for '" + ifname + "'", errno));
     int go[2];
     if (::pipe2(go, O_CLOEXEC) != 0)
         return make_error(ErrorKind::Failed,

@@ -1,7 +1,6 @@
 // Link notifications: an rtnetlink socket in RTNLGRP_LINK, parsed by parse_link().
 #include "link_watcher.hpp"
 
-#include <fcntl.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -14,28 +13,16 @@
 namespace tapd {
 
 Result<std::unique_ptr<LinkWatcher>> LinkWatcher::open() {
-    nl_sock* sk = nl_socket_alloc();
-    if (!sk) return make_error(ErrorKind::Failed, "nl_socket_alloc: out of memory");
-    nl_socket_disable_seq_check(sk);
-    nl_join_groups(sk, 0);
-    if (int err = nl_connect(sk, NETLINK_ROUTE); err < 0) {
-        nl_socket_free(sk);
-        return nl_error("connecting to rtnetlink for link notifications", err);
-    }
-    int fd = nl_socket_get_fd(sk);
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-    if (int err = nl_socket_add_membership(sk, RTNLGRP_LINK); err < 0) {
-        nl_socket_free(sk);
-        return nl_error("joining RTNLGRP_LINK", err);
-    }
+    auto sk = open_notifications(NETLINK_ROUTE, RTNLGRP_LINK, "link notifications");
+    if (!sk) return sk.error();
+    int fd = nl_socket_get_fd(sk.value());
     // Each tap's creation, carrier change and deletion is a notification of ~1.5 kB: room for a
     // few thousand between two reads (CAP_NET_ADMIN may exceed rmem_max). An overrun is not
     // fatal (drain() says so and the caller looks again), only slower.
     int size = 8 << 20;
     if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
         ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    nl_socket_set_nonblocking(sk);
-    return std::unique_ptr<LinkWatcher>(new LinkWatcher(sk));
+    return std::unique_ptr<LinkWatcher>(new LinkWatcher(sk.value()));
 }
 
 LinkWatcher::~LinkWatcher() {

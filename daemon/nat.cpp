@@ -77,21 +77,9 @@ Result<nlohmann::json> NatTable::list() {
 }
 
 Result<std::unique_ptr<NftEvents>> NftEvents::open() {
-    nl_sock* sk = nl_socket_alloc();
-    if (!sk) return make_error(ErrorKind::Failed, "nl_socket_alloc: out of memory");
-    nl_socket_disable_seq_check(sk);
-    nl_join_groups(sk, 0);
-    if (int err = nl_connect(sk, NETLINK_NETFILTER); err < 0) {
-        nl_socket_free(sk);
-        return nl_error("connecting to nfnetlink", err);
-    }
-    fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
-    if (int err = nl_socket_add_membership(sk, NFNLGRP_NFTABLES); err < 0) {
-        nl_socket_free(sk);
-        return nl_error("joining NFNLGRP_NFTABLES", err);
-    }
-    nl_socket_set_nonblocking(sk);
-    return std::unique_ptr<NftEvents>(new NftEvents(sk));
+    auto sk = open_notifications(NETLINK_NETFILTER, NFNLGRP_NFTABLES, "nf_tables notifications");
+    if (!sk) return sk.error();
+    return std::unique_ptr<NftEvents>(new NftEvents(sk.value()));
 }
 
 NftEvents::~NftEvents() {

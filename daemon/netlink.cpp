@@ -83,6 +83,24 @@ Status get(NlSocket& nl, int type, const void* header, size_t header_len,
     return {};
 }
 
+Result<nl_sock*> open_notifications(int protocol, unsigned group, const std::string& what) {
+    nl_sock* sk = nl_socket_alloc();
+    if (!sk) return make_error(ErrorKind::Failed, "nl_socket_alloc: out of memory");
+    nl_socket_disable_seq_check(sk);
+    nl_join_groups(sk, 0);
+    if (int err = nl_connect(sk, protocol); err < 0) {
+        nl_socket_free(sk);
+        return nl_error("connecting for " + what, err);
+    }
+    fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
+    if (int err = nl_socket_add_membership(sk, static_cast<int>(group)); err < 0) {
+        nl_socket_free(sk);
+        return nl_error("joining the group of " + what, err);
+    }
+    nl_socket_set_nonblocking(sk);
+    return sk;
+}
+
 Error nl_error(const std::string& what, int nle) {
     int code = nle < 0 ? -nle : nle;
     ErrorKind kind = ErrorKind::Failed;

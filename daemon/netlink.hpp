@@ -47,6 +47,11 @@ Status dump(NlSocket& nl, int type, const void* header, size_t header_len,
 Status get(NlSocket& nl, int type, const void* header, size_t header_len,
            const std::function<void(nlmsghdr*)>& each, const std::string& what);
 
+// A non-blocking netlink socket of PROTOCOL that receives multicast GROUP (notifications; no
+// sequence checks, since nobody asked for them). The caller frees it (nl_socket_free). WHAT
+// names the notifications in errors.
+Result<nl_sock*> open_notifications(int protocol, unsigned group, const std::string& what);
+
 // Converts a negative libnl return code into an Error "what: reason". EEXIST/NLE_EXIST becomes
 // Conflict, NLE_OBJ_NOTFOUND/NLE_NODEV NotFound, NLE_INVAL InvalidArgument, the rest Failed.
 Error nl_error(const std::string& what, int nle);

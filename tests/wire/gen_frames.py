@@ -18,8 +18,7 @@ import shutil
 import sys
 
 try:
-    from scapy.all import (ARP, ICMP, IP, LLC, SNAP, STP, TCP, UDP, Dot1AD, Dot1Q, Ether,
-                           ICMPv6DestUnreach,
+    from scapy.all import (ARP, ICMP, IP, STP, TCP, UDP, Dot1AD, Dot1Q, Ether, ICMPv6DestUnreach,
                            ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS,
                            ICMPv6ND_RA, ICMPv6ND_RS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptMTU,
                            ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr, ICMPv6PacketTooBig,

@@ -176,7 +176,8 @@ bool is_isl_destination(const MacAddress& dst) {
 // up to 1500, after the addresses (but not 0, an EtherType there, nor to an ISL destination) or
 // after an 802.1Q tag (an 802.1ad S-tag is always followed by an EtherType). Then the length is
 // checked against the bytes on the wire, and the LLC header against the bytes it declares.
-void decode_8023(Decoded& d, Bytes l3, uint16_t value, size_t wire_len) {
+// Out of line: a rare path, kept from adding to decode_general()'s registers.
+[[gnu::noinline]] void decode_8023(Decoded& d, Bytes l3, uint16_t value, size_t wire_len) {
     const bool tagged = d.vlan_count != 0;
     if (value > ieee8023::kMaxLength) return;  // 1501-1535: neither a length nor a type
     if (tagged ? d.vlan_tpids[d.vlan_count - 1] == ethertype::kQinQ

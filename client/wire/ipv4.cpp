@@ -2,6 +2,7 @@
 #include "wire/ipv4.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace tapd::wire {
 namespace {
@@ -72,6 +73,41 @@ size_t bad_cipso_tag(Bytes opt) {
     return 0;
 }
 
+// The first option in header (a whole IPv4 header with options) whose length is impossible or
+// not the one its type has.
+std::optional<WireError> bad_option(Bytes header) {
+    const size_t hl = header.size();
+    for (size_t at = Ipv4Packet::kMinHeaderLen; at < hl;) {
+        uint8_t type = get8(header, at);
+        if (type == kOptEnd) break;
+        if (type == kOptNop) {
+            ++at;
+            continue;
+        }
+        size_t left = hl - at;
+        if (left < 2)
+            return WireError{Layer::Ip, Reason::BadOptionLength, static_cast<uint32_t>(at), 0, 1};
+        uint8_t len = get8(header, at + 1);
+        uint32_t len_at = static_cast<uint32_t>(at + 1);
+        if (len < 2 || len > left)
+            return WireError{Layer::Ip, Reason::BadOptionLength, len_at, len,
+                             static_cast<uint32_t>(left)};
+        OptionRule rule = option_rule(type);
+        if (rule.exact && len != rule.exact)
+            return WireError{Layer::Ip, Reason::WrongOptionLength, len_at, len, rule.exact};
+        if (len < rule.min)
+            return WireError{Layer::Ip, Reason::OptionTooShort, len_at, len, rule.min};
+        if (type == kOptCipso) {
+            if (size_t bad = bad_cipso_tag(header.subspan(at, len)))
+                return WireError{
+                    Layer::Ip, Reason::BadOptionLength, static_cast<uint32_t>(at + bad),
+                    bad < len ? get8(header, at + bad) : 0u, static_cast<uint32_t>(len - bad + 1)};
+        }
+        at += len;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 Checked<Ipv4Packet> Ipv4Packet::check(Bytes b) {
@@ -87,36 +123,14 @@ Checked<Ipv4Packet> Ipv4Packet::check(Bytes b) {
     if (total < hl)
         return WireError{Layer::Ip, Reason::TotalLengthTooShort, kTotalLen, total,
                          static_cast<uint32_t>(hl)};
-    for (size_t at = kMinHeaderLen; at < hl;) {
-        uint8_t type = get8(b, at);
-        if (type == kOptEnd) break;
-        if (type == kOptNop) {
-            ++at;
-            continue;
-        }
-        size_t left = hl - at;
-        if (left < 2)
-            return WireError{Layer::Ip, Reason::BadOptionLength, static_cast<uint32_t>(at), 0, 1};
-        uint8_t len = get8(b, at + 1);
-        uint32_t len_at = static_cast<uint32_t>(at + 1);
-        if (len < 2 || len > left)
-            return WireError{Layer::Ip, Reason::BadOptionLength, len_at, len,
-                             static_cast<uint32_t>(left)};
-        OptionRule rule = option_rule(type);
-        if (rule.exact && len != rule.exact)
-            return WireError{Layer::Ip, Reason::WrongOptionLength, len_at, len, rule.exact};
-        if (len < rule.min)
-            return WireError{Layer::Ip, Reason::OptionTooShort, len_at, len, rule.min};
-        if (type == kOptCipso) {
-            if (size_t bad = bad_cipso_tag(b.subspan(at, len)))
-                return WireError{
-                    Layer::Ip, Reason::BadOptionLength, static_cast<uint32_t>(at + bad),
-                    bad < len ? get8(b, at + bad) : 0u, static_cast<uint32_t>(len - bad + 1)};
-        }
-        at += len;
-    }
-    size_t end = std::min<size_t>(total, b.size());
-    return Ipv4Packet(b.first(end));
+    // A tail call: headers without options (nearly all) keep check() free of a stack frame.
+    if (hl > kMinHeaderLen) return check_options(b, hl);
+    return Ipv4Packet(b.first(std::min<size_t>(total, b.size())));
+}
+
+Checked<Ipv4Packet> Ipv4Packet::check_options(Bytes b, size_t hl) {
+    if (auto e = bad_option(b.first(hl))) return *e;
+    return Ipv4Packet(b.first(std::min<size_t>(get16(b, kTotalLen), b.size())));
 }
 
 bool Ipv4OptionIter::next(Ipv4Option& out) {

@@ -74,6 +74,8 @@ class Ipv4Packet {
     friend struct detail::DecodeAccess;
     // b: the header and as much of the total length as was captured.
     explicit Ipv4Packet(Bytes b) : buf_(b) {}
+    // check() for a header of hl > 20 bytes, whose other fields passed: the option walk.
+    [[gnu::noinline]] static Checked<Ipv4Packet> check_options(Bytes b, size_t hl);
     Bytes buf_;
 };
 

@@ -1,6 +1,8 @@
-// The frame decoder: Ethernet, VLAN tags, ARP/IPv4/IPv6 (with extension headers), then
-// TCP/UDP/ICMP/ICMPv6, recording checksum verdicts with tshark's meanings.
+// The frame decoder: Ethernet, VLAN tags, 802.3/LLC or ARP/IPv4/IPv6 (with extension headers),
+// then TCP/UDP/ICMP/ICMPv6, recording checksum verdicts with tshark's meanings.
 #include "wire/decode.hpp"
+
+#include <algorithm>
 
 namespace tapd::wire {
 namespace {
@@ -162,6 +164,48 @@ void decode_ipv6(Decoded& d, Bytes b, const DecodeFlags& flags) {
     decode_l4(d, ch.upper_proto, c, flags);
 }
 
+// Cisco ISL frames are 802.3 frames to 01:00:0c:00:00:xx or 0c:00:0c:00:00:xx; Wireshark decodes
+// them as ISL (an encapsulated frame), not as LLC.
+bool is_isl_destination(const MacAddress& dst) {
+    return (dst.b[0] == 0x01 || dst.b[0] == 0x0c) && dst.b[1] == 0x00 && dst.b[2] == 0x0c &&
+           dst.b[3] == 0x00 && dst.b[4] == 0x00;
+}
+
+// The payload l3 of a frame whose type field (after the addresses or the last tag) holds value
+// below 0x0600. It is an IEEE 802.3 length (IEEE 802.3 3.2.6) where Wireshark takes it as one:
+// up to 1500, after the addresses (but not 0, an EtherType there, nor to an ISL destination) or
+// after an 802.1Q tag (an 802.1ad S-tag is always followed by an EtherType). Then the length is
+// checked against the bytes on the wire, and the LLC header against the bytes it declares.
+// Out of line: a rare path, kept from adding to decode_general()'s registers.
+[[gnu::noinline]] void decode_8023(Decoded& d, Bytes l3, uint16_t value, size_t wire_len) {
+    const bool tagged = d.vlan_count != 0;
+    if (value > ieee8023::kMaxLength) return;  // 1501-1535: neither a length nor a type
+    if (tagged ? d.vlan_tpids[d.vlan_count - 1] == ethertype::kQinQ
+               : value == 0 || is_isl_destination(d.eth.dst()))
+        return;
+    d.layers |= kHasIeee8023;
+    const uint32_t at = d.l3_offset;
+    // Bytes on the wire after the length field; with a snaplen cut, more than were captured.
+    const size_t on_wire = d.snaplen_cut ? wire_len - at : l3.size();
+    if (value > on_wire)
+        fail(d,
+             {tagged ? Layer::Vlan : Layer::Eth, Reason::LengthExceedsEnclosing, 0, value,
+              static_cast<uint32_t>(on_wire)},
+             at - 2);
+    const Bytes payload = l3.first(std::min<size_t>(value, l3.size()));
+    // Novell's raw 802.3 carries IPX with no LLC header; like Wireshark, look at the two bytes
+    // after the length whatever the length says. Wireshark reads the first byte of the payload
+    // the length declares (IPX or CCSDS), so a length of 0 is malformed there.
+    if (l3.size() >= 2 && get16(l3, 0) == ieee8023::kNovellRaw) {
+        if (payload.empty()) fail(d, truncated(tagged ? Layer::Vlan : Layer::Eth, 0, 1, 0), at);
+        return;
+    }
+    auto h = LlcHeader::check(payload);
+    if (!h) return fail(d, h.error(), at);
+    d.llc = *h;
+    d.layers |= kHasLlc;
+}
+
 }  // namespace
 
 namespace detail {
@@ -220,6 +264,7 @@ void decode_general(Bytes frame, Decoded& d, const DecodeFlags& flags, size_t wi
             decode_ipv6(d, l3, flags);
             break;
         default:
+            if (type < ethertype::kMinType) decode_8023(d, l3, type, wire_len);
             break;
     }
 }

@@ -14,6 +14,7 @@
 #include "wire/icmpv6.hpp"
 #include "wire/ipv4.hpp"
 #include "wire/ipv6.hpp"
+#include "wire/llc.hpp"
 #include "wire/tcp.hpp"
 #include "wire/udp.hpp"
 #include "wire/vlan.hpp"
@@ -30,6 +31,11 @@ enum LayerBit : uint32_t {
     kHasUdp = 1u << 6,
     kHasIcmp = 1u << 7,
     kHasIcmpv6 = 1u << 8,
+    // IEEE 802.3 framing: the field after the addresses or the last 802.1Q tag is a length
+    // (Decoded::ethertype holds it), the payload an LLC header (kHasLlc once it passed its
+    // check) or Novell's raw IPX. See llc.hpp for which values count as a length.
+    kHasIeee8023 = 1u << 9,
+    kHasLlc = 1u << 10,
 };
 
 struct DecodeFlags {
@@ -50,8 +56,10 @@ struct Decoded {
     // Upper-layer length: as the IP header declares it, or in a whole frame whose IP length
     // runs past its end, the bytes present.
     uint32_t l4_len = 0;
-    uint16_t ethertype = 0;  // of the network layer, after any tags
-    uint16_t l3_offset = 0;  // frame offset of the network layer
+    // The EtherType of the network layer, after any tags; in an 802.3 frame (kHasIeee8023)
+    // the length in its place.
+    uint16_t ethertype = 0;
+    uint16_t l3_offset = 0;  // frame offset of the network layer (or the LLC header)
     uint16_t l4_offset = 0;  // frame offset of the upper layer
     uint8_t l4_proto = 0;    // IPv4 protocol or the IPv6 upper-layer next header
     uint8_t vlan_count = 0;
@@ -71,6 +79,7 @@ struct Decoded {
     Icmpv4Packet icmp;
     Icmpv6Packet icmpv6;
     ArpPacket arp;
+    LlcHeader llc;
     std::array<VlanTag, kMaxVlans> vlans{};        // outermost first
     std::array<uint16_t, kMaxVlans> vlan_tpids{};  // 0x8100, 0x88a8 or 0x9100 for each tag
     Ipv6Chain ipv6_chain;
@@ -84,8 +93,9 @@ struct Decoded {
     size_t l4_declared_len() const { return l4_len; }
 };
 
-// Decodes frame as Ethernet II. Never throws, never allocates; every layer that passed its check
-// stays usable when a later one fails.
+// Decodes frame as Ethernet II, or as IEEE 802.3 with an LLC header where a length stands in
+// the type field. Never throws, never allocates; every layer that passed its check stays usable
+// when a later one fails, and no layer after one that failed is decoded.
 //
 // wire_len is the frame's length on the wire (a capture record's orig_len); 0 means the frame
 // is whole. When wire_len exceeds frame.size() the capture was cut (snaplen): IP/UDP lengths
@@ -98,7 +108,8 @@ struct Decoded {
 // options or fragmentation, IPv6 without extension headers, and TCP, UDP, ICMP and ICMPv6 whose
 // lengths all fit. It validates the same lengths and options as the general decoder; anything
 // else (an error, a cut, options the fast path does not recognise, fragments, extension headers,
-// stacked tags) goes to detail::decode_general(), which decodes the frame again from the start.
+// stacked tags, 802.3 lengths) goes to detail::decode_general(), which decodes the frame again
+// from the start.
 // The two give identical results (tests/wire/decode_test.cpp compares them field by field).
 inline void decode(Bytes frame, Decoded& out, const DecodeFlags& flags = {}, size_t wire_len = 0);
 
@@ -376,8 +387,10 @@ template <uint32_t kTagged, class Out>
         else
             d.l3_size = static_cast<uint16_t>(avail);
         l |= kHasArp;
-    } else if constexpr (!kFull) {
-        d.l3_size = 0;
+    } else {
+        // An 802.3 length, or a value that is neither length nor type: the general decoder.
+        if (type < ethertype::kMinType) return false;
+        if constexpr (!kFull) d.l3_size = 0;
     }
     if constexpr (!kFull) d.l4_size = 0;
     // kType 0: the IP header checksum is Unverified, as for IPv4; then the real EtherType.

@@ -13,6 +13,8 @@ const char* to_string(Layer layer) {
             return "eth";
         case Layer::Vlan:
             return "vlan";
+        case Layer::Llc:
+            return "llc";
         case Layer::Arp:
             return "arp";
         case Layer::Ip:
@@ -57,6 +59,10 @@ const char* to_string(Reason reason) {
             return "length-exceeds-enclosing";
         case Reason::BadOptionLength:
             return "bad-option-length";
+        case Reason::WrongOptionLength:
+            return "wrong-option-length";
+        case Reason::OptionTooShort:
+            return "option-too-short";
         case Reason::BadOption:
             return "bad-option";
         case Reason::TooManyHeaders:
@@ -98,6 +104,14 @@ size_t format_error_text(const WireError& e, char* out, size_t size) {
         case Reason::BadOptionLength:
             n = std::snprintf(out, size, "%s: bad option length %u, %u bytes left", layer, e.value,
                               e.limit);
+            break;
+        case Reason::WrongOptionLength:
+            n = std::snprintf(out, size, "%s: option length %u where its type has length %u", layer,
+                              e.value, e.limit);
+            break;
+        case Reason::OptionTooShort:
+            n = std::snprintf(out, size, "%s: option length %u below its type's minimum %u", layer,
+                              e.value, e.limit);
             break;
         case Reason::BadOption:
             n = std::snprintf(out, size, "%s: option %u not allowed here", layer, e.value);

@@ -11,6 +11,7 @@ namespace tapd::wire {
 enum class Layer : uint8_t {
     Eth,
     Vlan,
+    Llc,
     Arp,
     Ip,
     Ipv6,
@@ -33,6 +34,8 @@ enum class Reason : uint8_t {
     TotalLengthTooShort,  // a total/payload length below the header: value, limit = header length
     LengthExceedsEnclosing,  // a length field past the end of the enclosing layer: value, limit
     BadOptionLength,         // value = option length byte, limit = bytes left for it
+    WrongOptionLength,       // value = option length byte, limit = the one length its type has
+    OptionTooShort,          // value = option length byte, limit = its type's minimum length
     BadOption,               // an option the protocol forbids here: value = option kind
     TooManyHeaders,          // VLAN tags or IPv6 extension headers beyond our fixed limit
     UnsupportedAddresses,    // ARP with hardware/protocol sizes we do not decode

@@ -2,12 +2,111 @@
 #include "wire/ipv4.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace tapd::wire {
 namespace {
 
 constexpr uint8_t kOptEnd = 0;
 constexpr uint8_t kOptNop = 1;
+constexpr uint8_t kOptCipso = 134;
+
+// The lengths option types must have (type and length bytes included): exactly (RFC 1063 MTU
+// probe and reply, RFC 4782 Quick-Start, RFC 1393 traceroute, RFC 791 stream id, RFC 2113
+// router alert) or at least (RFC 791 record route, timestamp, loose and strict source route;
+// RFC 1108 security and extended security; CIPSO, draft-ietf-cipso-ipsecurity-01: its 4-byte
+// DOI). 0 for a type without a rule, whose length need only cover its own two bytes. These are
+// also the types whose fields Wireshark reads: a shorter option makes it stop at the IPv4
+// header, so the layers after it must not be decoded either.
+struct OptionRule {
+    uint8_t exact;
+    uint8_t min;
+};
+constexpr OptionRule option_rule(uint8_t type) {
+    switch (type) {
+        case 11:   // MTU probe
+        case 12:   // MTU reply
+        case 136:  // stream id
+        case 148:  // router alert
+            return {4, 0};
+        case 25:  // Quick-Start
+            return {8, 0};
+        case 82:  // traceroute
+            return {12, 0};
+        case 7:    // record route
+        case 130:  // security
+        case 131:  // loose source route
+        case 133:  // extended security
+        case 137:  // strict source route
+            return {0, 3};
+        case 68:  // timestamp
+            return {0, 4};
+        case kOptCipso:
+            return {0, 6};
+        default:
+            return {0, 0};
+    }
+}
+
+// CIPSO's tags after its DOI (opt: the whole option), draft-ietf-cipso-ipsecurity-01 3.4 and
+// FIPS 188 6.9-6.10: type 0 pads one byte; every other tag has a length byte that covers its
+// two bytes and stays inside the option; the bitmap, enumerated, ranged and permissive tags
+// (1, 2, 5, 6) carry an alignment byte and a sensitivity level, and enumerated and ranged
+// categories are 16-bit values. Returns the offset in opt of the first bad tag's length byte
+// (opt.size() when it has none), or 0.
+size_t bad_cipso_tag(Bytes opt) {
+    for (size_t at = 6; at < opt.size();) {
+        uint8_t tag = get8(opt, at);
+        if (tag == 0) {
+            ++at;
+            continue;
+        }
+        size_t left = opt.size() - at;
+        if (left < 2) return at + 1;
+        size_t len = get8(opt, at + 1);
+        bool carries_level = tag == 1 || tag == 2 || tag == 5 || tag == 6;
+        bool pairs = tag == 2 || tag == 5;
+        if (len < 2 || len > left || (carries_level && len < 4) || (pairs && (len - 4) % 2 != 0))
+            return at + 1;
+        at += len;
+    }
+    return 0;
+}
+
+// The first option in header (a whole IPv4 header with options) whose length is impossible or
+// not the one its type has.
+std::optional<WireError> bad_option(Bytes header) {
+    const size_t hl = header.size();
+    for (size_t at = Ipv4Packet::kMinHeaderLen; at < hl;) {
+        uint8_t type = get8(header, at);
+        if (type == kOptEnd) break;
+        if (type == kOptNop) {
+            ++at;
+            continue;
+        }
+        size_t left = hl - at;
+        if (left < 2)
+            return WireError{Layer::Ip, Reason::BadOptionLength, static_cast<uint32_t>(at), 0, 1};
+        uint8_t len = get8(header, at + 1);
+        uint32_t len_at = static_cast<uint32_t>(at + 1);
+        if (len < 2 || len > left)
+            return WireError{Layer::Ip, Reason::BadOptionLength, len_at, len,
+                             static_cast<uint32_t>(left)};
+        OptionRule rule = option_rule(type);
+        if (rule.exact && len != rule.exact)
+            return WireError{Layer::Ip, Reason::WrongOptionLength, len_at, len, rule.exact};
+        if (len < rule.min)
+            return WireError{Layer::Ip, Reason::OptionTooShort, len_at, len, rule.min};
+        if (type == kOptCipso) {
+            if (size_t bad = bad_cipso_tag(header.subspan(at, len)))
+                return WireError{
+                    Layer::Ip, Reason::BadOptionLength, static_cast<uint32_t>(at + bad),
+                    bad < len ? get8(header, at + bad) : 0u, static_cast<uint32_t>(len - bad + 1)};
+        }
+        at += len;
+    }
+    return std::nullopt;
+}
 
 }  // namespace
 
@@ -24,24 +123,14 @@ Checked<Ipv4Packet> Ipv4Packet::check(Bytes b) {
     if (total < hl)
         return WireError{Layer::Ip, Reason::TotalLengthTooShort, kTotalLen, total,
                          static_cast<uint32_t>(hl)};
-    for (size_t at = kMinHeaderLen; at < hl;) {
-        uint8_t type = get8(b, at);
-        if (type == kOptEnd) break;
-        if (type == kOptNop) {
-            ++at;
-            continue;
-        }
-        size_t left = hl - at;
-        if (left < 2)
-            return WireError{Layer::Ip, Reason::BadOptionLength, static_cast<uint32_t>(at), 0, 1};
-        uint8_t len = get8(b, at + 1);
-        if (len < 2 || len > left)
-            return WireError{Layer::Ip, Reason::BadOptionLength, static_cast<uint32_t>(at + 1), len,
-                             static_cast<uint32_t>(left)};
-        at += len;
-    }
-    size_t end = std::min<size_t>(total, b.size());
-    return Ipv4Packet(b.first(end));
+    // A tail call: headers without options (nearly all) keep check() free of a stack frame.
+    if (hl > kMinHeaderLen) return check_options(b, hl);
+    return Ipv4Packet(b.first(std::min<size_t>(total, b.size())));
+}
+
+Checked<Ipv4Packet> Ipv4Packet::check_options(Bytes b, size_t hl) {
+    if (auto e = bad_option(b.first(hl))) return *e;
+    return Ipv4Packet(b.first(std::min<size_t>(get16(b, kTotalLen), b.size())));
 }
 
 bool Ipv4OptionIter::next(Ipv4Option& out) {

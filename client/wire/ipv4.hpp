@@ -40,8 +40,9 @@ class Ipv4Packet {
 
     Ipv4Packet() = default;
     // Validates version, IHL (>= 5 and inside the buffer), total length (>= IHL) and every
-    // option's length byte. A total length beyond the buffer is accepted as a short capture:
-    // payload() is then what was captured and payload_truncated() is true.
+    // option's length byte: inside the header, and the length its type has (a fixed length,
+    // or a minimum; CIPSO's tags too; see ipv4.cpp). A total length beyond the buffer is accepted
+    // as a short capture: payload() is then what was captured and payload_truncated() is true.
     static Checked<Ipv4Packet> check(Bytes b);
 
     uint8_t version() const { return get8(buf_, kVerIhl) >> 4; }
@@ -73,6 +74,8 @@ class Ipv4Packet {
     friend struct detail::DecodeAccess;
     // b: the header and as much of the total length as was captured.
     explicit Ipv4Packet(Bytes b) : buf_(b) {}
+    // check() for a header of hl > 20 bytes, whose other fields passed: the option walk.
+    [[gnu::noinline]] static Checked<Ipv4Packet> check_options(Bytes b, size_t hl);
     Bytes buf_;
 };
 

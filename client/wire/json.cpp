@@ -87,13 +87,28 @@ void write_json(TextBuffer& o, const Decoded& d, const FrameMeta& m) {
     o.dec_padded(m.ts_nsec, 9);
     j.num("frame.len", m.orig_len ? m.orig_len : d.frame.size());
     j.num("frame.cap_len", d.frame.size());
+    const bool ieee8023 = d.has(kHasIeee8023);
     if (d.has(kHasEth)) {
         j.addr("eth.dst", d.eth.dst());
         j.addr("eth.src", d.eth.src());
-        j.num("eth.type", d.eth.ethertype());
+        // The field after the addresses, named as tshark names it: a type, an 802.3 length, or
+        // (1501-1535) neither. A length tshark does not take as one (Cisco ISL) is left out.
+        uint16_t t = d.eth.ethertype();
+        if (ieee8023 && d.vlan_count == 0)
+            j.num("eth.len", t);
+        else if (t >= ethertype::kMinType || t == 0)
+            j.num("eth.type", t);
+        else if (t > ieee8023::kMaxLength)
+            j.num("eth.invalid_lentype", t);
     }
     vlan_ids(j, d, true, "ieee8021ad.id");
     vlan_ids(j, d, false, "vlan.id");
+    if (ieee8023 && d.vlan_count) j.num("vlan.len", d.ethertype);
+    if (d.has(kHasLlc)) {
+        j.num("llc.dsap", d.llc.dsap());
+        j.num("llc.ssap", d.llc.ssap());
+        j.num("llc.control", d.llc.control());
+    }
     if (d.has(kHasArp)) {
         const ArpPacket& a = d.arp;
         j.num("arp.opcode", a.oper());

@@ -547,6 +547,27 @@ void arp_summary(TextBuffer& o, const Decoded& d) {
     o.dec(len);
 }
 
+// "802.3, length 38" and the LLC header: "802.3, length 38: LLC, dsap 0x42, ssap 0x42, ctrl
+// 0x0003" (tcpdump decodes what LLC carries, STP and others; tapd::wire stops at LLC).
+void ieee8023_summary(TextBuffer& o, const Decoded& d) {
+    o.append("802.3, length ");
+    o.dec(d.ethertype);
+    if (!d.has(kHasLlc)) return;
+    const LlcHeader& l = d.llc;
+    o.append(": LLC, dsap ");
+    o.hex(l.dsap(), 2);
+    o.append(", ssap ");
+    o.hex(l.ssap(), 2);
+    o.append(", ctrl ");
+    o.hex(l.control(), 4);
+    if (l.is_snap()) {
+        o.append(", SNAP oui ");
+        o.hex(l.snap_oui(), 6);
+        o.append(", pid ");
+        o.hex(l.snap_pid(), 4);
+    }
+}
+
 }  // namespace
 
 void write_summary(TextBuffer& o, const Decoded& d) {
@@ -561,6 +582,8 @@ void write_summary(TextBuffer& o, const Decoded& d) {
         ipv6_summary(o, d);
     } else if (d.has(kHasArp)) {
         arp_summary(o, d);
+    } else if (d.has(kHasIeee8023)) {
+        ieee8023_summary(o, d);
     } else if (d.ethertype == ethertype::kIpv4) {
         o.append("IP");
     } else if (d.ethertype == ethertype::kIpv6) {

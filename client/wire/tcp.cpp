@@ -45,9 +45,12 @@ Checked<TcpSegment> TcpSegment::check(Bytes b) {
         size_t fixed = fixed_option_len(kind);
         // RFC 2018 3: a SACK option holds 1 to 4 blocks of 8 bytes after kind and length.
         bool bad_sack = kind == tcp::kOptSack && (len < 10 || (len - 2) % 8 != 0);
-        if (len < 2 || len > left || (fixed && len != fixed) || bad_sack)
+        if (len < 2 || len > left || bad_sack)
             return WireError{Layer::Tcp, Reason::BadOptionLength, static_cast<uint32_t>(at + 1),
                              static_cast<uint32_t>(len), static_cast<uint32_t>(left)};
+        if (fixed && len != fixed)
+            return WireError{Layer::Tcp, Reason::WrongOptionLength, static_cast<uint32_t>(at + 1),
+                             static_cast<uint32_t>(len), static_cast<uint32_t>(fixed)};
         at += len;
     }
     return TcpSegment(b);

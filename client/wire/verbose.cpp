@@ -107,6 +107,17 @@ void line_named(TextBuffer& o, std::string_view name, uint64_t v, int digits, co
     o.append(")\n");
 }
 
+// The field after the addresses or a tag: a type, or (last: the one before the payload) an
+// 802.3 length; untagged, 1501-1535 is neither (after a tag Wireshark reads it as a type).
+void type_line(TextBuffer& o, const Decoded& d, uint16_t v, bool last) {
+    if (last && d.has(kHasIeee8023))
+        line_dec(o, "Length", v);
+    else if (last && d.vlan_count == 0 && v < ethertype::kMinType && v > ieee8023::kMaxLength)
+        line_named(o, "Protocol", v, 4, "invalid length/type");
+    else
+        line_named(o, "Protocol", v, 4, ethertype_name(v));
+}
+
 void hex_dump(TextBuffer& o, Bytes data) {
     static constexpr char kHex[] = "0123456789abcdef";
     for (size_t at = 0; at < data.size(); at += 16) {
@@ -213,7 +224,7 @@ void write_verbose(TextBuffer& o, TimeFormatter& tf, const Decoded& d, const Fra
         o.append("Ethernet Header\n");
         line_addr(o, "Destination Address", d.eth.dst());
         line_addr(o, "Source Address", d.eth.src());
-        line_named(o, "Protocol", d.eth.ethertype(), 4, ethertype_name(d.eth.ethertype()));
+        type_line(o, d, d.eth.ethertype(), d.vlan_count == 0);
         rest = d.eth.payload();
     }
     for (size_t i = 0; i < d.vlan_count; ++i) {
@@ -223,8 +234,20 @@ void write_verbose(TextBuffer& o, TimeFormatter& tf, const Decoded& d, const Fra
         line_dec(o, "Priority", t.pcp());
         line_dec(o, "Drop Eligible", t.dei());
         line_dec(o, "VLAN ID", t.vid());
-        line_named(o, "Protocol", t.ethertype(), 4, ethertype_name(t.ethertype()));
+        type_line(o, d, t.ethertype(), i + 1 == d.vlan_count);
         rest = t.payload();
+    }
+    if (d.has(kHasLlc)) {
+        const LlcHeader& l = d.llc;
+        o.append("LLC Header (802.2)\n");
+        line_hex(o, "DSAP", l.dsap(), 2);
+        line_hex(o, "SSAP", l.ssap(), 2);
+        line_hex(o, "Control", l.control(), l.control_len() * 2);
+        if (l.is_snap()) {
+            line_hex(o, "SNAP OUI", l.snap_oui(), 6);
+            line_hex(o, "SNAP Protocol ID", l.snap_pid(), 4);
+        }
+        rest = l.payload();
     }
     if (d.has(kHasArp)) {
         const ArpPacket& a = d.arp;

@@ -39,6 +39,7 @@ const std::vector<Sample>& samples() {
         {"udp6_frag", test::kUdp6FragHbh, {{kHasEth, 14}, {kHasIpv6, 54}, {kHasUdp, 78}}},
         {"qinq", test::kQinQ, {{kHasEth, 14}, {kHasVlan, 18}, {kHasIpv4, 42}, {kHasUdp, 50}}},
         {"tcp6_sack", test::kTcp6Sack, {{kHasEth, 14}, {kHasIpv6, 54}, {kHasTcp, 94}}},
+        {"stp", test::kStp, {{kHasEth, 14}, {kHasIeee8023, 14}, {kHasLlc, 17}}},
     };
     return s;
 }
@@ -209,6 +210,34 @@ TEST(Decode, ReportsAUdpLengthPastTheIpPayloadButKeepsTheUdpHeader) {
     EXPECT_EQ(d.l4_checksum, ChecksumStatus::Unverified);
 }
 
+TEST(Decode, DecodesNothingAboveAnIpv4HeaderWithAMalformedOption) {
+    // IPv4 with a router alert of length 3 (RFC 2113: 4), then UDP 40000 -> 7777. tshark
+    // stops at the IPv4 header; so must every field after it.
+    auto bad = hex(
+        "02000000000202000000000108004600002512340000401191e5c0a84501cb007101940300009c401e61000d"
+        "bfb468656c6c6f");
+    Decoded d;
+    decode(bad, d);
+    ASSERT_TRUE(d.has_error);
+    EXPECT_STREQ(to_string(d.error.layer), "ip");
+    EXPECT_STREQ(to_string(d.error.reason), "wrong-option-length");
+    EXPECT_EQ(d.error.offset, 14u + 21);
+    EXPECT_FALSE(d.has(kHasIpv4));
+    EXPECT_FALSE(d.has(kHasUdp));
+    FrameHeaders h;
+    EXPECT_FALSE(decode_headers(bad, h));
+    EXPECT_FALSE(h.has(kHasUdp));
+
+    // The same datagram with a router alert of length 4.
+    auto good = hex(
+        "02000000000202000000000108004600002512340000401191e4c0a84501cb007101940400009c401e61000d"
+        "bfb468656c6c6f");
+    decode(good, d);
+    EXPECT_FALSE(d.has_error);
+    EXPECT_TRUE(d.has(kHasIpv4 | kHasUdp));
+    EXPECT_EQ(d.udp.dst_port(), 7777);
+}
+
 TEST(Decode, ReusesOneDecodedForFramesOfDifferentShapes) {
     Decoded d;
     auto a = hex(test::kUdp6FragHbh);
@@ -270,6 +299,7 @@ void expect_same(const Decoded& a, const Decoded& b, const std::string& ctx) {
         EXPECT_EQ(a.vlan_tpids[i], b.vlan_tpids[i]) << ctx;
     }
     if (a.has(kHasEth)) expect_same_span(a.eth.bytes(), b.eth.bytes(), "eth", ctx);
+    if (a.has(kHasLlc)) expect_same_span(a.llc.payload(), b.llc.payload(), "llc", ctx);
     if (a.has(kHasArp)) {
         expect_same_span(a.arp.sha(), b.arp.sha(), "arp sha", ctx);
         expect_same_span(a.arp.bytes_after(), b.arp.bytes_after(), "arp after", ctx);
@@ -389,8 +419,9 @@ TEST(Decode, FastPathAgreesWithTheGeneralDecoderOnSamplesCutsAndMutants) {
     Differential diff;
     for (const auto& s : samples())
         diff.check_with_variants(hex(s.frame), rng, std::string(s.name));
-    for (auto text : {test::kUdp4, test::kTcpSyn, test::kArpRequest, test::kIcmpEcho,
-                      test::kIcmp6Ns, test::kUdp6FragHbh, test::kQinQ, test::kTcp6Sack}) {
+    for (auto text :
+         {test::kUdp4, test::kTcpSyn, test::kArpRequest, test::kIcmpEcho, test::kIcmp6Ns,
+          test::kUdp6FragHbh, test::kQinQ, test::kTcp6Sack, test::kStp}) {
         auto b = hex(text);
         for (size_t i = 0; i < 200; ++i) {
             std::vector<std::byte> m = b;

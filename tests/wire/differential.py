@@ -2,11 +2,15 @@
 # Differential test: the same scapy-built frames decoded by tapd::wire (JSON) and by tshark.
 """Usage: differential.py WIRE_TOOL [FRAMES] [SEED]
 
-Generates FRAMES (default 3000) frames with gen_frames.py, decodes them with
-`WIRE_TOOL json FILE` and with `tshark -T fields`, and asserts that for every layer both
-decoded they agree on addresses, ports, protocol numbers, flags, VLAN ids, fragment fields,
-lengths and checksum verdicts, and that both decoded the same layers. tshark runs with
-checksum validation on and reassembly off, which is what tapd::wire's verdicts mean.
+Generates FRAMES (default 3000) frames with gen_frames.frames() and a third as many more with
+gen_frames.edge_frames() (802.3/LLC, odd type fields, malformed IPv4 and TCP option lists,
+truncated VLAN tags), decodes them with `WIRE_TOOL json FILE` and with `tshark -T fields`, and
+asserts that for every layer both decoded they agree on addresses, ports, protocol numbers,
+flags, VLAN ids, 802.3 lengths, LLC SAPs and control, fragment fields, lengths and checksum
+verdicts; that both decoded the same layers; that tapd::wire reports no field of a layer tshark
+did not decode (a key tshark left empty is a disagreement, not a skip); and that a frame tshark
+calls malformed in a layer tapd::wire decodes has an error. tshark runs with checksum validation
+on and reassembly off, which is what tapd::wire's verdicts mean.
 
 Exit status: 0 pass, 1 fail, 77 skip (meson's skip code) when tshark or scapy is missing,
 except that under CI=true a missing tool is a failure.
@@ -31,8 +35,14 @@ FIELDS = [
     ("eth.src", "eth", "str"),
     ("eth.dst", "eth", "str"),
     ("eth.type", "eth", "hex"),
-    ("vlan.id", "eth", "list"),
-    ("ieee8021ad.id", "eth", "list"),
+    ("eth.len", "eth", "int"),
+    ("eth.invalid_lentype", "eth", "int"),
+    ("vlan.id", "vlan", "list"),
+    ("ieee8021ad.id", "vlan", "list"),
+    ("vlan.len", "vlan", "int"),
+    ("llc.dsap", "llc", "hex"),
+    ("llc.ssap", "llc", "hex"),
+    ("llc.control", "llc", "hex"),
     ("arp.opcode", "arp", "int"),
     ("arp.src.hw_mac", "arp", "str"),
     ("arp.src.proto_ipv4", "arp", "str"),
@@ -77,13 +87,16 @@ FIELDS = [
     ("icmpv6.code", "icmpv6", "int"),
     ("icmpv6.checksum.status", "icmpv6", "int"),
 ]
-LAYERS = ["eth", "arp", "ip", "ipv6", "tcp", "udp", "icmp", "icmpv6"]
-# Where tapd::wire stops: it does not decode what these carry (ICMP errors quote a datagram).
-TERMINAL = {"arp", "tcp", "udp", "icmp", "icmpv6"}
+LAYERS = ["eth", "vlan", "llc", "arp", "ip", "ipv6", "tcp", "udp", "icmp", "icmpv6"]
+# Where tapd::wire stops: it does not decode what these carry (ICMP errors quote a datagram,
+# LLC carries STP, SNAP and others).
+TERMINAL = {"llc", "arp", "tcp", "udp", "icmp", "icmpv6"}
 # tshark protocol names that are part of a layer we decode, not layers of their own.
-ALIASES = {"vlan": "eth", "ieee8021ad": "eth", "ethertype": None, "ipv6.hopopts": "ipv6",
+ALIASES = {"ieee8021ad": "vlan", "ethertype": None, "ipv6.hopopts": "ipv6",
            "ipv6.routing": "ipv6", "ipv6.fraghdr": "ipv6", "ipv6.dstopts": "ipv6"}
-ERROR_LAYER = {"eth": "eth", "vlan": "eth", "arp": "arp", "ip": "ip", "ipv6": "ipv6",
+# The layer of each of our JSON keys, by the name before its first dot.
+KEY_LAYER = {"ieee8021ad": "vlan"}
+ERROR_LAYER = {"eth": "eth", "vlan": "vlan", "llc": "llc", "arp": "arp", "ip": "ip", "ipv6": "ipv6",
                "ipv6.hopopts": "ipv6", "ipv6.routing": "ipv6", "ipv6.fraghdr": "ipv6",
                "ipv6.dstopts": "ipv6", "ah": "ipv6", "tcp": "tcp", "udp": "udp", "icmp": "icmp",
                "icmpv6": "icmpv6"}
@@ -127,9 +140,11 @@ def main():
     n = int(sys.argv[2]) if len(sys.argv) > 2 else int(os.environ.get("WIRE_DIFF_FRAMES", 3000))
     seed = int(sys.argv[3]) if len(sys.argv) > 3 else int(os.environ.get("WIRE_DIFF_SEED", 1))
     tmp = tempfile.mkdtemp(prefix="wire_diff.")
+    frames = gen_frames.frames(n, seed) + gen_frames.edge_frames(n // 3, seed)
+    n = len(frames)
     try:
         path = os.path.join(tmp, "frames.pcap")
-        wrpcap(path, gen_frames.frames(n, seed))
+        wrpcap(path, frames)
         cmd = ["tshark", "-n", "-r", path,
                "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
                "-o", "udp.check_checksum:TRUE", "-o", "ip.defragment:FALSE",
@@ -158,7 +173,8 @@ def main():
         if err:
             malformed += 1
         expected = tshark_chain(protocols)
-        have = [l for l in LAYERS if any(k.startswith(l + ".") for k in o)]
+        keys = {KEY_LAYER.get(k.split(".")[0], k.split(".")[0]) for k in o}
+        have = [l for l in LAYERS if l in keys]
         have = [l for l in expected + [x for x in have if x not in expected] if l in have]
         # A length past the end of the frame is reported but decoding goes on, as in tshark.
         cut = ERROR_LAYER.get(err["layer"]) if err and err["reason"] != "length-exceeds-enclosing" else None
@@ -172,15 +188,20 @@ def main():
             if layer not in expected:
                 failures.append(f"frame {num}: tapd::wire decoded {layer}, tshark did not "
                                 f"({protocols})")
+        # Malformed in a layer we decode (not in one past where we stop, such as STP after LLC).
         last = ALIASES.get(protocols.split(":")[-1], protocols.split(":")[-1])
-        if ws_malformed and not err and last in LAYERS:
+        if ws_malformed and not err and last in expected:
             failures.append(f"frame {num}: tshark says malformed ({protocols}), tapd::wire "
                             f"reported no error")
         for (key, layer, kind), raw in zip(FIELDS, values):
+            mine = o.get(key)
             if layer not in want or layer not in have:
+                # Never a field of a layer tshark did not decode, nor past a malformed header.
+                if mine is not None and layer not in expected:
+                    failures.append(f"frame {num}: {key}: tapd::wire {mine!r} in a layer tshark "
+                                    f"did not decode ({protocols})")
                 continue
             theirs = convert(kind, raw)
-            mine = o.get(key)
             compared += 1
             if theirs != mine:
                 failures.append(f"frame {num}: {key}: tshark {theirs!r}, tapd::wire {mine!r} "

@@ -1,6 +1,9 @@
 // Tests for Ethernet II frames and 802.1Q/802.1ad VLAN tags, from byte arrays.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <tuple>
+
 #include "samples.hpp"
 #include "wire/decode.hpp"
 #include "wire/ethernet.hpp"
@@ -92,6 +95,31 @@ TEST(Decode, RejectsMoreVlanTagsThanItTracks) {
     EXPECT_EQ(d.error.offset, 14u + 4 * 4);
     EXPECT_EQ(d.vlan_count, 4);
     EXPECT_TRUE(d.has(kHasEth | kHasVlan));
+}
+
+TEST(Decode, StopsAtATruncatedVlanTagAndKeepsTheTagsBeforeIt) {
+    // (frame, whole tags before the cut one, frame offset of the cut tag)
+    const std::tuple<std::string, uint8_t, uint32_t> frames[] = {
+        {"8100", 0, 14},
+        {"8100 00", 0, 14},
+        {"8100 0005", 0, 14},
+        {"8100 000508", 0, 14},
+        {"88a8 0064 8100 a0c8", 1, 18},
+        {"9100 0005 8100 00", 1, 18},
+    };
+    for (const auto& [rest, whole, at] : frames) {
+        auto b = hex("020000000002 020000000001 " + rest);
+        Decoded d;
+        decode(b, d);
+        ASSERT_TRUE(d.has_error) << rest;
+        EXPECT_EQ(d.error.layer, Layer::Vlan) << rest;
+        EXPECT_EQ(d.error.reason, Reason::Truncated) << rest;
+        EXPECT_EQ(d.error.offset, at) << rest;
+        EXPECT_EQ(d.vlan_count, whole) << rest;
+        EXPECT_EQ(d.layers, kHasEth | (whole ? uint32_t{kHasVlan} : 0u)) << rest;
+        // Nothing after the cut tag: no EtherType, no network layer.
+        EXPECT_EQ(d.ethertype, 0) << rest;
+    }
 }
 
 }  // namespace

@@ -138,6 +138,88 @@ TEST(Ipv4Packet, RejectsOptionLengthsBelowTwoOrPastTheHeader) {
     }
 }
 
+// A header whose IHL and total length cover opts (a multiple of 4 bytes) and nothing else.
+std::vector<std::byte> header_with(std::string_view opts) {
+    auto o = hex(opts);
+    auto b = hex("40000000 00000000 40110000 0a000001 0a000002");
+    b[0] = std::byte(0x40 | (20 + o.size()) / 4);
+    b[3] = std::byte(20 + o.size());
+    b.insert(b.end(), o.begin(), o.end());
+    return b;
+}
+
+TEST(Ipv4Packet, RejectsOptionsOtherThanTheOneLengthTheirTypeHas) {
+    // (options, length byte): router alert (RFC 2113) 3 and 6, stream id 2, MTU probe and reply
+    // (RFC 1063) 3 and 5, Quick-Start (RFC 4782) 6, traceroute (RFC 1393) 10.
+    const std::pair<const char*, uint32_t> bad[] = {
+        {"94030000", 4},
+        {"9406000000000000", 4},
+        {"88020000", 4},
+        {"0b030000", 4},
+        {"0c050000 00000000", 4},
+        {"19060000 00000000", 8},
+        {"520a0000 00000000 00000000", 12},
+    };
+    for (auto [opts, need] : bad) {
+        auto b = header_with(opts);
+        auto p = Ipv4Packet::check(b);
+        ASSERT_FALSE(p.ok()) << opts;
+        EXPECT_EQ(p.error().reason, Reason::WrongOptionLength) << opts;
+        EXPECT_EQ(p.error().offset, 21u) << opts;
+        EXPECT_EQ(p.error().value, get8(b, 21)) << opts;
+        EXPECT_EQ(p.error().limit, need) << opts;
+    }
+}
+
+TEST(Ipv4Packet, RejectsOptionsBelowTheMinimumOfTheirType) {
+    // Record route, loose and strict source route, security and extended security need a
+    // pointer or class byte (3); timestamp a pointer and flags (4); CIPSO a 4-byte DOI (6).
+    const std::pair<const char*, uint32_t> bad[] = {
+        {"07020000", 3}, {"83020000", 3}, {"89020000", 3},          {"82020000", 3},
+        {"85020000", 3}, {"44030000", 4}, {"86050000 00000000", 6},
+    };
+    for (auto [opts, need] : bad) {
+        auto b = header_with(opts);
+        auto p = Ipv4Packet::check(b);
+        ASSERT_FALSE(p.ok()) << opts;
+        EXPECT_EQ(p.error().reason, Reason::OptionTooShort) << opts;
+        EXPECT_EQ(p.error().limit, need) << opts;
+    }
+}
+
+TEST(Ipv4Packet, AcceptsOptionsOfTheLengthsTheirTypesHave) {
+    for (auto opts : {"94040000",                    // router alert
+                      "07070400 00000000",           // record route, one slot, then EOL
+                      "44040500",                    // timestamp, no room yet
+                      "86060000 00010000",           // CIPSO without tags
+                      "860c0000 00010104 00050702",  // CIPSO: bitmap tag, free-form tag
+                      "860c0000 00010206 00050001",  // CIPSO: one enumerated category
+                      "9e020101",                    // an unknown type, then NOPs
+                      "00940300"}) {                 // anything after the end of the list
+        auto b = header_with(opts);
+        EXPECT_TRUE(Ipv4Packet::check(b).ok()) << opts;
+    }
+}
+
+TEST(Ipv4Packet, RejectsCipsoTagsThatRunPastTheOptionOrLackTheirFields) {
+    // (options, offset of the bad tag's length byte in the header)
+    const std::pair<const char*, uint32_t> bad[] = {
+        {"86070000 00010100", 27},                    // a tag type with no length byte
+        {"86080000 00010700", 27},                    // a tag length below 2
+        {"86080000 00010703", 27},                    // a tag past the option
+        {"86090000 00010103 00000000", 27},           // a bitmap tag without its sensitivity level
+        {"860b0000 00010205 000500ff", 27},           // half an enumerated category
+        {"860c0000 00010702 05050000 00000000", 29},  // half a ranged category, after a tag
+    };
+    for (auto [opts, at] : bad) {
+        auto b = header_with(opts);
+        auto p = Ipv4Packet::check(b);
+        ASSERT_FALSE(p.ok()) << opts;
+        EXPECT_EQ(p.error().reason, Reason::BadOptionLength) << opts;
+        EXPECT_EQ(p.error().offset, at) << opts;
+    }
+}
+
 TEST(Ipv4Packet, ReadsFragmentOffsetAndMoreFragments) {
     auto b = ip_of(test::kUdp4);
     b[6] = std::byte{0x20};  // MF, offset 0x00b9 = 185 units = 1480 bytes

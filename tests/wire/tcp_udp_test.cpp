@@ -96,21 +96,25 @@ TEST(TcpSegment, RejectsEveryDataOffsetBelowFiveWords) {
 }
 
 TEST(TcpSegment, RejectsOptionsWithImpossibleLengths) {
-    const char* bad[] = {
-        "02030000",                    // MSS must be 4 long
-        "03040000",                    // window scale must be 3
-        "04030000",                    // SACK-permitted must be 2
-        "080a0000",                    // timestamps run past the header
-        "05090000 00000000 00000000",  // SACK of 9 is not 2 + 8n
-        "05020000",                    // SACK with no blocks
-        "fe000000",                    // any option shorter than 2
-        "010101fe",                    // kind with no room for its length
+    constexpr Reason kFixed = Reason::WrongOptionLength, kBad = Reason::BadOptionLength;
+    const std::pair<const char*, Reason> bad[] = {
+        {"02030000", kFixed},                  // MSS must be 4 long
+        {"02050000 00000000", kFixed},         // (not 5 either)
+        {"03040000", kFixed},                  // window scale must be 3
+        {"04030000", kFixed},                  // SACK-permitted must be 2
+        {"080a0000", kBad},                    // timestamps run past the header
+        {"05090000 00000000 00000000", kBad},  // SACK of 9 is not 2 + 8n
+        {"05020000", kBad},                    // SACK with no blocks
+        {"fe000000", kBad},                    // any option shorter than 2
+        {"fe010000", kBad},
+        {"010101fe", kBad},                    // kind with no room for its length
+        {"01010204 05b4fe09 00000000", kBad},  // a good option, then one past the header
     };
-    for (const char* opts : bad) {
+    for (auto [opts, reason] : bad) {
         auto b = tcp_with(opts);
         auto s = TcpSegment::check(b);
         ASSERT_FALSE(s.ok()) << opts;
-        EXPECT_EQ(s.error().reason, Reason::BadOptionLength) << opts;
+        EXPECT_EQ(s.error().reason, reason) << opts;
         EXPECT_GE(s.error().offset, 20u) << opts;
     }
 }

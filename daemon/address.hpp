@@ -14,9 +14,11 @@ struct AddressOptions {
     bool no_prefix_route = false;
 };
 
-// Refuses, for every caller, an address no tap may have: unspecified (0.0.0.0, ::), loopback
-// (127.0.0.0/8, ::1), multicast (224.0.0.0/4, ff00::/8) and the limited broadcast
-// 255.255.255.255. Each would make the host answer for, or send to, what is not the tap's.
+// Refuses, for every caller, an address no tap may have: unspecified (0.0.0.0, ::) and the rest
+// of 0.0.0.0/8, loopback (127.0.0.0/8, ::1), multicast (224.0.0.0/4, ff00::/8), reserved
+// (240.0.0.0/4) and the limited broadcast 255.255.255.255, IPv4-mapped IPv6 (::ffff:0:0/96),
+// and the cloud metadata addresses 169.254.169.254 and fd00:ec2::254. Each would make the host
+// answer for, or send to, what is not the tap's.
 // Returns InvalidArgument naming the address and the kind.
 Status check_tap_address(const Prefix& address);
 

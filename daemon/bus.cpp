@@ -65,7 +65,8 @@ Bus::Bus(sdbus::IConnection& conn, Service& service, LeaseWatcher& leases, std::
     // Leases end when their holder disconnects (also one that went while tapd started).
     leases_.on_gone([this](const std::string& name) {
         creds_.erase(name);
-        service_.client_gone(name);
+        // Only a lease holder costs the bus a round trip, to confirm.
+        if (service_.holds_lease(name) && !leases_.alive(name)) service_.client_gone(name);
     });
 }
 

@@ -33,14 +33,6 @@ bool LeaseWatcher::alive(const std::string& name) {
     }
 }
 
-void LeaseWatcher::on_gone(std::function<void(const std::string&)> handler) {
-    handler_ = std::move(handler);
-    auto pending = std::move(pending_);
-    pending_.clear();
-    if (handler_)
-        for (const auto& name : pending) handler_(name);
-}
-
 void LeaseWatcher::on_signal(sdbus::Message& msg) {
     // Forged (a peer's unicast signal) or malformed: ignored without a log line, which a
     // hostile peer could otherwise fill at will.
@@ -52,11 +44,7 @@ void LeaseWatcher::on_signal(sdbus::Message& msg) {
         return;
     }
     if (name.empty() || name[0] != ':' || !new_owner.empty()) return;
-    if (alive(name)) return;
-    if (handler_)
-        handler_(name);
-    else
-        pending_.push_back(name);
+    if (handler_) handler_(name);
 }
 
 }  // namespace tapd

@@ -4,7 +4,6 @@
 
 #include <functional>
 #include <string>
-#include <vector>
 
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -12,24 +11,23 @@ namespace tapd {
 
 // Theory of operation: the match on NameOwnerChanged is registered with the bus at construction,
 // before reconcile asks whether any lease holder is still connected, so a holder that goes in
-// between is still seen: its signal waits in the connection until the loop dispatches it, by
-// which time on_gone() has a handler. The bus enforces a match's sender only for broadcasts:
-// anyone may send tapd a unicast NameOwnerChanged (DESIGN "Found by the second review"). A
-// signal counts only if the bus driver sent it (the bus daemon stamps every message's sender;
-// no client can claim org.freedesktop.DBus) and the bus then confirms that the name has no
-// owner.
+// between is still seen: its signal waits in the connection until the loop dispatches it, after
+// on_gone() has set the handler. The bus enforces a match's sender only for broadcasts: anyone
+// may send tapd a unicast NameOwnerChanged (DESIGN "Found by the second review"). A signal counts
+// only if the bus driver sent it (the bus daemon stamps every message's sender; no client can
+// claim org.freedesktop.DBus); before a lease ends on it, alive() confirms with the bus.
 class LeaseWatcher {
   public:
     explicit LeaseWatcher(sdbus::IConnection& conn);
     LeaseWatcher(const LeaseWatcher&) = delete;
     LeaseWatcher& operator=(const LeaseWatcher&) = delete;
 
-    // Whether unique bus NAME is connected, asked of the bus driver. An error from the bus
-    // counts as connected: a lease is never ended on a guess.
+    // Whether unique bus NAME is connected, asked of the bus driver (one round trip). An error
+    // from the bus counts as connected: a lease is never ended on a guess.
     bool alive(const std::string& name);
-    // HANDLER is called with each unique name whose connection has gone, from the bus loop;
-    // names that went before a handler was set are passed to it now.
-    void on_gone(std::function<void(const std::string&)> handler);
+    // HANDLER is called, from the bus loop, with each unique name whose connection the bus
+    // driver says has gone.
+    void on_gone(std::function<void(const std::string&)> handler) { handler_ = std::move(handler); }
 
   private:
     void on_signal(sdbus::Message& msg);
@@ -37,7 +35,6 @@ class LeaseWatcher {
     sdbus::IConnection& conn_;
     std::unique_ptr<sdbus::IProxy> driver_;
     std::function<void(const std::string&)> handler_;
-    std::vector<std::string> pending_;
 };
 
 }  // namespace tapd

@@ -37,10 +37,11 @@ struct LinkInfo {
 // nullopt for any other message or one whose lengths do not hold. Pure: tested without a kernel.
 std::optional<LinkInfo> parse_link(const nlmsghdr* h);
 
-// The owner no tun/tap device should lack: without owner and group, any process holding a
-// detached tun fd may attach to a persistent device (README "Security model").
-inline bool ownerless_persistent(const LinkInfo& l) {
-    return l.tun && l.tun->persist && !l.tun->owner && !l.tun->group;
+// A tun/tap device without owner and group to which any process holding a detached tun fd may
+// attach (README "Security model"): a persistent one, or a multi-queue one in use (one more
+// queue gets a share of its traffic). A single-queue device in use refuses a second queue.
+inline bool attachable_by_anyone(const LinkInfo& l) {
+    return l.tun && !l.tun->owner && !l.tun->group && (l.tun->persist || l.tun->multi_queue);
 }
 
 // Just the index of link NAME (0: there is none), or the name of link IFINDEX (nullopt: there is

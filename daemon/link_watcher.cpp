@@ -34,18 +34,23 @@ int LinkWatcher::fd() const {
 }
 
 bool LinkWatcher::drain(const std::function<void(const LinkInfo&)>& each) {
-    // The kernel never sends an rtnetlink datagram over 32 KiB (netlink.cpp).
     std::vector<char> buf(64 * 1024);
     bool complete = true;
-    for (;;) {
-        ssize_t n = ::recv(fd(), buf.data(), buf.size(), MSG_DONTWAIT);
+    // A holder of a tap fd can make notifications at will (SIOCSIFHWADDR needs no capability):
+    // at most kMaxReads datagrams a call, then back to the poll loop and the bus.
+    for (int reads = 0; reads < kMaxReads; ++reads) {
+        ssize_t n = ::recv(fd(), buf.data(), buf.size(), MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == ENOBUFS) {
                 complete = false;
                 continue;
             }
-            return complete;  // EAGAIN: all read
+            break;  // EAGAIN: all read
+        }
+        if (static_cast<size_t>(n) > buf.size()) {  // cut off: as good as lost
+            complete = false;
+            continue;
         }
         int len = static_cast<int>(n);
         for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, len);
@@ -54,6 +59,7 @@ bool LinkWatcher::drain(const std::function<void(const LinkInfo&)>& each) {
             if (auto l = parse_link(h)) each(*l);
         }
     }
+    return complete;
 }
 
 }  // namespace tapd

@@ -24,7 +24,10 @@ class LinkWatcher {
     // (RTM_NEWLINK; deletions are not passed). A notification is a snapshot: what it says may
     // have changed since. Returns false if the kernel dropped notifications (the socket's buffer
     // overran): the caller must then look at every link it cares about again.
+    // At most kMaxReads datagrams are read a call; the rest wait for the next (the socket stays
+    // readable).
     bool drain(const std::function<void(const LinkInfo&)>& each);
+    static constexpr int kMaxReads = 64;
 
   private:
     explicit LinkWatcher(::nl_sock* sk) : sk_(sk) {}

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -358,6 +359,11 @@ Status ids(const Source& src, const Node& n, const std::string& where, bool user
     return {};
 }
 
+// The shortest prefix length a rule may grant without "default_route".
+int broad_limit(const Prefix& p) {
+    return p.address.family == AF_INET ? kBroadPrefix4 : kBroadPrefix6;
+}
+
 Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& where) {
     if (n.kind != Node::Kind::Object) return wrong(src, n, where, "an object (a rule)");
     static const std::vector<std::string> known = {
@@ -367,8 +373,9 @@ Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& whe
     if (auto st = check_keys(src, n, known, where); !st) return st.error();
     Rule rule;
     rule.line = locate(src.text(), n.offset).line;
-    const Node* broad = nullptr;  // a prefix of length 0 in "prefixes"
+    const Node* broad = nullptr;  // the first prefix in "prefixes" shorter than kBroadPrefix*
     std::string broad_at;
+    Prefix broad_prefix;
     for (const auto& m : n.children) {
         auto at = where + "." + m.key;
         Status st;
@@ -422,9 +429,10 @@ Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& whe
                 auto p = parse_network(s.value());
                 if (!p) return src.fail(item.offset, item_at + ": " + p.error().message);
                 rule.prefixes.push_back(p.value());
-                if (p->length == 0) {
+                if (!broad && p->length < broad_limit(p.value())) {
                     broad = &item;
                     broad_at = item_at;
+                    broad_prefix = p.value();
                 }
             }
         } else if (m.key == "masquerade") {
@@ -449,11 +457,14 @@ Result<Rule> parse_rule(const Source& src, const Node& n, const std::string& whe
     // Any address or route inside 0.0.0.0/0 is a route of the host's traffic through a user's
     // tap; that is never granted by accident.
     if (broad && !rule.default_route)
-        return src.fail(broad->offset,
-                        broad_at + ": " + shown(*broad) +
-                            " covers every address: routes inside it (a default route too) "
-                            "divert the host's traffic to a user's tap; add \"default_route\": "
-                            "true to this rule if that is meant");
+        return src.fail(
+            broad->offset,
+            broad_at + ": " + shown(*broad) +
+                (broad_prefix.length == 0
+                     ? " covers every address"
+                     : " is broader than /" + std::to_string(broad_limit(broad_prefix))) +
+                ": routes inside it divert the host's traffic to a user's tap; add "
+                "\"default_route\": true to this rule if that is meant");
     // An empty rule would match nobody; it is almost certainly a mistake, so say so.
     if (rule.uids.empty() && rule.gids.empty())
         return src.fail(n.offset, where + ": a rule needs at least one user or group");

@@ -15,8 +15,9 @@
 //         "prefixes": ["192.168.69.0/24", "fdaa::/64"],  networks (no host bits), default none
 //         "masquerade": false, "persistent": false, "owner_access": false,
 //         "raw_sockets": false, "capture": false,        booleans, default false
-//         "default_route": false,         boolean, default false: required for 0.0.0.0/0 or
-//                                         ::/0 in "prefixes", which allows default routes
+//         "default_route": false,         boolean, default false: required for prefixes
+//                                         shorter than /8 (IPv4) or /4 (IPv6) in "prefixes",
+//                                         0.0.0.0/0 and ::/0 among them; allows default routes
 //         "max_captures": 4,              0..1024, default 4: captures open at once
 //         "max_raw_sockets": 16,          0..16384, default 16: raw sockets open at once
 //         "comment": "..." } ] }          optional, ignored
@@ -45,6 +46,10 @@ namespace tapd {
 
 inline constexpr const char* kDefaultPolicyPath = "/etc/tapd/policy.json";
 inline constexpr size_t kMaxTapsPerRule = 1024;
+// A rule may grant a prefix shorter than these (a large part of every destination: 0.0.0.0/1
+// and 128.0.0.0/1 together take what a default route takes) only with "default_route".
+inline constexpr int kBroadPrefix4 = 8;
+inline constexpr int kBroadPrefix6 = 4;
 inline constexpr size_t kMaxPolicyFileSize = 1 << 20;
 // Each capture is a streamer process and a pidfd in tapd; each raw socket a kernel socket that
 // tapd created (charged to tapd's cgroup) and no longer holds. The defaults fit the limits of

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <algorithm>
 #include <thread>
@@ -37,6 +38,12 @@ class Undo {
   private:
     std::vector<std::function<void()>> steps_;
 };
+
+long monotonic_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
 
 void log_undo_failure(const Status& st) {
     if (!st) log::error("undo failed: " + st.error().message);
@@ -373,20 +380,29 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         if (saved) log_undo_failure(save());
     });
     // Owner: the caller with owner_access (programs that open the tap by name work), else root.
-    auto fd = create_tap(name, o.owner_access ? caller.uid : 0, {o.vnet_hdr, o.multi_queue});
-    if (!fd) return fd.error();
-    auto index = link_index(*nl_, name);
-    if (!index || index.value() == 0) {
-        return index ? make_error(ErrorKind::Failed, "tap '" + name + "' vanished after creation")
-                     : index.error();
-    }
-    r.ifindex = index.value();
-    undo.push([this, &r] { log_undo_failure(delete_link(*nl_, r.ifindex, r.name)); });
     // Until TUNSETOWNER a new tap has no owner: any process holding a tun fd may attach a queue
-    // to a multi-queue tap in that window, and keeps it. Only tapd's own queue may exist now.
-    // (A single-queue tap refuses a second queue while tapd's fd is attached.)
-    if (o.multi_queue)
-        if (auto st = check_queues(r); !st) return st.error();
+    // to a multi-queue tap in that window, and keep it. Only tapd's own queue may exist then; a
+    // tap with another is deleted and made again, kCreateAttempts times at most, so that an
+    // attacker spinning on the name can make a create fail but never get a queue. (A
+    // single-queue tap refuses a second queue while tapd's fd is attached.)
+    UniqueFd fd;
+    for (int attempt = 1;; ++attempt) {
+        auto made = create_tap(name, r.tun_owner(), {o.vnet_hdr, o.multi_queue});
+        if (!made) return made.error();
+        fd = std::move(made.value());
+        auto index = link_index(*nl_, name);
+        if (!index) return index.error();  // closing fd removes the tap: it is not persistent
+        if (index.value() == 0)
+            return make_error(ErrorKind::Failed, "tap '" + name + "' vanished after creation");
+        r.ifindex = index.value();
+        if (!o.multi_queue) break;
+        auto st = check_queues(r);
+        if (st) break;
+        // The other queue keeps the tap alive without tapd's fd: delete the link.
+        log_undo_failure(delete_link(*nl_, r.ifindex, r.name));
+        if (attempt == kCreateAttempts) return st.error();
+    }
+    undo.push([this, &r] { log_undo_failure(delete_link(*nl_, r.ifindex, r.name)); });
     fault_point("tap");
     if (auto st = fail_point("tap"); !st) return st.error();
     clock.mark("tap");
@@ -402,7 +418,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
     // Crash safety without a write-ahead record: until here the tap dies with tapd's fd (a
     // crash leaves no link); from here on it carries tapd's alias, by which reconcile finds and
     // removes it unless the state file records it whole.
-    if (auto st = make_persistent(fd->get(), name); !st) return st.error();
+    if (auto st = make_persistent(fd.get(), name); !st) return st.error();
     for (const auto& a : o.addresses) {
         if (auto st = tapd::add_address(*nl_, r.ifindex, a, address_options(r, a)); !st)
             return st.error();
@@ -451,7 +467,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         if (auto st = start_forwarding("masquerading tap=" + name); !st) return st.error();
     clock.mark("forwarding");
     undo.commit();
-    closing_.push_back(std::move(fd.value()));
+    closing_.push_back(std::move(fd));
     if (events_.added) events_.added(taps_[name]);
     return &taps_[name];
 }
@@ -488,9 +504,10 @@ std::string Service::tampered(const TapRecord& r, const LinkInfo& l) {
 }
 
 void Service::warn_if_ownerless(const LinkInfo& l) {
-    if (!ownerless_persistent(l) || !warned_ownerless_.insert(l.ifindex).second) return;
-    log::warn("ownerless persistent " + std::string(l.tun->tap ? "tap" : "tun") + " device " +
-              log::value(l.name) + " (ifindex " + std::to_string(l.ifindex) +
+    if (!attachable_by_anyone(l) || !warned_ownerless_.insert(l.ifindex).second) return;
+    log::warn(std::string("ownerless ") + (l.tun->persist ? "persistent " : "multi-queue ") +
+              (l.tun->tap ? "tap" : "tun") + " device " + log::value(l.name) + " (ifindex " +
+              std::to_string(l.ifindex) +
               "): any process holding a detached tun fd, such as one of a deleted tap, can attach "
               "to it and read and write its traffic; give it an owner (ip tuntap add ... user "
               "NAME) or delete it");
@@ -503,22 +520,44 @@ TapRecord* Service::find_by_ifindex(int ifindex) {
 }
 
 bool Service::links_changed() {
-    // A notification is a snapshot: a tap in the middle of its creation has no owner yet. Every
-    // suspect is looked at again as it is now before anything is done about it.
-    std::set<int> suspects;
+    std::set<int> suspects;  // foreign devices to look at again as they are now
     bool complete = links_->drain([&](const LinkInfo& l) {
         if (!l.tun) return;
-        const TapRecord* r = find_by_ifindex(l.ifindex);
-        if (r ? !tampered(*r, l).empty() : ownerless_persistent(l))
+        if (TapRecord* r = find_by_ifindex(l.ifindex)) {
+            // tapd's tap. Its owner is unset only in the notification of its creation (the
+            // kernel refuses to unset an owner, and tapd's TUNSETOWNER on the down link sends
+            // no notification); any other owner, or a group, is a holder's change, revoked at
+            // once however briefly it lasts: in between, others could have opened the tap.
+            if (l.tun->owner || l.tun->group) revoke_if_tampered(*r, l);
+            return;
+        }
+        if (attachable_by_anyone(l))
             suspects.insert(l.ifindex);
-        else if (!r && !l.tun->owner && !l.tun->group)
-            recheck_.insert(l.ifindex);
+        else if (!l.tun->owner && !l.tun->group)
+            recheck_.insert(l.ifindex);  // just created: its flags may come next
     });
-    if (!complete) {
-        log::warn("link notifications were lost (socket buffer overrun); checking every tap");
-        for (const auto& [name, r] : taps_) suspects.insert(r.ifindex);
+    if (complete) {
+        check_links(suspects);
+    } else {
+        // Notifications were lost: one dump shows every link as it is now.
+        long now = monotonic_ms();
+        if (now - last_overrun_log_ >= 60000) {
+            last_overrun_log_ = now;
+            log::warn("link notifications were lost (socket buffer overrun); checking every link");
+        }
+        auto links = list_links(*nl_);
+        if (!links) {
+            log::error("checking every link: " + links.error().message);
+        } else {
+            for (const auto& l : links.value()) {
+                if (!l.tun) continue;
+                if (TapRecord* r = find_by_ifindex(l.ifindex))
+                    revoke_if_tampered(*r, l);
+                else
+                    warn_if_ownerless(l);
+            }
+        }
     }
-    check_links(suspects);
     return !recheck_.empty();
 }
 
@@ -535,23 +574,27 @@ void Service::check_links(const std::set<int>& suspects) {
             log::error("checking link #" + std::to_string(ifindex) + ": " + link.error().message);
             continue;
         }
-        if (!link.value()) continue;
-        const LinkInfo& now = *link.value();
-        TapRecord* r = find_by_ifindex(ifindex);
-        if (!r) {
-            warn_if_ownerless(now);
+        if (!link.value()) {
+            warned_ownerless_.erase(ifindex);
             continue;
         }
-        std::string wrong = tampered(*r, now);
-        if (wrong.empty()) continue;
-        std::string name = r->name;
-        uid_t owner = r->owner;
-        auto st = destroy(name);
-        log::warn("revoked tap=" + name + " owner=" + std::to_string(owner) + ": " + wrong +
-                  " (TUNSETOWNER/TUNSETGROUP by a holder of its fd would let others open it by "
-                  "name) result=" +
-                  (st ? "removed" : log::value(st.error().message)));
+        if (TapRecord* r = find_by_ifindex(ifindex))
+            revoke_if_tampered(*r, *link.value());
+        else
+            warn_if_ownerless(*link.value());
     }
+}
+
+void Service::revoke_if_tampered(const TapRecord& r, const LinkInfo& l) {
+    std::string wrong = tampered(r, l);
+    if (wrong.empty()) return;
+    std::string name = r.name;  // R goes with the tap
+    uid_t owner = r.owner;
+    auto st = destroy(name);
+    log::warn("revoked tap=" + name + " owner=" + std::to_string(owner) + ": " + wrong +
+              " (TUNSETOWNER/TUNSETGROUP by a holder of its fd would let others open it by "
+              "name) result=" +
+              (st ? "removed" : log::value(st.error().message)));
 }
 
 Result<TapRecord*> Service::live_tap(const Caller& caller, const std::string& name) {
@@ -754,6 +797,12 @@ void Service::destroy_if(const std::function<bool(const TapRecord&)>& which,
         log::info(why + " tap=" + name +
                   " result=" + (st ? "removed" : log::value(st.error().message)));
     }
+}
+
+bool Service::holds_lease(const std::string& sender) const {
+    return std::any_of(taps_.begin(), taps_.end(), [&](const auto& e) {
+        return !e.second.persistent && e.second.lease == sender;
+    });
 }
 
 void Service::client_gone(const std::string& sender) {

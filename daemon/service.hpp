@@ -89,15 +89,17 @@ class Service {
     // Link notifications; readable when a link changed.
     int link_events_fd() const { return links_->fd(); }
     // Reads them: revokes a tap of tapd's whose tun owner or group someone changed (a holder of
-    // its fd may, with TUNSETOWNER/TUNSETGROUP), and warns once about each ownerless persistent
-    // tun/tap device (any detached tap fd may attach to it). True if a new tun device without
-    // owner should be looked at again shortly: the kernel notifies its creation before its
-    // owner and persist flag are set, and changes of a down device's flags not at all.
+    // its fd may, with TUNSETOWNER/TUNSETGROUP), and warns once about each ownerless tun/tap
+    // device that any detached tap fd may attach to (persistent, or multi-queue). True if a new tun
+    // device without owner should be looked at again shortly: the kernel notifies its creation
+    // before its owner and persist flag are set, and changes of a down device's flags not at all.
     bool links_changed();
     // That second look (kLinkRecheckDelayMs after links_changed() asked for it).
     void recheck_links();
     static constexpr long kLinkRecheckDelayMs = 100;
 
+    // Whether unique bus name SENDER holds the lease of a non-persistent tap.
+    bool holds_lease(const std::string& sender) const;
     // A bus client disconnected: its non-persistent taps go.
     void client_gone(const std::string& sender);
     // SIGTERM: removes every non-persistent tap, keeps persistent ones.
@@ -122,6 +124,7 @@ class Service {
     Status check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex);
     // A new multi-queue tap R holds tapd's queue alone, with the owner tapd set.
     Status check_queues(const TapRecord& r);
+    static constexpr int kCreateAttempts = 3;
     // EXTRA (another batch) joins the same nf_tables transaction: one round trip, not two.
     // True if forwarding is due: this is the first masquerading tap and ip_forward was off
     // (its earlier value is in saved_ip_forward_).
@@ -147,18 +150,22 @@ class Service {
     // What is wrong with link L as tapd's tap R: a tap whose tun owner and group are what tapd
     // set; "" if nothing is.
     static std::string tampered(const TapRecord& r, const LinkInfo& l);
-    // Warns about L if it is an ownerless persistent tun/tap device, once per ifindex.
+    // Warns about L if any process with a detached tun fd may attach to it, once per ifindex.
     void warn_if_ownerless(const LinkInfo& l);
     // Looks at each link of SUSPECTS as it is now: revokes tampered taps, warns about ownerless
     // devices.
     void check_links(const std::set<int>& suspects);
+    // Deletes tapd's tap R if L (R's link at some moment) shows an owner or group tapd did not
+    // set, and logs why.
+    void revoke_if_tampered(const TapRecord& r, const LinkInfo& l);
     TapRecord* find_by_ifindex(int ifindex);
 
     std::unique_ptr<NlSocket> nl_;
     std::unique_ptr<LinkDeleter> deleter_;  // destroy()'s
     std::unique_ptr<LinkWatcher> links_;
     std::set<int> warned_ownerless_;
-    std::set<int> recheck_;  // new foreign tun devices without owner, for recheck_links()
+    std::set<int> recheck_;           // new foreign tun devices without owner, for recheck_links()
+    long last_overrun_log_ = -60000;  // CLOCK_MONOTONIC ms: one warning a minute at most
     // service_fds.cpp: the rawallow pair of a tap, as an entry, as a batch adding or removing
     // it (none if the tap has no mark), and adding it on its own.
     static std::optional<nat::RawEntry> raw_entry(const TapRecord& record);

@@ -1,6 +1,8 @@
 // Tap creation and attachment: ioctls on /dev/net/tun, each error naming the ioctl and errno.
 #include "tap.hpp"
 
+#include "fault.hpp"
+
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
@@ -41,6 +43,7 @@ Result<UniqueFd> create_tap(const std::string& name, uid_t owner, TapFlags flags
     // TUNSETIFF on an existing tap would attach to it instead of creating; the caller checks
     // first, and the kernel answers EBUSY/EINVAL for a tap that is already in use.
     if (auto st = set_iff(fd->get(), name, flags, ErrorKind::Conflict); !st) return st.error();
+    pause_point("tunsetiff");  // the window without an owner (tests widen it)
     if (ioctl(fd->get(), TUNSETOWNER, static_cast<unsigned long>(owner)) < 0)
         return make_error(
             ErrorKind::Failed,

@@ -1,5 +1,5 @@
 // Tests for daemon/link's pure parts: parse_link() on hand-built RTM_NEWLINK messages (tun info,
-// truncated and malformed attributes), and ownerless_persistent().
+// truncated and malformed attributes), and attachable_by_anyone().
 #include "link.hpp"
 
 #include <gtest/gtest.h>
@@ -80,7 +80,7 @@ TEST(ParseLink, ReadsTheTunInfoOfATap) {
     EXPECT_TRUE(l->tun->multi_queue);
     EXPECT_EQ(l->tun->queues, 2u);
     EXPECT_EQ(l->tun->disabled_queues, 1u);
-    EXPECT_FALSE(ownerless_persistent(*l));
+    EXPECT_FALSE(attachable_by_anyone(*l));
 }
 
 TEST(ParseLink, AnOwnerlessPersistentTunIsSaidSo) {
@@ -89,15 +89,18 @@ TEST(ParseLink, AnOwnerlessPersistentTunIsSaidSo) {
     ASSERT_TRUE(l && l->tun);
     EXPECT_FALSE(l->tun->owner);
     EXPECT_FALSE(l->tun->queues);  // not multi-queue: the kernel reports no counts
-    EXPECT_TRUE(ownerless_persistent(*l));
+    EXPECT_TRUE(attachable_by_anyone(*l));
     Tun grouped;
     grouped.group = 100;
     auto g = link_message(3, "tun9", "tun", grouped);
-    EXPECT_FALSE(ownerless_persistent(*parse_link(nlmsg_hdr(g.get()))));
+    EXPECT_FALSE(attachable_by_anyone(*parse_link(nlmsg_hdr(g.get()))));
     Tun transient;
     transient.persist = false;
     auto t = link_message(3, "tun9", "tun", transient);
-    EXPECT_FALSE(ownerless_persistent(*parse_link(nlmsg_hdr(t.get()))));
+    EXPECT_FALSE(attachable_by_anyone(*parse_link(nlmsg_hdr(t.get()))));
+    transient.multi_queue = true;  // in use, with room for one more queue
+    auto mq = link_message(3, "tun9", "tun", transient);
+    EXPECT_TRUE(attachable_by_anyone(*parse_link(nlmsg_hdr(mq.get()))));
     auto tun_mode =
         link_message(3, "tun9", "tun", Tun{std::nullopt, std::nullopt, {}, {}, IFF_TUN});
     EXPECT_FALSE(parse_link(nlmsg_hdr(tun_mode.get()))->tun->tap);

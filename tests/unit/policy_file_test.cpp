@@ -568,8 +568,14 @@ TEST(PolicyDefaultRoute, AGrantOfEverythingNeedsTheRuleToSaySo) {
     EXPECT_TRUE(RefusedAt(R"({"version": 1, "rules": [{"users": [0], "default_route": false,
       "prefixes": ["0.0.0.0/0"]}]})",
                           "2:20", "add \"default_route\": true to this rule"));
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "rules": [{"users": [0],
+      "prefixes": ["10.0.0.0/8", "0.0.0.0/1", "128.0.0.0/1"]}]})",
+                          "2:34", "\"0.0.0.0/1\" is broader than /8"));
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "rules": [{"users": [0],
+      "prefixes": ["fc00::/7", "2000::/3"]}]})",
+                          "2:32", "\"2000::/3\" is broader than /4"));
     auto p = parsed(R"({"version": 1, "rules": [{"users": [0], "default_route": true,
-      "prefixes": ["0.0.0.0/0", "::/0"]}]})");
+      "prefixes": ["0.0.0.0/0", "::/0", "0.0.0.0/1"]}]})");
     ASSERT_EQ(p.rules.size(), 1u);
     EXPECT_TRUE(p.rules[0].default_route);
     EXPECT_TRUE(grant_for(p, 4242, {}).default_route == false);

@@ -49,7 +49,9 @@ expect() {
     got=$(
         cd "$dir" || exit 1
         PATH="$dir:$PATH"
+        # shellcheck disable=SC1091 # bash-completion's own, when installed
         [ "$mode" = bash-completion ] && . /usr/share/bash-completion/bash_completion
+        # shellcheck disable=SC1090 # the script under test
         . "$script"
         # As bash splits the line: at blanks and at the COMP_WORDBREAKS ':' and '=' too.
         COMP_LINE="$*"
@@ -60,6 +62,7 @@ expect() {
         _tapctl tapctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
         printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ *$//'
     )
+    # shellcheck disable=SC2086 # WANT is a list of words
     want=$(printf '%s\n' $want | sort | tr '\n' ' ' | sed 's/ *$//')
     if [ "$got" != "$want" ]; then
         echo "FAIL ($mode): '$*<TAB>' gave '$got', expected '$want'"

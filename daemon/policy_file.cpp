@@ -593,6 +593,8 @@ Result<Policy> load_policy(const std::string& path, LoadTime when) {
     if (!fd) {
         int err = errno;
         if (err != ENOENT) return make_error(ErrorKind::Failed, errno_text(path, err));
+        if (when == LoadTime::Check)
+            return make_error(ErrorKind::Failed, errno_text(path, err) + dangling_symlink(path));
         if (when == LoadTime::Reload)
             return make_error(ErrorKind::Failed,
                               errno_text(path, err) + dangling_symlink(path) +

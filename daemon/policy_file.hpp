@@ -126,17 +126,18 @@ Policy default_policy();
 // the column counted in characters) pointing at the offending key or value.
 Result<Policy> parse_policy(std::string_view text, const std::string& path);
 
-// When a policy is read: at start, or to replace the one in force (Reload, SIGHUP).
-enum class LoadTime { Start, Reload };
+// When a policy is read: at start, to replace the one in force (Reload, SIGHUP), or to check a
+// file without using it (tapd --check-policy).
+enum class LoadTime { Start, Reload, Check };
 
 // Reads and parses the file at PATH. At start, no file there (ENOENT, also a dangling symlink)
 // gives default_policy() and logs a line saying so, since a fresh install has none; on a reload
 // it is an error (Failed) that says so, so that a file removed or a symlink broken by mistake
-// does not lock every user out. Any other failure is an error: unreadable file, not a regular
-// file (checked before opening, and the open never blocks: a FIFO at PATH would hold tapd until
-// someone wrote to it), larger than kMaxPolicyFileSize, writable by group or others, or owned by
-// someone other than root or tapd's own euid (anyone who may write the file may grant themselves
-// taps).
+// does not lock every user out; for a check it is an error naming the file. Any other failure is an
+// error: unreadable file, not a regular file (checked before opening, and the open never blocks: a
+// FIFO at PATH would hold tapd until someone wrote to it), larger than kMaxPolicyFileSize, writable
+// by group or others, or owned by someone other than root or tapd's own euid (anyone who may write
+// the file may grant themselves taps).
 Result<Policy> load_policy(const std::string& path, LoadTime when = LoadTime::Start);
 
 // The grant of UID with GROUPS: root unlimited; else the union of the matching rules; no match

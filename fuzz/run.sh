@@ -17,7 +17,7 @@ jobs=${FUZZ_JOBS:-1}
 targets="decode summary pcap_reader"
 
 if [ ! -f "$build/build.ninja" ]; then
-    CXX=${CXX:-clang++} meson setup "$build" "$root" -Dfuzz=true -Dtests=false -Dbench=false
+    CXX=${CXX:-clang++} meson setup "$build" "$root" -Dfuzz=true -Dtests=disabled -Dbench=disabled
 fi
 ninja -C "$build" $(for t in $targets; do printf 'fuzz/fuzz_%s ' "$t"; done)
 

@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-[ -d build ] || meson setup build
+# Everything that is optional elsewhere is required here, so that a missing package fails the
+# build instead of silently leaving its tests out of CI.
+[ -d build ] || meson setup build -Dtests=enabled -Dbench=enabled -Dman=enabled
 ninja -C build

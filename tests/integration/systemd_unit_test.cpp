@@ -54,6 +54,31 @@ TEST(SystemdUnit, VerifiesWithoutAnyOutput) {
     EXPECT_EQ(r.out + r.err, "") << r.describe();
 }
 
+// Documentation=man:tapd(8) resolves: with the built page in MANPATH, verify's man check (which
+// runs `man tapd.8` for it) passes too. Needs the man pages (-Dman, scdoc).
+TEST(SystemdUnit, VerifiesWithItsManPageInstalled) {
+    TAPD_SKIP_UNLESS_CI(analyze_unavailable());
+    TAPD_SKIP_UNLESS_CI(std::string(TAPD_TEST_MAN_DIR).empty() ? "built without man pages (scdoc)"
+                                                               : "");
+    TAPD_SKIP_UNLESS_CI(access("/usr/bin/man", X_OK) == 0 ? "" : "man (man-db) is missing");
+    std::string unit;
+    ASSERT_TRUE(read_unit(&unit)) << TAPD_TEST_UNIT;
+    auto pos = unit.find("ExecStart=");
+    ASSERT_NE(pos, std::string::npos);
+    unit.replace(pos, unit.find('\n', pos) - pos, "ExecStart=" + tapd_bin());
+    auto man = std::filesystem::temp_directory_path() / ("tapd-man-" + std::to_string(getpid()));
+    std::filesystem::create_directories(man / "man8");
+    std::filesystem::copy_file(std::string(TAPD_TEST_MAN_DIR) + "/tapd.8", man / "man8" / "tapd.8",
+                               std::filesystem::copy_options::overwrite_existing);
+    // Only this directory: a tapd(8) installed on the machine must not make the test pass.
+    ::setenv("MANPATH", man.c_str(), 1);
+    auto r = analyze(unit, "tapd-unit-man-", {"verify"});
+    ::unsetenv("MANPATH");
+    std::filesystem::remove_all(man);
+    EXPECT_EQ(r.status, 0) << r.describe();
+    EXPECT_EQ(r.out + r.err, "") << r.describe();
+}
+
 TEST(SystemdUnit, SecurityExposureIsAtMostTwoPointFive) {
     TAPD_SKIP_UNLESS_CI(analyze_unavailable());
     std::string unit;

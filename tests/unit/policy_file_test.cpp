@@ -641,6 +641,15 @@ TEST_F(PolicyLoad, RefusesAMissingFileOnReloadSayingWhy) {
                                      "missing policy file mean root only");
 }
 
+// tapd --check-policy FILE: a file that is not there is an error, never "root only".
+TEST_F(PolicyLoad, RefusesAMissingFileOnACheckNamingIt) {
+    auto path = dir_ + "/policy.json";
+    auto p = load_policy(path, LoadTime::Check);
+    ASSERT_FALSE(p.ok());
+    EXPECT_EQ(p.error().kind, ErrorKind::Failed);
+    EXPECT_EQ(p.error().message, path + ": No such file or directory");
+}
+
 TEST_F(PolicyLoad, TreatsADanglingSymlinkAsAMissingFileNamingItsTarget) {
     auto path = dir_ + "/policy.json";
     ASSERT_EQ(::symlink((dir_ + "/gone.json").c_str(), path.c_str()), 0);

@@ -16,19 +16,24 @@ namespace {
     throw ClientError(e.getName(), e.getMessage());
 }
 
-std::string variant_text(const sdbus::Variant& v) {
-    if (v.containsValueOfType<bool>()) return v.get<bool>() ? "true" : "false";
-    if (v.containsValueOfType<uint32_t>()) return std::to_string(v.get<uint32_t>());
+PolicyValue policy_value(const sdbus::Variant& v) {
+    if (v.containsValueOfType<bool>()) return v.get<bool>();
+    if (v.containsValueOfType<uint32_t>()) return v.get<uint32_t>();
     if (v.containsValueOfType<std::string>()) return v.get<std::string>();
-    if (v.containsValueOfType<std::vector<std::string>>()) {
-        std::string out;
-        for (const auto& s : v.get<std::vector<std::string>>()) out += (out.empty() ? "" : " ") + s;
-        return out;
-    }
+    if (v.containsValueOfType<std::vector<std::string>>()) return v.get<std::vector<std::string>>();
     return "(" + v.peekValueType() + ")";
 }
 
 }  // namespace
+
+std::string to_text(const PolicyValue& v) {
+    if (auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+    if (auto* n = std::get_if<uint32_t>(&v)) return std::to_string(*n);
+    if (auto* s = std::get_if<std::string>(&v)) return *s;
+    std::string out;
+    for (const auto& s : std::get<std::vector<std::string>>(v)) out += (out.empty() ? "" : " ") + s;
+    return out;
+}
 
 class Client::ManagerProxy final : public sdbus::ProxyInterfaces<net::tapd1::Manager_proxy> {
   public:
@@ -197,13 +202,54 @@ TapInfo Client::show(const std::string& name) {
 }
 
 PolicyView Client::policy() {
+    PolicyView out;
+    for (const auto& [k, v] : policy_values()) out[k] = to_text(v);
+    return out;
+}
+
+Policy Client::policy_values() {
     try {
-        PolicyView out;
-        for (const auto& [k, v] : manager_->GetPolicy()) out[k] = variant_text(v);
+        Policy out;
+        for (const auto& [k, v] : manager_->GetPolicy()) out[k] = policy_value(v);
         return out;
     } catch (const sdbus::Error& e) {
         rethrow(e);
     }
+}
+
+template <class Arg>
+void Client::call_tap(const std::string& name, const char* method, const Arg& arg) {
+    try {
+        // A plain proxy, as in infos(): the generated Tap_proxy would subscribe to signals.
+        auto proxy = sdbus::createProxy(*conn_, names::kBusName, names::tap_object_path(name));
+        proxy->callMethod(method).onInterface(names::kTapInterface).withArguments(arg);
+    } catch (const sdbus::Error& e) {
+        // tapd has an object for each tap it owns and none for other names: say it as
+        // DeleteTap does rather than with sd-bus's "Unknown object '/net/tapd1/tap/...'".
+        if (e.getName() == "org.freedesktop.DBus.Error.UnknownObject")
+            throw ClientError(names::kErrNotFound, "no tap '" + name + "' of yours");
+        rethrow(e);
+    }
+}
+
+void Client::add_address(const std::string& name, const std::string& address) {
+    call_tap(name, "AddAddress", address);
+}
+
+void Client::remove_address(const std::string& name, const std::string& address) {
+    call_tap(name, "RemoveAddress", address);
+}
+
+void Client::add_route(const std::string& name, const std::string& route) {
+    call_tap(name, "AddRoute", route);
+}
+
+void Client::remove_route(const std::string& name, const std::string& route) {
+    call_tap(name, "RemoveRoute", route);
+}
+
+void Client::set_masquerade(const std::string& name, bool enabled) {
+    call_tap(name, "SetMasquerade", enabled);
 }
 
 std::string Client::version() {

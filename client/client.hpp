@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "unique_fd.hpp"
@@ -66,6 +67,14 @@ struct TapInfo {
 // What GetPolicy reports for the caller, as text for display ("key" → "value").
 using PolicyView = std::map<std::string, std::string>;
 
+// One value of GetPolicy's a{sv} with its D-Bus type kept: u, b, s or as. A value of another
+// type (a newer tapd) arrives as the text "(SIGNATURE)".
+using PolicyValue = std::variant<uint32_t, bool, std::string, std::vector<std::string>>;
+using Policy = std::map<std::string, PolicyValue>;
+
+// A policy value as PolicyView shows it: numbers in decimal, true/false, lists joined by spaces.
+std::string to_text(const PolicyValue& v);
+
 class Client {
   public:
     // Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS is honoured); ADDRESS overrides it.
@@ -98,10 +107,25 @@ class Client {
     // The caller's tap NAME; ClientError net.tapd1.Error.NotFound when there is none.
     TapInfo show(const std::string& name);
     PolicyView policy();
+    // The same with each value's type kept (for JSON output and programs).
+    Policy policy_values();
+
+    // Methods of the Tap object of the caller's tap NAME (/net/tapd1/tap/<escaped NAME>). Each
+    // throws ClientError as tapd refuses it; net.tapd1.Error.NotFound when there is no tap NAME.
+    // ADDRESS is "ADDR/PLEN", ROUTE "PREFIX/PLEN".
+    void add_address(const std::string& name, const std::string& address);
+    void remove_address(const std::string& name, const std::string& address);
+    void add_route(const std::string& name, const std::string& route);
+    void remove_route(const std::string& name, const std::string& route);
+    // NAT of the tap's IPv4 subnets to the host's uplinks, on or off.
+    void set_masquerade(const std::string& name, bool enabled);
     std::string version();
 
   private:
     std::vector<TapInfo> infos(const std::vector<sdbus::ObjectPath>& paths);
+    // Calls METHOD of net.tapd1.Tap on tap NAME's object with one argument.
+    template <class Arg>
+    void call_tap(const std::string& name, const char* method, const Arg& arg);
     class ManagerProxy;  // generated from dbus/net.tapd1.Manager.xml
     std::unique_ptr<sdbus::IConnection> conn_;
     std::unique_ptr<ManagerProxy> manager_;

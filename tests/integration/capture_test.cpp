@@ -165,9 +165,9 @@ TEST_F(CaptureTest, AUserAskingFor1100CapturesIsStoppedAtItsLimitAndRootStillCre
         EXPECT_TRUE(children_become(4)) << tapd_children();
         auto policy = env_->tapctl({"policy", "--json"});
         auto p = nlohmann::json::parse(policy.out, nullptr, false);
-        EXPECT_EQ(p["max_captures"], "4") << policy.describe();
-        EXPECT_EQ(p["open_captures"], "4") << policy.describe();
-        EXPECT_EQ(p["limits.captures"], "64") << policy.describe();
+        EXPECT_EQ(p["max_captures"], 4) << policy.describe();
+        EXPECT_EQ(p["open_captures"], 4) << policy.describe();
+        EXPECT_EQ(p["limits.captures"], 64) << policy.describe();
         // tapd is not out of fds or processes: root's calls go on.
         auto created = env_->tapctl({"create", "tap9"}, 0);
         EXPECT_EQ(created.status, 0) << created.describe();

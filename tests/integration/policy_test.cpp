@@ -145,9 +145,9 @@ TEST_F(Boundary, UsersMatchByUidOrGroupAndUnmatchedUsersGetNothing) {
     EXPECT_EQ(env_->tapctl({"exec", "vm0", "--address", "fdaa::1/64", "--", "true"}, 65533).status,
               0);
     auto p = nlohmann::json::parse(env_->tapctl({"policy", "--json"}, 65533).out);
-    EXPECT_EQ(p["max_taps"], "2");
-    EXPECT_EQ(p["name_prefixes"], "vm");
-    EXPECT_EQ(p["masquerade"], "true");
+    EXPECT_EQ(p["max_taps"], 2);
+    EXPECT_EQ(p["name_prefixes"], nlohmann::json::array({"vm"}));
+    EXPECT_EQ(p["masquerade"], true);
     // A user no rule names may do nothing.
     env_->write_policy(R"({"version": 1, "rules": [{"users": [65534], "max_taps": 1}]})");
     ASSERT_EQ(call(0, {"/net/tapd1", "net.tapd1.Manager", "Reload"}).status, 0);

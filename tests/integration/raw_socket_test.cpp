@@ -248,9 +248,9 @@ TEST_F(RawSocketLimitTest, AUserGetsAtMostItsLimitOfOpenRawSocketsAndClosingThem
             << hoard.out();
         auto policy = env_->tapctl({"policy", "--json"});
         auto p = nlohmann::json::parse(policy.out, nullptr, false);
-        EXPECT_EQ(p["max_raw_sockets"], "16") << policy.describe();
-        EXPECT_EQ(p["open_raw_sockets"], "16") << policy.describe();
-        EXPECT_EQ(p["limits.raw_sockets"], "1024") << policy.describe();
+        EXPECT_EQ(p["max_raw_sockets"], 16) << policy.describe();
+        EXPECT_EQ(p["open_raw_sockets"], 16) << policy.describe();
+        EXPECT_EQ(p["limits.raw_sockets"], 1024) << policy.describe();
     }
     // Counted live: once their holder is gone, they count no more.
     Hoard again(*env_, 65534, "raw", "tap0", 100);

@@ -218,16 +218,23 @@ int cmd_create(Invocation& inv) {
                     spec.name.c_str());
         return 0;
     }
-    // An ephemeral tap is a lease on this process's bus connection: stay until a signal.
+    // An ephemeral tap is a lease on this process's bus connection: stay until a signal. The
+    // signals wait (blocked) while the create call runs: a Ctrl-C then would interrupt sd-bus's
+    // poll and fail the call (EINTR) with the tap already made; instead it ends the wait below.
     struct sigaction sa {};
     sa.sa_handler = note_stop;
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGHUP, &sa, nullptr);
+    sigset_t stops, before;
+    sigemptyset(&stops);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+        sigaction(sig, &sa, nullptr);
+        sigaddset(&stops, sig);
+    }
+    sigprocmask(SIG_BLOCK, &stops, &before);
     c.create_tap(spec);
     std::printf("created %s; it lives until this command stops (Ctrl-C)\n", spec.name.c_str());
     std::fflush(stdout);
-    while (!g_stop) ::pause();
+    while (!g_stop) ::sigsuspend(&before);
+    sigprocmask(SIG_SETMASK, &before, nullptr);
     c.delete_tap(spec.name);
     return 0;
 }

@@ -81,6 +81,11 @@ TEST_F(Lease, SigtermRemovesEphemeralTapsKeepsPersistentOnesAndExitsZero) {
 }
 
 TEST_F(Lease, EphemeralCreateLivesWhileTapctlRuns) {
+    // tapd pauses 300 ms inside the create, after the link appears (test builds): the Ctrl-C
+    // below arrives while tapctl waits for the reply, and must not fail the call (EINTR) but
+    // end the lease once it is made.
+    env_->stop_tapd();
+    env_->start_tapd({"TAPD_PAUSE_AT=tunsetiff:300"});
     const std::string log = env_->dir() + "/tapctl.log";
     pid_t tapctl = env_->spawn_as_user(65534, {tapctl_bin(), "create", "tap2", "--ephemeral"}, log);
     ASSERT_GT(tapctl, 0);

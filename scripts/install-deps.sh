@@ -10,5 +10,5 @@ apt-get install -y -qq --no-install-recommends \
     meson ninja-build g++ clang pkg-config git ca-certificates \
     libsdbus-c++-dev libsdbus-c++-bin libnl-3-dev libnl-route-3-dev libcap-ng-dev \
     nlohmann-json3-dev libnftables-dev libnftnl-dev libmnl-dev libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev \
-    libtins-dev dbus nftables iproute2 util-linux procps systemd python3 python3-scapy \
+    libtins-dev dbus nftables iproute2 util-linux procps systemd python3 python3-scapy python3-dbus libglib2.0-bin \
     tshark tcpdump hyperfine iptables scdoc man-db bash-completion strace >/dev/null

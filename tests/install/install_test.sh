@@ -1,16 +1,17 @@
 #!/bin/bash
 # libtapd as a library user gets it: `meson install --destdir`, then a C++ program built with
 # the installed libtapd.pc only decodes a static Ethernet/IPv4/UDP frame with the installed
-# <tapd/wire/...> headers and prints what tapctl would.
-# Usage: install_test.sh BUILD_DIR DECODE_FRAME_CPP
+# <tapd/wire/...> headers and prints what tapctl would; a C11 program does the same through
+# the C API (<tapd/tapd.h>). (c_api_test runs that C program against tapd.)
+# Usage: install_test.sh BUILD_DIR DECODE_FRAME_CPP TAP_FD_C
 set -eu
 here=$(dirname "$0")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/install-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-libdir=$("$here/build_installed.sh" "$1" "$tmp" "$2")
+libdir=$("$here/build_installed.sh" "$1" "$tmp" "$2" "$3")
 failures=0
 inc=$(find "$tmp/root" -path '*/include/tapd' -type d -print -quit)
-for h in client.hpp unique_fd.hpp wire/decode.hpp wire/summary.hpp wire/bytes.hpp; do
+for h in client.hpp unique_fd.hpp tapd.h wire/decode.hpp wire/summary.hpp wire/bytes.hpp; do
     [ -f "$inc/$h" ] || { echo "FAIL: tapd/$h is not installed"; failures=$((failures + 1)); }
 done
 # Helpers of the library's own .cpp files are not part of the API.
@@ -26,6 +27,17 @@ if [ "$got" != "$want" ]; then
     echo "$got"
     echo "instead of"
     echo "$want"
+    failures=$((failures + 1))
+fi
+line='IP 192.168.69.1.40000 > 203.0.113.1.7777: UDP, length 5'
+got_c=$(LD_LIBRARY_PATH=$libdir "$tmp/tap_fd" summary)
+want_c="${#line} $line
+${#line} IP 192.168"
+if [ "$got_c" != "$want_c" ]; then
+    echo "FAIL: tap_fd summary printed"
+    echo "$got_c"
+    echo "instead of"
+    echo "$want_c"
     failures=$((failures + 1))
 fi
 # The program runs against the installed library, not the build tree's.

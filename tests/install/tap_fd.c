@@ -16,11 +16,9 @@
 #include <tapd/tapd.h>
 
 static const uint8_t kFrame[] = {
-    0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x08, 0x00,
-    0x45, 0x00, 0x00, 0x21, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0x39, 0x20,
-    0xc0, 0xa8, 0x45, 0x01, 0xcb, 0x00, 0x71, 0x01,
-    0x9c, 0x40, 0x1e, 0x61, 0x00, 0x0d, 0x00, 0x00,
-    'h',  'e',  'l',  'l',  'o'};
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02, 0x08, 0x00, 0x45, 0x00,
+    0x00, 0x21, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0x39, 0x20, 0xc0, 0xa8, 0x45, 0x01, 0xcb, 0x00,
+    0x71, 0x01, 0x9c, 0x40, 0x1e, 0x61, 0x00, 0x0d, 0x00, 0x00, 'h',  'e',  'l',  'l',  'o'};
 
 static int summary(void) {
     char line[256], cut[11];
@@ -30,17 +28,17 @@ static int summary(void) {
     return 0;
 }
 
-static int fail(const char *what, char *err) {
+static int fail(const char* what, char* err) {
     printf("FAIL %s: %s\n", what, err ? err : "(no message)");
     tapd_free_error(err);
     return 1;
 }
 
-static int tap(const char *name, const char *bus) {
-    char *err = NULL;
-    tapd_client *c = tapd_connect(bus, &err);
+static int tap(const char* name, const char* bus) {
+    char* err = NULL;
+    tapd_client* c = tapd_connect(bus, &err);
     if (c == NULL) return fail("connect", err);
-    const char *addresses[] = {"192.168.69.100/24", NULL};
+    const char* addresses[] = {"192.168.69.100/24", NULL};
     if (tapd_create_tap(c, name, addresses, NULL, 0, &err) != 0) return fail("create", err);
     printf("created %s\n", name);
     int fd = tapd_open_tap(c, name, &err);
@@ -67,7 +65,7 @@ static int tap(const char *name, const char *bus) {
     return 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     if (argc == 2 && strcmp(argv[1], "summary") == 0) return summary();
     if (argc == 3) return tap(argv[1], argv[2]);
     fprintf(stderr, "usage: tap_fd summary | tap_fd NAME BUS_ADDRESS\n");

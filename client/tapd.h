@@ -20,8 +20,10 @@ typedef struct tapd_client tapd_client;
 #define TAPD_PERSISTENT 1 /* the tap outlives the connection */
 #define TAPD_MASQUERADE 2 /* NAT of the tap's IPv4 subnets to the host's uplinks */
 
-/* Connects to the system bus, or to BUS_ADDRESS ("unix:path=...") when it is not NULL.
- * NULL on failure. */
+/* Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS is honoured), or to BUS_ADDRESS
+ * ("unix:path=...") when it is not NULL. Like tapd::Client, a BUS_ADDRESS is stored in the
+ * process's $DBUS_SYSTEM_BUS_ADDRESS (so children started later use the same bus): call it
+ * before starting threads that read the environment. NULL on failure. */
 tapd_client* tapd_connect(const char* bus_address, char** err);
 
 /* Closes the connection (deleting its taps that are not persistent); NULL is ignored. */

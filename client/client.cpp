@@ -1,7 +1,11 @@
 // libtapd's D-Bus client: method calls on net.tapd1, sdbus errors turned into ClientError.
 #include "client.hpp"
 
+#include <fcntl.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -22,6 +26,20 @@ PolicyValue policy_value(const sdbus::Variant& v) {
     if (v.containsValueOfType<std::string>()) return v.get<std::string>();
     if (v.containsValueOfType<std::vector<std::string>>()) return v.get<std::vector<std::string>>();
     return "(" + v.peekValueType() + ")";
+}
+
+// The fd of a reply, FD_CLOEXEC. sd-bus receives fds with MSG_CMSG_CLOEXEC, but sdbus-c++
+// copies each out of the message with plain dup(), which clears the flag: without this a
+// program's fork+exec leaked the tap (found by tests/install/c_api_test). A thread that
+// forks in between could still leak it; sdbus-c++ offers no way to avoid that dup.
+UniqueFd adopt(sdbus::UnixFd fd) {
+    UniqueFd out(fd.release());
+    int flags = ::fcntl(out.get(), F_GETFD);
+    if (flags < 0 || ::fcntl(out.get(), F_SETFD, flags | FD_CLOEXEC) < 0)
+        throw ClientError(
+            "net.tapd1.Error.Failed",
+            std::string("fcntl(F_SETFD, FD_CLOEXEC) on a received fd: ") + std::strerror(errno));
+    return out;
 }
 
 }  // namespace
@@ -77,7 +95,7 @@ std::string Client::create_tap(const TapSpec& s) {
 UniqueFd Client::open_tap(const std::string& name) {
     try {
         sdbus::UnixFd fd = manager_->OpenTap(name, {});
-        return UniqueFd(fd.release());
+        return adopt(std::move(fd));
     } catch (const sdbus::Error& e) {
         rethrow(e);
     }
@@ -86,7 +104,7 @@ UniqueFd Client::open_tap(const std::string& name) {
 UniqueFd Client::open_raw_socket(const std::string& name, int family, int protocol) {
     try {
         sdbus::UnixFd fd = manager_->OpenRawSocket(name, family, protocol);
-        return UniqueFd(fd.release());
+        return adopt(std::move(fd));
     } catch (const sdbus::Error& e) {
         rethrow(e);
     }
@@ -97,7 +115,7 @@ UniqueFd Client::open_capture(const std::string& name, uint32_t snaplen) {
     if (snaplen != 0) o["snaplen"] = sdbus::Variant(snaplen);
     try {
         sdbus::UnixFd fd = manager_->OpenCapture(name, o);
-        return UniqueFd(fd.release());
+        return adopt(std::move(fd));
     } catch (const sdbus::Error& e) {
         rethrow(e);
     }

@@ -1,0 +1,58 @@
+/* libtapd's C API: create, open and delete taps through tapd, and one-line frame summaries, for
+ * programs in C or any language with a C FFI (Rust, Python ctypes). Implemented over the C++
+ * Client (client.hpp); no C++ exception crosses it. Functions that can fail take CHAR **ERR: on
+ * failure they return -1 (or NULL) and, when ERR is not NULL, set *ERR to a malloc'd message
+ * "D-Bus-error-name: text" that the caller frees with tapd_free_error(). */
+#ifndef TAPD_TAPD_H
+#define TAPD_TAPD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A connection to tapd. Taps that are not persistent are deleted when it is closed. */
+typedef struct tapd_client tapd_client;
+
+/* Flags of tapd_create_tap(). */
+#define TAPD_PERSISTENT 1 /* the tap outlives the connection */
+#define TAPD_MASQUERADE 2 /* NAT of the tap's IPv4 subnets to the host's uplinks */
+
+/* Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS is honoured), or to BUS_ADDRESS
+ * ("unix:path=...") when it is not NULL. Like tapd::Client, a BUS_ADDRESS is stored in the
+ * process's $DBUS_SYSTEM_BUS_ADDRESS (so children started later use the same bus): call it
+ * before starting threads that read the environment. NULL on failure. */
+tapd_client* tapd_connect(const char* bus_address, char** err);
+
+/* Closes the connection (deleting its taps that are not persistent); NULL is ignored. */
+void tapd_disconnect(tapd_client* client);
+
+/* Creates tap NAME with ADDRESSES ("ADDR/PLEN") and ROUTES ("PREFIX/PLEN"), each a
+ * NULL-terminated array or NULL for none, and FLAGS (TAPD_*). 0 on success, -1 on failure. */
+int tapd_create_tap(tapd_client* client, const char* name, const char* const* addresses,
+                    const char* const* routes, int flags, char** err);
+
+/* An fd of the caller's tap NAME (O_CLOEXEC; read() gets one frame, write() sends one) that
+ * the caller closes, or -1 on failure. */
+int tapd_open_tap(tapd_client* client, const char* name, char** err);
+
+/* Deletes the caller's tap NAME. 0 on success, -1 on failure. */
+int tapd_delete_tap(tapd_client* client, const char* name, char** err);
+
+/* Frees a message from ERR; NULL is ignored. */
+void tapd_free_error(char* err);
+
+/* Decodes the Ethernet frame FRAME of LEN bytes and writes the summary tapctl prints after
+ * the timestamp (tcpdump -nS style, e.g. "IP 192.168.69.1.40000 > 203.0.113.1.7777: UDP,
+ * length 5") to OUT, NUL-terminated and cut to OUT_LEN - 1 bytes. Returns the summary's full
+ * length as snprintf does (so a result >= OUT_LEN means it was cut); OUT may be NULL when
+ * OUT_LEN is 0. A malformed frame is summarized up to the error, never refused. */
+size_t tapd_summary(const uint8_t* frame, size_t len, char* out, size_t out_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,6 +65,17 @@ struct TapInfo {
     std::string mac;
 };
 
+// A change tapd announces on the bus (ObjectManager InterfacesAdded/InterfacesRemoved, the Tap
+// objects' PropertiesChanged). Every user sees every tap's events, as every user may read every
+// tap's properties (README "Security model").
+struct TapEvent {
+    enum class Kind { Added, Changed, Removed };
+    Kind kind = Kind::Added;
+    std::string name;
+    // Added: every property; Changed: the tap's properties as tapd has them now; Removed: none.
+    std::optional<TapInfo> info;
+};
+
 // What GetPolicy reports for the caller, as text for display ("key" → "value").
 using PolicyView = std::map<std::string, std::string>;
 
@@ -121,6 +133,16 @@ class Client {
     void set_masquerade(const std::string& name, bool enabled);
     std::string version();
 
+    // Calls HANDLER for every TapEvent from now on, from process_events(). Only signals that
+    // tapd's own connection sent count: anyone may send a client a unicast signal.
+    void watch(std::function<void(const TapEvent&)> handler);
+    // Handles what has arrived, waiting up to TIMEOUT_MS (-1: forever) for the first message if
+    // none has; returns false if the wait ran out with nothing handled. For a poll loop of the
+    // caller's own: event_fd() is readable when there is something to handle (call
+    // process_events(0) then).
+    bool process_events(int timeout_ms);
+    int event_fd();
+
   private:
     std::vector<TapInfo> infos(const std::vector<sdbus::ObjectPath>& paths);
     // Calls METHOD of net.tapd1.Tap on tap NAME's object with one argument.
@@ -129,6 +151,8 @@ class Client {
     class ManagerProxy;  // generated from dbus/net.tapd1.Manager.xml
     std::unique_ptr<sdbus::IConnection> conn_;
     std::unique_ptr<ManagerProxy> manager_;
+    std::function<void(const TapEvent&)> on_event_;
+    std::string tapd_sender_;  // tapd's unique bus name, the only sender of events
 };
 
 }  // namespace tapd

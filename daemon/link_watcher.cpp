@@ -34,7 +34,7 @@ int LinkWatcher::fd() const {
 }
 
 bool LinkWatcher::drain(const std::function<void(const LinkInfo&)>& each) {
-    std::vector<char> buf(64 * 1024);
+    std::vector<char>& buf = buf_;
     bool complete = true;
     // A holder of a tap fd can make notifications at will (SIOCSIFHWADDR needs no capability):
     // at most kMaxReads datagrams a call, then back to the poll loop and the bus.

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "link.hpp"
 #include "result.hpp"
@@ -32,6 +33,7 @@ class LinkWatcher {
   private:
     explicit LinkWatcher(::nl_sock* sk) : sk_(sk) {}
     ::nl_sock* sk_;
+    std::vector<char> buf_ = std::vector<char>(64 * 1024);  // drain()'s, kept: it runs often
 };
 
 }  // namespace tapd

@@ -131,7 +131,7 @@ Status Service::reconcile(const std::function<bool(const std::string&)>& lease_a
             matches && wrong.empty() &&
             (it->second.persistent || (!it->second.lease.empty() && lease_alive(it->second.lease)));
         if (keep) {
-            taps_[link.name] = it->second;
+            record_tap(it->second);
             log::info("reconcile: adopted tap=" + link.name +
                       " owner=" + std::to_string(alias->owner) +
                       (it->second.persistent ? " persistent" : " lease=" + it->second.lease));
@@ -453,8 +453,8 @@ Result<const TapRecord*> Service::create(const Caller& caller, const std::string
         if (auto st = fail_point("masquerade"); !st) return st.error();
     }
     clock.mark("nf_tables");
-    taps_[name] = r;
-    undo.push([this, name] { taps_.erase(name); });
+    record_tap(r);
+    undo.push([this, name] { forget_tap(name); });
     if (auto st = fail_point("state"); !st) return st.error();
     if (auto st = save(); !st) return st.error();
     saved = true;
@@ -514,9 +514,26 @@ void Service::warn_if_ownerless(const LinkInfo& l) {
 }
 
 TapRecord* Service::find_by_ifindex(int ifindex) {
-    for (auto& [name, r] : taps_)
-        if (r.ifindex == ifindex) return &r;
-    return nullptr;
+    auto it = by_ifindex_.find(ifindex);
+    return it == by_ifindex_.end() ? nullptr : &taps_.at(it->second);
+}
+
+TapRecord& Service::record_tap(const TapRecord& r) {
+    TapRecord& stored = taps_[r.name] = r;
+    by_ifindex_[r.ifindex] = r.name;
+    if (!r.persistent && !r.lease.empty()) ++leases_[r.lease];
+    return stored;
+}
+
+void Service::forget_tap(const std::string& name) {
+    auto it = taps_.find(name);
+    if (it == taps_.end()) return;
+    const TapRecord& r = it->second;
+    by_ifindex_.erase(r.ifindex);
+    if (!r.persistent && !r.lease.empty())
+        if (auto l = leases_.find(r.lease); l != leases_.end() && --l->second == 0)
+            leases_.erase(l);
+    taps_.erase(it);
 }
 
 bool Service::links_changed() {
@@ -624,7 +641,7 @@ Status Service::destroy(const std::string& name) {
     // the kernel has unregistered the link; the kernel's freeing of it goes on in the background
     // (link_deleter.hpp).
     Status begun = deleter_->begin(r.ifindex, r.name);
-    taps_.erase(it);
+    forget_tap(name);
     // Masquerade and the rawallow pair (its raw sockets lose their way out) in one transaction.
     Status result = unconfigure_nat(r);
     captures_->stop(r.name);
@@ -800,9 +817,7 @@ void Service::destroy_if(const std::function<bool(const TapRecord&)>& which,
 }
 
 bool Service::holds_lease(const std::string& sender) const {
-    return std::any_of(taps_.begin(), taps_.end(), [&](const auto& e) {
-        return !e.second.persistent && e.second.lease == sender;
-    });
+    return leases_.count(sender) != 0;
 }
 
 void Service::client_gone(const std::string& sender) {

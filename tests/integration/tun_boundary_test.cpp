@@ -33,6 +33,19 @@ bool link_exists(Env& env, const std::string& name) {
     return !env.ip_json({"link", "show", name}).empty();
 }
 
+// Whether tapd revoked tap NAME (its log says so and the link is gone) within 5 s; the
+// holder's output and tapd's log explain a failure.
+::testing::AssertionResult revoked(Env& env, const std::string& name) {
+    if (eventually([&] {
+            return env.tapd_log().find("revoked tap=" + name) != std::string::npos &&
+                   !link_exists(env, name);
+        }))
+        return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << name << " was not revoked\n"
+           << read_file(env.dir() + "/" + name + ".log") << env.tapd_log();
+}
+
 class TunBoundary : public TapdTest {};
 
 TEST_F(TunBoundary, NoQueueOfAnotherUserSurvivesAMultiQueueCreate) {
@@ -81,11 +94,7 @@ constexpr const char* kSetGroup = "fcntl.ioctl(fd, 0x400454ce, ";  // TUNSETGROU
 TEST_F(TunBoundary, HolderThatMakesItselfTunOwnerLosesTheTap) {
     pid_t holder = hold_and_run(*env_, 65534, "tap1", std::string(kSetOwner) + "65534)");
     ASSERT_GT(holder, 0);
-    EXPECT_TRUE(eventually([&] {
-        return env_->tapd_log().find("revoked tap=tap1") != std::string::npos &&
-               !link_exists(*env_, "tap1");
-    })) << read_file(env_->dir() + "/tap1.log")
-        << env_->tapd_log();
+    EXPECT_TRUE(revoked(*env_, "tap1"));
     EXPECT_NE(env_->tapd_log().find("its tun owner is 65534 where tapd set 0"), std::string::npos)
         << env_->tapd_log();
     kill_group(holder);
@@ -94,11 +103,7 @@ TEST_F(TunBoundary, HolderThatMakesItselfTunOwnerLosesTheTap) {
 TEST_F(TunBoundary, HolderThatSetsATunGroupLosesTheTap) {
     pid_t holder = hold_and_run(*env_, 65534, "tap2", std::string(kSetGroup) + "65534)");
     ASSERT_GT(holder, 0);
-    EXPECT_TRUE(eventually([&] {
-        return env_->tapd_log().find("revoked tap=tap2") != std::string::npos &&
-               !link_exists(*env_, "tap2");
-    })) << read_file(env_->dir() + "/tap2.log")
-        << env_->tapd_log();
+    EXPECT_TRUE(revoked(*env_, "tap2"));
     EXPECT_NE(env_->tapd_log().find("its tun group is 65534 where tapd set none"),
               std::string::npos)
         << env_->tapd_log();
@@ -110,11 +115,7 @@ TEST_F(TunBoundary, HolderThatChangesTheOwnerAndBackLosesTheTap) {
     pid_t holder =
         hold_and_run(*env_, 65534, "tap5", std::string(kSetOwner) + "65534); " + kSetOwner + "0)");
     ASSERT_GT(holder, 0);
-    EXPECT_TRUE(eventually([&] {
-        return env_->tapd_log().find("revoked tap=tap5") != std::string::npos &&
-               !link_exists(*env_, "tap5");
-    })) << read_file(env_->dir() + "/tap5.log")
-        << env_->tapd_log();
+    EXPECT_TRUE(revoked(*env_, "tap5"));
     kill_group(holder);
 }
 
@@ -122,11 +123,7 @@ TEST_F(TunBoundary, OwnerAccessTapGivenToAnotherUserIsRevoked) {
     pid_t holder =
         hold_and_run(*env_, 65534, "tap3", std::string(kSetOwner) + "65533)", {"--owner-access"});
     ASSERT_GT(holder, 0);
-    EXPECT_TRUE(eventually([&] {
-        return env_->tapd_log().find("revoked tap=tap3") != std::string::npos &&
-               !link_exists(*env_, "tap3");
-    })) << read_file(env_->dir() + "/tap3.log")
-        << env_->tapd_log();
+    EXPECT_TRUE(revoked(*env_, "tap3"));
     kill_group(holder);
 }
 

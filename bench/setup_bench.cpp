@@ -224,7 +224,7 @@ int main(int argc, char** argv) {
             std::printf("\n");
         }
         // DeleteTap answers once the link is unregistered; its thread stays in the kernel until
-        // the kernel has freed the link (daemon/link_deleter.hpp).
+        // the kernel has freed the link (daemon/kernel/link_deleter.hpp).
         Stats freed;
         const std::string tag = "profile: link tap0 freed by the kernel after ";
         for (size_t at = log.find(tag); at != std::string::npos; at = log.find(tag, at + 1))

@@ -20,9 +20,10 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
-#include "bus.hpp"
+#include "callers.hpp"
 #include "lease_watcher.hpp"
 #include "log.hpp"
+#include "manager_object.hpp"
 #include "names.hpp"
 #include "policy.hpp"
 #include "policy_file.hpp"
@@ -189,15 +190,23 @@ int main(int argc, char** argv) {
         tapd::log::error("start failed: " + service.error().message);
         return 1;
     }
-    std::unique_ptr<tapd::Bus> bus;
+    tapd::Callers callers;
+    std::unique_ptr<tapd::ManagerObject> bus;
     try {
-        bus = std::make_unique<tapd::Bus>(*conn, *service.value(), *leases, opts.policy);
+        bus = std::make_unique<tapd::ManagerObject>(*conn, *service.value(), callers, opts.policy);
         conn->requestName(tapd::names::kBusName);
     } catch (const sdbus::Error& e) {
         tapd::log::error("cannot own " + std::string(tapd::names::kBusName) + ": " +
                          e.getMessage());
         return 1;
     }
+    // Leases end when their holder disconnects (also one that went while tapd started). Only a
+    // lease holder costs the bus a round trip, to confirm.
+    leases->on_gone([&](const std::string& name) {
+        callers.forget(name);
+        if (service.value()->holds_lease(name) && !leases->alive(name))
+            service.value()->client_gone(name);
+    });
     tapd::log::info(std::string("ready: bus name ") + tapd::names::kBusName +
                     " state=" + opts.state_dir + " policy=" + opts.policy);
 #ifdef TAPD_HAVE_SYSTEMD
@@ -323,6 +332,7 @@ int main(int argc, char** argv) {
 #endif
     // Leases end with tapd: their clients can no longer be watched.
     service.value()->shutdown();
+    leases->on_gone({});
     bus.reset();
     tapd::log::info("stopped");
     return exit_code;

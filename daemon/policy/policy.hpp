@@ -33,9 +33,7 @@ Status reload_policy_in_force(const std::string& path);
 Grant grant_for(const Caller& caller);
 // UID's grant, its groups looked up now.
 inline Grant grant_for(uid_t uid) {
-    Caller c;
-    c.uid = uid;
-    return grant_for(c);
+    return grant_for(Caller(uid, 0, ""));
 }
 
 // Checks a CreateTap request's options against GRANT; OWNED is how many taps the caller has.

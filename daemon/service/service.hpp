@@ -1,39 +1,45 @@
-// Service: tapd's operations on behalf of callers. Every mutating method reads the same way:
-// validate → authorize (bus-verified uid) → apply with undo on failure → record → notify.
-// Runs on the bus thread only; calls are serialised, so quotas and names cannot race.
+// Service: tapd's request handlers. Each reads the same way: authorize (the caller's grant under
+// the policy in force, ownership) → validate (against the host) → apply, with one Undo for every
+// change → record (the state file) → return. The bus adaptor has parsed every argument into its
+// strong type before; the one place that logs and replies is the adaptor's (Bus::check).
+// Beside it stand the Taps store (records and indexes), the Firewall (nf_tables, forwarding),
+// the TunGuard (tun owner changes, ownerless devices) and the Reconciler (start-up adoption).
+// Nothing here calls up into the bus layer: what the bus should export, announce or withdraw is
+// collected as TapChanges for it to take. Runs on the bus thread only; calls are serialised, so
+// quotas and names cannot race.
 #pragma once
 
 #include <sys/types.h>
 
 #include <functional>
-#include <map>
 #include <memory>
-#include <optional>
-#include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "address.hpp"
 #include "caller.hpp"
 #include "capture.hpp"
+#include "firewall.hpp"
 #include "handed_out.hpp"
+#include "ifname.hpp"
 #include "link_deleter.hpp"
-#include "link_watcher.hpp"
-#include "nat.hpp"
 #include "netlink.hpp"
 #include "options.hpp"
+#include "requests.hpp"
 #include "result.hpp"
 #include "state.hpp"
+#include "taps.hpp"
+#include "tun_guard.hpp"
 #include "unique_fd.hpp"
 
 namespace tapd {
 
 struct PrefixKind;  // addresses or routes, service.cpp
 
-struct ServiceEvents {
-    std::function<void(const TapRecord&)> added;
-    std::function<void(const TapRecord&)> changed;
-    std::function<void(const std::string& name)> removed;
+// What the bus should do about a tap's object.
+struct TapChange {
+    enum Kind { Added, Changed, Removed } kind;
+    std::string name;
 };
 
 class Service {
@@ -41,29 +47,26 @@ class Service {
     // Opens netlink and nf_tables, loads the state file and reconciles the kernel with it.
     // LEASE_ALIVE tells whether a bus name still exists (ephemeral taps of live clients stay).
     static Result<std::unique_ptr<Service>> start(
-        const std::string& state_dir, std::function<bool(const std::string&)> lease_alive);
+        const std::string& state_dir, const std::function<bool(const std::string&)>& lease_alive);
 
-    void set_events(ServiceEvents events) { events_ = std::move(events); }
-
-    Result<const TapRecord*> create(const Caller& caller, const std::string& name,
+    Result<const TapRecord*> create(const Caller& caller, const IfName& name,
                                     const CreateOptions& options);
-    Result<UniqueFd> open(const Caller& caller, const std::string& name);
-    Status remove(const Caller& caller, const std::string& name);
-    Status add_address(const Caller& caller, const std::string& name, const std::string& text);
-    Status remove_address(const Caller& caller, const std::string& name, const std::string& text);
-    Status add_route(const Caller& caller, const std::string& name, const std::string& text);
-    Status remove_route(const Caller& caller, const std::string& name, const std::string& text);
-    Status set_masquerade(const Caller& caller, const std::string& name, bool enabled);
+    Result<UniqueFd> open(const Caller& caller, const IfName& name);
+    Status remove(const Caller& caller, const IfName& name);
+    Status add_address(const Caller& caller, const IfName& name, const TapAddress& address);
+    Status remove_address(const Caller& caller, const IfName& name, const TapAddress& address);
+    Status add_route(const Caller& caller, const IfName& name, const Network& route);
+    Status remove_route(const Caller& caller, const IfName& name, const Network& route);
+    Status set_masquerade(const Caller& caller, const IfName& name, bool enabled);
 
-    // --- fds besides tap fds (service_fds.cpp) ---
+    // --- fds besides tap fds (open_raw_socket.cpp, open_capture.cpp) ---
     // A raw IP socket on the caller's tap, confined by SO_BINDTODEVICE, the tap's SO_MARK and
     // tapd's nf_tables rule on that mark (README "Raw sockets").
-    Result<UniqueFd> open_raw_socket(const Caller& caller, const std::string& name, int family,
+    Result<UniqueFd> open_raw_socket(const Caller& caller, const IfName& name, int family,
                                      int protocol);
     // The read end of a pcap stream of the caller's tap (README "Capture").
-    Result<UniqueFd> open_capture(const Caller& caller, const std::string& name,
+    Result<UniqueFd> open_capture(const Caller& caller, const IfName& name,
                                   const CaptureOptions& options);
-
     // CALLER's running captures and open raw sockets (GetPolicy).
     size_t captures_of(const Caller& caller);
     Result<size_t> raw_sockets_of(const Caller& caller) const;
@@ -78,33 +81,34 @@ class Service {
     Result<std::vector<const TapRecord*>> all(const Caller& caller) const;
     // Deletes CALLER's taps, or (ALL, root only) every tap; the names deleted.
     Result<std::vector<std::string>> cleanup(const Caller& caller, bool all);
-    const TapRecord* find(const std::string& name) const;
+    const TapRecord* find(const std::string& name) const { return taps_.find(name); }
+    const Taps& taps() const { return taps_; }
 
     // nf_tables notifications; readable when anyone changed nf_tables.
-    int nft_events_fd() const { return nft_events_->fd(); }
+    int nft_events_fd() const { return firewall_->events_fd(); }
     // Drains the notifications; true if tapd's table should be checked.
-    bool nft_changed() { return nft_events_->drain(); }
-    // Puts tapd's table back (atomically, from the records) if someone changed or deleted it.
-    void check_table();
+    bool nft_changed() { return firewall_->drain_events(); }
+    // Puts tapd's table back (atomically) if someone changed or deleted it.
+    void check_table() { firewall_->check_table(); }
 
-    // Link notifications; readable when a link changed.
-    int link_events_fd() const { return links_->fd(); }
-    // Reads them: revokes a tap of tapd's whose tun owner or group someone changed (a holder of
-    // its fd may, with TUNSETOWNER/TUNSETGROUP), and warns once about each ownerless tun/tap
-    // device that any detached tap fd may attach to (persistent, or multi-queue). True if a new tun
-    // device without owner should be looked at again shortly: the kernel notifies its creation
-    // before its owner and persist flag are set, and changes of a down device's flags not at all.
+    // Link notifications (TunGuard); readable when a link changed. links_changed() revokes the
+    // taps whose tun owner or group a holder changed; true if recheck_links() is due in
+    // kLinkRecheckDelayMs.
+    int link_events_fd() const { return guard_->fd(); }
     bool links_changed();
-    // That second look (kLinkRecheckDelayMs after links_changed() asked for it).
     void recheck_links();
-    static constexpr long kLinkRecheckDelayMs = 100;
+    static constexpr long kLinkRecheckDelayMs = TunGuard::kRecheckDelayMs;
 
     // Whether unique bus name SENDER holds the lease of a non-persistent tap.
-    bool holds_lease(const std::string& sender) const;
+    bool holds_lease(const std::string& sender) const { return taps_.leases().holds(sender); }
     // A bus client disconnected: its non-persistent taps go.
     void client_gone(const std::string& sender);
     // SIGTERM: removes every non-persistent tap, keeps persistent ones.
     void shutdown();
+
+    // What happened to taps since the last call: the bus exports, announces or withdraws their
+    // objects.
+    std::vector<TapChange> take_changes() { return std::exchange(changes_, {}); }
     // The reply to a call has gone: finishes what could wait for it (closes the fds a create
     // kept, joins the threads of deletions the kernel has finished). Runs before the next call.
     void after_reply() {
@@ -114,84 +118,49 @@ class Service {
 
   private:
     Service() = default;
-    Status reconcile(const std::function<bool(const std::string&)>& lease_alive);
-    Result<TapRecord*> owned_tap(const Caller& caller, const std::string& name);
-    Status add_prefix(const Caller& caller, const std::string& name, const std::string& text,
-                      const PrefixKind& kind);
-    Status remove_prefix(const Caller& caller, const std::string& name, const std::string& text,
-                         const PrefixKind& kind);
+    // The caller's tap NAME (root: anyone's); another user's answers like a missing one.
+    Result<TapRecord*> owned_tap(const Caller& caller, const IfName& name);
     // owned_tap(), and its link still there under its name: what an fd may be opened on.
-    Result<TapRecord*> live_tap(const Caller& caller, const std::string& name);
+    Result<TapRecord*> live_tap(const Caller& caller, const IfName& name);
+    Status add_prefix(const Caller& caller, const IfName& name, const Prefix& p,
+                      const PrefixKind& kind);
+    Status remove_prefix(const Caller& caller, const IfName& name, const Prefix& p,
+                         const PrefixKind& kind);
     Status check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex);
+    // Makes the tap of R (name, tun owner, flags) and sets R.ifindex; a multi-queue tap is made
+    // again (kCreateAttempts times at most) if another process attached a queue before its owner
+    // was set. The fd keeps the tap alive until it is made persistent.
+    Result<UniqueFd> make_tap(TapRecord& r);
     // A new multi-queue tap R holds tapd's queue alone, with the owner tapd set.
     Status check_queues(const TapRecord& r);
     static constexpr int kCreateAttempts = 3;
-    // EXTRA (another batch) joins the same nf_tables transaction: one round trip, not two.
-    // True if forwarding is due: this is the first masquerading tap and ip_forward was off
-    // (its earlier value is in saved_ip_forward_).
-    Result<bool> enable_masquerade(const TapRecord& record,
-                                   const std::optional<nat::ElementBatch>& extra = std::nullopt);
-    Status disable_masquerade(const TapRecord& record,
-                              const std::optional<nat::ElementBatch>& extra = std::nullopt);
-    // Turns net.ipv4.ip_forward on, when forwarding is due; called once the state file holds
-    // the earlier value (saved_ip_forward_). WHY ends the log line.
-    Status start_forwarding(const std::string& why);
-    // Takes a tap out of tapd's table (masquerade, rawallow pair) in one transaction; the
-    // record must already be out of taps_.
-    Status unconfigure_nat(const TapRecord& record);
-    // Masquerading taps other than NAME: decides when forwarding and the guard go on and off.
-    size_t masquerading_except(const std::string& name) const;
-    size_t owned_by(uid_t uid) const;
+    static FirewallTap firewall_tap(const TapRecord& r);
     Status save();
     // Removes a tap and all it holds; collects errors but always goes on to the end.
     Status destroy(const std::string& name);
-    // Destroys the taps WHICH picks, one log line each starting with WHY.
-    void destroy_if(const std::function<bool(const TapRecord&)>& which, const std::string& why);
-
-    // What is wrong with link L as tapd's tap R: a tap whose tun owner and group are what tapd
-    // set; "" if nothing is.
-    static std::string tampered(const TapRecord& r, const LinkInfo& l);
-    // Warns about L if any process with a detached tun fd may attach to it, once per ifindex.
-    void warn_if_ownerless(const LinkInfo& l);
-    // Looks at each link of SUSPECTS as it is now: revokes tampered taps, warns about ownerless
-    // devices.
-    void check_links(const std::set<int>& suspects);
-    // Deletes tapd's tap R if L (R's link at some moment) shows an owner or group tapd did not
-    // set, and logs why.
-    void revoke_if_tampered(const TapRecord& r, const LinkInfo& l);
-    TapRecord* find_by_ifindex(int ifindex);
-    // taps_ changes only through these two, which keep the indexes below with it.
-    TapRecord& record_tap(const TapRecord& r);
-    void forget_tap(const std::string& name);
+    // Destroys the taps NAMES, one log line each starting with WHY.
+    void destroy_all(const std::vector<std::string>& names, const std::string& why);
+    void revoke(const std::vector<Revocation>& revocations);
+    void changed(TapChange::Kind kind, const std::string& name) {
+        changes_.push_back({kind, name});
+    }
 
     std::unique_ptr<NlSocket> nl_;
     std::unique_ptr<LinkDeleter> deleter_;  // destroy()'s
-    std::unique_ptr<LinkWatcher> links_;
-    std::set<int> warned_ownerless_;
-    std::set<int> recheck_;           // new foreign tun devices without owner, for recheck_links()
-    long last_overrun_log_ = -60000;  // CLOCK_MONOTONIC ms: one warning a minute at most
-    // service_fds.cpp: the rawallow pair of a tap, as an entry, as a batch adding or removing
-    // it (none if the tap has no mark), and adding it on its own.
-    static std::optional<nat::RawEntry> raw_entry(const TapRecord& record);
-    static std::optional<nat::ElementBatch> raw_batch(const TapRecord& record, bool add);
-    Status allow_raw(const TapRecord& record);
+    std::unique_ptr<TunGuard> guard_;
+    std::unique_ptr<Firewall> firewall_;
     std::unique_ptr<Captures> captures_;
     std::unique_ptr<HandedOut> raw_sockets_;  // raw sockets handed out and still open
-    nat::TableState expected_table() const;
-
-    std::unique_ptr<NatTable> nat_;
-    std::unique_ptr<NftEvents> nft_events_;
     std::unique_ptr<StateFile> file_;
-    std::map<std::string, TapRecord> taps_;
-    // Indexes of taps_, so that a link notification or a client's exit costs the same at 1,000
-    // taps as at 10: ifindex → name, and lease holder → how many taps it holds.
-    std::unordered_map<int, std::string> by_ifindex_;
-    std::unordered_map<std::string, int> leases_;
-    std::optional<int> saved_ip_forward_;
+    Taps taps_;
     // A new tap's creating fd: closing it waits for an RCU grace period in the kernel
     // (tun_detach), ~0.05 ms that need not delay the reply.
     std::vector<UniqueFd> closing_;
-    ServiceEvents events_;
+    std::vector<TapChange> changes_;
 };
+
+// How tapd adds address A of tap R: without the kernel's prefix route when one of R's routes
+// is that prefix (create_tap.cpp).
+AddressOptions address_options(const TapRecord& r, const Prefix& a);
 
 }  // namespace tapd

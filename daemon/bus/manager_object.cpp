@@ -1,0 +1,129 @@
+// ManagerObject: CreateTap, OpenTap, DeleteTap, listing, Cleanup; the Tap object registry.
+#include "manager_object.hpp"
+
+#include "names.hpp"
+#include "replies.hpp"
+
+namespace tapd {
+
+namespace {
+
+std::string joined(const std::vector<Prefix>& v) {
+    std::string out;
+    for (const auto& p : v) out += (out.empty() ? "" : ",") + p.str();
+    return out;
+}
+
+std::vector<sdbus::ObjectPath> paths(const std::vector<const TapRecord*>& taps) {
+    std::vector<sdbus::ObjectPath> out;
+    for (const auto* r : taps) out.emplace_back(names::tap_object_path(r->name));
+    return out;
+}
+
+}  // namespace
+
+IfName tap_name(const Caller& c, const char* method, const std::string& name) {
+    std::string args = log_arg("name", name);
+    require(c, method, args, check_name_length(name));
+    return required(c, method, args, IfName::parse(name));
+}
+
+ManagerObject::ManagerObject(sdbus::IConnection& conn, Service& service, Callers& callers,
+                             std::string policy_path)
+    : AdaptorInterfaces(conn, names::kManagerPath),
+      conn_(conn),
+      service_(service),
+      callers_(callers),
+      policy_path_(std::move(policy_path)) {
+    registerAdaptor();
+    service_.take_changes();
+    for (const auto& [name, r] : service_.taps().all())
+        objects_[name] = std::make_unique<TapObject>(*this, conn_, name);
+}
+
+ManagerObject::~ManagerObject() {
+    objects_.clear();
+    unregisterAdaptor();
+}
+
+void ManagerObject::after_call() {
+    service_.after_reply();
+    for (const auto& change : service_.take_changes()) {
+        auto it = objects_.find(change.name);
+        switch (change.kind) {
+            case TapChange::Added:
+                if (it == objects_.end() && service_.find(change.name))
+                    objects_[change.name] = std::make_unique<TapObject>(*this, conn_, change.name);
+                break;
+            case TapChange::Changed:
+                if (it != objects_.end()) it->second->emit_changed();
+                break;
+            case TapChange::Removed:
+                if (it != objects_.end()) objects_.erase(it);
+                break;
+        }
+    }
+}
+
+sdbus::ObjectPath ManagerObject::CreateTap(const std::string& name,
+                                           const std::map<std::string, sdbus::Variant>& options) {
+    Caller c = callers_.of(getObject());
+    IfName ifname = tap_name(c, "CreateTap", name);
+    std::string args = log_arg("name", name);
+    require(c, "CreateTap", args, check_option_keys(getObject()));
+    CreateOptions o = required(c, "CreateTap", args, parse_create_options(options));
+    args += log_arg("addresses", joined(o.addresses)) + log_arg("routes", joined(o.routes)) +
+            " masquerade=" + (o.masquerade ? "1" : "0") +
+            " persistent=" + (o.persistent ? "1" : "0");
+    reply(c, "CreateTap", args, service_.create(c, ifname, o).status());
+    return names::tap_object_path(name);
+}
+
+sdbus::UnixFd ManagerObject::open_tap(const Caller& c, const char* method, const std::string& name,
+                                      const std::map<std::string, sdbus::Variant>& options,
+                                      const sdbus::IObject& object) {
+    IfName ifname = tap_name(c, method, name);
+    std::string args = log_arg("name", name);
+    require(c, method, args, check_option_keys(object));
+    require(c, method, args, parse_open_options(options));
+    UniqueFd fd = required(c, method, args, service_.open(c, ifname));
+    reply(c, method, args, {});
+    return sdbus::UnixFd(fd.release(), sdbus::adopt_fd);
+}
+
+void ManagerObject::delete_tap(const Caller& c, const char* method, const std::string& name) {
+    IfName ifname = tap_name(c, method, name);
+    reply(c, method, log_arg("name", name), service_.remove(c, ifname));
+}
+
+sdbus::UnixFd ManagerObject::OpenTap(const std::string& name,
+                                     const std::map<std::string, sdbus::Variant>& options) {
+    return open_tap(callers_.of(getObject()), "OpenTap", name, options, getObject());
+}
+
+void ManagerObject::DeleteTap(const std::string& name) {
+    delete_tap(callers_.of(getObject()), "DeleteTap", name);
+}
+
+std::vector<sdbus::ObjectPath> ManagerObject::ListTaps() {
+    return paths(service_.owned(callers_.of(getObject())));
+}
+
+std::vector<sdbus::ObjectPath> ManagerObject::ListAllTaps() {
+    Caller c = callers_.of(getObject());
+    auto taps = required(c, "ListAllTaps", "", service_.all(c));
+    return paths(taps);
+}
+
+std::vector<std::string> ManagerObject::Cleanup(const bool& all) {
+    Caller c = callers_.of(getObject());
+    auto names = service_.cleanup(c, all);
+    std::string deleted;
+    if (names)
+        for (const auto& n : names.value()) deleted += (deleted.empty() ? "" : ",") + n;
+    reply(c, "Cleanup", std::string(" all=") + (all ? "1" : "0") + log_arg("deleted", deleted),
+          names.status());
+    return names.value();
+}
+
+}  // namespace tapd

@@ -1,0 +1,136 @@
+// TapObject: the Tap interface's methods and properties.
+#include "tap_object.hpp"
+
+#include "ifname.hpp"
+#include "log.hpp"
+#include "manager_object.hpp"
+#include "names.hpp"
+#include "options.hpp"
+#include "replies.hpp"
+
+namespace tapd {
+
+namespace {
+
+std::vector<std::string> strings(const std::vector<Prefix>& v) {
+    std::vector<std::string> out;
+    for (const auto& p : v) out.push_back(p.str());
+    return out;
+}
+
+}  // namespace
+
+TapObject::TapObject(ManagerObject& manager, sdbus::IConnection& conn, const std::string& name)
+    : AdaptorInterfaces(conn, names::tap_object_path(name)), manager_(manager), name_(name) {
+    registerAdaptor();
+    try {
+        emitInterfacesAddedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
+    } catch (const sdbus::Error& e) {
+        log::warn("InterfacesAdded for " + name_ + ": " + e.getMessage());
+    }
+}
+
+TapObject::~TapObject() {
+    // The bus may be gone already (tapd stopping because of it): a signal is then not sent.
+    try {
+        emitInterfacesRemovedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
+    } catch (const sdbus::Error&) {
+    }
+    unregisterAdaptor();
+}
+
+void TapObject::emit_changed() {
+    try {
+        emitPropertiesChangedSignal(net::tapd1::Tap_adaptor::INTERFACE_NAME,
+                                    {"Addresses", "Routes", "Masquerade"});
+    } catch (const sdbus::Error& e) {
+        log::warn("PropertiesChanged for " + name_ + ": " + e.getMessage());
+    }
+}
+
+const TapRecord& TapObject::record() {
+    const TapRecord* r = manager_.service().find(name_);
+    if (!r) throw_error(make_error(ErrorKind::NotFound, "no tap '" + name_ + "'"));
+    return *r;
+}
+
+template <typename Arg, typename Fn>
+void TapObject::change(const char* method, const char* key, const std::string& text, Fn fn) {
+    Caller c = manager_.callers().of(getObject());
+    std::string args = log_arg("name", name_) + log_arg(key, text);
+    require(c, method, args, check_length(key, text, kMaxOptionString));
+    IfName name = required(c, method, args, IfName::parse(name_));
+    Arg arg = required(c, method, args, Arg::parse(text));
+    reply(c, method, args, fn(c, name, arg));
+}
+
+void TapObject::AddAddress(const std::string& address) {
+    change<TapAddress>("Tap.AddAddress", "address", address,
+                       [this](const Caller& c, const IfName& n, const TapAddress& a) {
+                           return manager_.service().add_address(c, n, a);
+                       });
+}
+
+void TapObject::RemoveAddress(const std::string& address) {
+    change<TapAddress>("Tap.RemoveAddress", "address", address,
+                       [this](const Caller& c, const IfName& n, const TapAddress& a) {
+                           return manager_.service().remove_address(c, n, a);
+                       });
+}
+
+void TapObject::AddRoute(const std::string& route) {
+    change<Network>("Tap.AddRoute", "route", route,
+                    [this](const Caller& c, const IfName& n, const Network& r) {
+                        return manager_.service().add_route(c, n, r);
+                    });
+}
+
+void TapObject::RemoveRoute(const std::string& route) {
+    change<Network>("Tap.RemoveRoute", "route", route,
+                    [this](const Caller& c, const IfName& n, const Network& r) {
+                        return manager_.service().remove_route(c, n, r);
+                    });
+}
+
+void TapObject::SetMasquerade(const bool& enabled) {
+    Caller c = manager_.callers().of(getObject());
+    std::string args = log_arg("name", name_) + " enabled=" + (enabled ? "1" : "0");
+    IfName name = required(c, "Tap.SetMasquerade", args, IfName::parse(name_));
+    reply(c, "Tap.SetMasquerade", args, manager_.service().set_masquerade(c, name, enabled));
+}
+
+sdbus::UnixFd TapObject::Open(const std::map<std::string, sdbus::Variant>& options) {
+    return manager_.open_tap(manager_.callers().of(getObject()), "Tap.Open", name_, options,
+                             getObject());
+}
+
+void TapObject::Delete() {
+    manager_.delete_tap(manager_.callers().of(getObject()), "Tap.Delete", name_);
+}
+
+uint32_t TapObject::Index() {
+    return static_cast<uint32_t>(record().ifindex);
+}
+uint32_t TapObject::OwnerUid() {
+    return record().owner;
+}
+std::vector<std::string> TapObject::Addresses() {
+    return strings(record().addresses);
+}
+std::vector<std::string> TapObject::Routes() {
+    return strings(record().routes);
+}
+bool TapObject::Masquerade() {
+    return record().masquerade;
+}
+bool TapObject::Persistent() {
+    return record().persistent;
+}
+uint32_t TapObject::MTU() {
+    return record().mtu;
+}
+std::string TapObject::MAC() {
+    return record().mac;
+}
+
+}  // namespace tapd

@@ -1,0 +1,53 @@
+// TapObject: the D-Bus object of one tap (/net/tapd1/tap/NAME, interface net.tapd1.Tap): its
+// methods parse their arguments and call the service; its properties read the tap's record.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "tap_adaptor.h"
+
+namespace tapd {
+
+class ManagerObject;
+struct TapRecord;
+
+class TapObject final
+    : public sdbus::AdaptorInterfaces<net::tapd1::Tap_adaptor, sdbus::ManagedObject_adaptor,
+                                      sdbus::Properties_adaptor> {
+  public:
+    TapObject(ManagerObject& manager, sdbus::IConnection& conn, const std::string& name);
+    ~TapObject();
+    // PropertiesChanged for what a tap's calls change (addresses, routes, masquerade).
+    void emit_changed();
+
+  private:
+    void AddAddress(const std::string& address) override;
+    void RemoveAddress(const std::string& address) override;
+    void AddRoute(const std::string& route) override;
+    void RemoveRoute(const std::string& route) override;
+    void SetMasquerade(const bool& enabled) override;
+    sdbus::UnixFd Open(const std::map<std::string, sdbus::Variant>& options) override;
+    void Delete() override;
+    std::string Name() override { return name_; }
+    uint32_t Index() override;
+    uint32_t OwnerUid() override;
+    std::vector<std::string> Addresses() override;
+    std::vector<std::string> Routes() override;
+    bool Masquerade() override;
+    bool Persistent() override;
+    uint32_t MTU() override;
+    std::string MAC() override;
+    const TapRecord& record();
+    // Add/Remove of an address (ADDRESS) or a route: bound, parse, call, reply.
+    template <typename Arg, typename Fn>
+    void change(const char* method, const char* key, const std::string& text, Fn fn);
+
+    ManagerObject& manager_;
+    std::string name_;
+};
+
+}  // namespace tapd

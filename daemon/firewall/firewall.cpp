@@ -1,0 +1,197 @@
+// Firewall: tapd's nf_tables table and net.ipv4.ip_forward, from the firewall's own state.
+#include "firewall.hpp"
+
+#include "forwarding.hpp"
+#include "log.hpp"
+#include "raw_socket.hpp"
+
+namespace tapd {
+
+namespace {
+
+nat::MasqueradeEntry masquerade_entry(const FirewallTap& t) {
+    return nat::MasqueradeEntry{t.name, t.subnets};
+}
+
+// The tap's pair in rawallow, none if its ifindex has no mark (open_raw_socket refuses it too).
+std::optional<nat::RawEntry> raw_entry(const FirewallTap& t) {
+    auto mark = raw_socket_mark(t.ifindex);
+    if (!mark) return std::nullopt;
+    return nat::RawEntry{mark.value(), t.name};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Firewall>> Firewall::open() {
+    std::unique_ptr<Firewall> f(new Firewall());
+    auto table = NatTable::open();
+    if (!table) return table.error();
+    f->table_ = std::move(table.value());
+    auto events = NftEvents::open();
+    if (!events) return events.error();
+    f->events_ = std::move(events.value());
+    return f;
+}
+
+nat::TableState Firewall::expected() const {
+    nat::TableState table;
+    for (const auto& [name, e] : masquerade_) table.entries.push_back(e);
+    for (const auto& [name, e] : raw_) table.raw.push_back(e);
+    table.guard = !table.entries.empty() && saved_ip_forward_ == 0;
+    return table;
+}
+
+Status Firewall::adopt(const std::vector<FirewallTap>& taps, std::optional<int> saved) {
+    masquerade_.clear();
+    raw_.clear();
+    saved_ip_forward_ = saved;
+    for (const auto& t : taps) {
+        if (t.masquerade) masquerade_[t.name] = masquerade_entry(t);
+        if (auto raw = raw_entry(t)) raw_[t.name] = *raw;
+    }
+    // Atomic: also clears stale elements and rules.
+    if (auto st = table_->run(nat::table_batch(expected()), "rebuilding table inet tapd"); !st)
+        return st;
+    if (masquerade_.empty() && saved_ip_forward_) {
+        if (auto st = write_ip_forward(*saved_ip_forward_); !st) return st;
+        log::info("reconcile: restored net.ipv4.ip_forward=" + std::to_string(*saved_ip_forward_));
+        saved_ip_forward_.reset();
+    } else if (!masquerade_.empty() && saved_ip_forward_ == 0) {
+        // Masquerading taps adopted with forwarding tapd turned on: a crash between the state
+        // file and the sysctl (a create writes it last) leaves it off.
+        auto cur = read_ip_forward();
+        if (!cur) return cur.error();
+        if (cur.value() == 0)
+            if (auto st = start_forwarding("reconcile: the adopted masquerading taps"); !st)
+                return st;
+    }
+    return {};
+}
+
+Result<bool> Firewall::add_tap(const FirewallTap& tap) {
+    auto raw = raw_entry(tap);
+    std::optional<nat::ElementBatch> raw_batch;
+    if (raw) raw_batch = nat::raw_elements(true, *raw);
+    bool due = false;
+    if (tap.masquerade) {
+        auto st = apply_masquerade(true, masquerade_entry(tap), raw_batch, &due);
+        if (!st) return st.error();
+    } else if (raw_batch) {
+        if (auto st = table_->apply(*raw_batch, "allowing raw sockets of " + tap.name); !st)
+            return st.error();
+    }
+    if (raw) raw_[tap.name] = *raw;
+    return due;
+}
+
+Result<bool> Firewall::enable_masquerade(const FirewallTap& tap) {
+    bool due = false;
+    if (auto st = apply_masquerade(true, masquerade_entry(tap), std::nullopt, &due); !st)
+        return st.error();
+    return due;
+}
+
+Status Firewall::disable_masquerade(const std::string& name) {
+    auto it = masquerade_.find(name);
+    if (it == masquerade_.end()) return {};
+    return apply_masquerade(false, it->second, std::nullopt, nullptr);
+}
+
+// Adds or removes ENTRY's elements, EXTRA in the same transaction. The first masquerading tap
+// saves ip_forward's value and, if it was off, puts the guard in before forwarding goes on
+// (*FORWARDING_DUE); the last turns forwarding off before the guard goes out: never forwarding
+// without the guard. A failure changes nothing (forwarding is put back on).
+Status Firewall::apply_masquerade(bool add, const nat::MasqueradeEntry& entry,
+                                  const std::optional<nat::ElementBatch>& extra,
+                                  bool* forwarding_due) {
+    auto batch = nat::masquerade_elements(add, entry);
+    if (extra) batch = nat::join_elements({batch, *extra});
+    if (add) {
+        bool first = masquerade_.empty();
+        std::optional<int> before;
+        if (first) {
+            auto cur = read_ip_forward();
+            if (!cur) return cur.error();
+            before = cur.value();
+            if (cur.value() == 0) batch = nat::join_elements({batch, nat::guard_elements(true)});
+        }
+        if (auto st = table_->apply(batch, "adding masquerade for " + entry.ifname); !st) return st;
+        masquerade_[entry.ifname] = entry;
+        if (first) saved_ip_forward_ = before;
+        if (forwarding_due) *forwarding_due = first && before == 0;
+        return {};
+    }
+    std::string name = entry.ifname;  // ENTRY may be the element erased below
+    bool last = masquerade_.size() == 1;
+    bool stop = last && saved_ip_forward_ == 0;
+    if (stop) {
+        if (auto st = write_ip_forward(0); !st) return st;
+        batch = nat::join_elements({batch, nat::guard_elements(false)});
+    }
+    if (auto st = table_->apply(batch, "removing masquerade for " + name); !st) {
+        if (stop) {
+            auto back = write_ip_forward(1);
+            if (!back) log::error("undo failed: " + back.error().message);
+        }
+        return st;
+    }
+    if (stop) log::info("net.ipv4.ip_forward=0 restored");
+    masquerade_.erase(name);
+    if (last) saved_ip_forward_.reset();
+    return {};
+}
+
+Status Firewall::remove_tap(const std::string& name) {
+    std::optional<nat::ElementBatch> raw_batch;
+    if (auto it = raw_.find(name); it != raw_.end()) {
+        // Its raw sockets stay open in their holders' hands, but everything they send is dropped
+        // (the rule fails closed on an unknown mark).
+        raw_batch = nat::raw_elements(false, it->second);
+        raw_.erase(it);
+    }
+    Status st;
+    if (auto it = masquerade_.find(name); it != masquerade_.end()) {
+        bool last = masquerade_.size() == 1;
+        auto batch = nat::masquerade_elements(false, it->second);
+        if (raw_batch) batch = nat::join_elements({batch, *raw_batch});
+        if (last && saved_ip_forward_ == 0) {
+            // Forwarding off first, then the guard out: never forwarding without the guard.
+            if (auto w = write_ip_forward(0); !w)
+                st = w;
+            else
+                log::info("net.ipv4.ip_forward=0 restored");
+            batch = nat::join_elements({batch, nat::guard_elements(false)});
+        }
+        masquerade_.erase(it);
+        if (last) saved_ip_forward_.reset();
+        if (auto a = table_->apply(batch, "removing masquerade for " + name); !a && st) st = a;
+    } else if (raw_batch) {
+        st = table_->apply(*raw_batch, "forgetting raw sockets of " + name);
+    }
+    // A refused transaction changed nothing: rebuild the table from the state instead.
+    if (!st) check_table();
+    return st;
+}
+
+Status Firewall::start_forwarding(const std::string& why) {
+    if (auto st = write_ip_forward(1); !st) return st;
+    log::info("net.ipv4.ip_forward=1 (was 0) for " + why);
+    return {};
+}
+
+void Firewall::check_table() {
+    auto listed = table_->list();
+    if (!listed) {
+        log::error("checking table inet tapd: " + listed.error().message);
+        return;
+    }
+    auto want = expected();
+    std::string why;
+    if (nat::table_matches(listed.value(), want, &why)) return;
+    // Someone else (nft flush ruleset, a firewall reload) changed tapd's table: put it back.
+    auto st = table_->run(nat::table_batch(want), "restoring table inet tapd");
+    log::warn("nf_tables: " + why + "; " +
+              (st ? std::string("restored table inet tapd") : st.error().message));
+}
+
+}  // namespace tapd

@@ -1,0 +1,63 @@
+// Reconciler: which of the kernel's taps tapd keeps at start.
+#include "reconciler.hpp"
+
+#include <stdio.h>
+
+#include <map>
+
+#include "link.hpp"
+#include "log.hpp"
+
+namespace tapd {
+
+Result<Adoption> reconcile(NlSocket& nl, const StateFile& file, TunGuard& guard,
+                           const std::function<bool(const std::string&)>& lease_alive) {
+    auto loaded = file.load();
+    if (!loaded) {
+        // The unreadable file is kept aside for a post-mortem, never silently reused; taps with
+        // tapd's alias but no record are removed below.
+        std::string aside = file.path() + ".corrupt";
+        ::rename(file.path().c_str(), aside.c_str());
+        log::error("reconcile: " + loaded.error().message + "; moved to " + aside +
+                   ", starting from the kernel's state");
+        loaded = State{};
+    }
+    Adoption out;
+    out.saved_ip_forward = loaded->saved_ip_forward;
+    auto links = list_links(nl);
+    if (!links) return links.error();
+
+    std::map<std::string, const TapRecord*> recorded;
+    for (const auto& r : loaded->taps) recorded[r.name] = &r;
+    for (const auto& link : links.value()) {
+        auto alias = parse_tap_alias(link.alias);
+        if (link.kind != "tun" || !alias) {  // not ours: never touched
+            guard.warn_if_ownerless(link);
+            continue;
+        }
+        auto it = recorded.find(link.name);
+        const TapRecord* r = it == recorded.end() ? nullptr : it->second;
+        bool matches = r && r->ifindex == link.ifindex && r->owner == alias->owner;
+        // A holder of its fd may have changed the tap's tun owner or group while tapd was down.
+        std::string wrong = matches ? TunGuard::tampered(*r, link) : "";
+        bool keep = matches && wrong.empty() &&
+                    (r->persistent || (!r->lease.empty() && lease_alive(r->lease)));
+        if (keep) {
+            out.taps.push_back(*r);
+            log::info("reconcile: adopted tap=" + link.name +
+                      " owner=" + std::to_string(alias->owner) +
+                      (r->persistent ? " persistent" : " lease=" + r->lease));
+            continue;
+        }
+        if (auto st = delete_link(nl, link.ifindex, link.name); !st)
+            log::error("reconcile: " + st.error().message);
+        else
+            log::info("reconcile: removed tap=" + link.name +
+                      (!matches        ? " (not fully recorded)"
+                       : wrong.empty() ? " (its client is gone)"
+                                       : " (" + wrong + ")"));
+    }
+    return out;
+}
+
+}  // namespace tapd

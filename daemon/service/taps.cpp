@@ -1,0 +1,45 @@
+// Taps: records and their indexes.
+#include "taps.hpp"
+
+namespace tapd {
+
+const TapRecord* Taps::find(const std::string& name) const {
+    auto it = taps_.find(name);
+    return it == taps_.end() ? nullptr : &it->second;
+}
+
+TapRecord* Taps::find(const std::string& name) {
+    auto it = taps_.find(name);
+    return it == taps_.end() ? nullptr : &it->second;
+}
+
+TapRecord* Taps::find_by_ifindex(int ifindex) {
+    auto it = by_ifindex_.find(ifindex);
+    return it == by_ifindex_.end() ? nullptr : find(it->second);
+}
+
+TapRecord& Taps::add(const TapRecord& r) {
+    remove(r.name);
+    TapRecord& stored = taps_[r.name] = r;
+    by_ifindex_[r.ifindex] = r.name;
+    ++owned_[r.owner];
+    if (!r.persistent && !r.lease.empty()) leases_.hold(r.lease, r.name);
+    return stored;
+}
+
+void Taps::remove(const std::string& name) {
+    auto it = taps_.find(name);
+    if (it == taps_.end()) return;
+    const TapRecord& r = it->second;
+    by_ifindex_.erase(r.ifindex);
+    if (auto o = owned_.find(r.owner); o != owned_.end() && --o->second == 0) owned_.erase(o);
+    if (!r.persistent && !r.lease.empty()) leases_.release(r.lease, r.name);
+    taps_.erase(it);
+}
+
+size_t Taps::owned_by(uid_t uid) const {
+    auto it = owned_.find(uid);
+    return it == owned_.end() ? 0 : it->second;
+}
+
+}  // namespace tapd

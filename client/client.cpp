@@ -13,6 +13,7 @@
 
 #include "manager_proxy.h"
 #include "names.hpp"
+#include "tap_fields.hpp"
 
 namespace tapd {
 
@@ -134,19 +135,10 @@ void Client::delete_tap(const std::string& name) {
 static TapInfo info_from(const std::string& path, const std::map<std::string, sdbus::Variant>& p) {
     TapInfo t;
     t.path = path;
-    auto get = [&](const char* key) -> const sdbus::Variant* {
-        auto it = p.find(key);
-        return it == p.end() ? nullptr : &it->second;
-    };
-    if (auto* v = get("Name")) t.name = v->get<std::string>();
-    if (auto* v = get("Index")) t.index = v->get<uint32_t>();
-    if (auto* v = get("OwnerUid")) t.owner_uid = v->get<uint32_t>();
-    if (auto* v = get("Addresses")) t.addresses = v->get<std::vector<std::string>>();
-    if (auto* v = get("Routes")) t.routes = v->get<std::vector<std::string>>();
-    if (auto* v = get("Masquerade")) t.masquerade = v->get<bool>();
-    if (auto* v = get("Persistent")) t.persistent = v->get<bool>();
-    if (auto* v = get("MTU")) t.mtu = v->get<uint32_t>();
-    if (auto* v = get("MAC")) t.mac = v->get<std::string>();
+    for_each_tap_field(t, [&](const auto& property, const char*, auto& field) {
+        auto it = p.find(std::string(property.name));
+        if (it != p.end()) field = it->second.get<std::remove_cvref_t<decltype(field)>>();
+    });
     return t;
 }
 

@@ -1,0 +1,140 @@
+// The command table: what tapctl's help says of each command, its options, and what runs it.
+#include "commands.hpp"
+
+#include "options.hpp"
+
+namespace tapd::tapctl {
+
+namespace {
+
+const Command kCommands[] = {
+    {"create", "create NAME [OPTIONS]", "create a tap; persistent unless --ephemeral",
+     kCreateOptions, false,
+     "A persistent tap stays until 'tapctl delete NAME'. With --ephemeral, tapctl keeps running\n"
+     "and the tap lives as long as it does (Ctrl-C deletes it).",
+     "tapctl create tap0 --address 192.168.69.100/24 --address fdaa::100/64 \\\n"
+     "      --route fdaa::/64 --masquerade",
+     cmd_create},
+    {"delete",
+     "delete NAME",
+     "delete a tap of yours and everything created with it",
+     {},
+     false,
+     nullptr,
+     "tapctl delete tap0",
+     cmd_delete},
+    {"list",
+     "list [--all]",
+     "your taps (--all: every user's, root only)",
+     {kAll},
+     true,
+     nullptr,
+     "tapctl list --json",
+     cmd_list},
+    {"show",
+     "show NAME",
+     "one tap's addresses, routes and flags",
+     {},
+     true,
+     nullptr,
+     "tapctl show tap0 --json",
+     cmd_show},
+    {"exec", "exec NAME [OPTIONS] [--fd N] -- PROGRAM [ARGS...]",
+     "run PROGRAM with an fd attached to the tap", kExecOptions, false,
+     "PROGRAM gets the fd's number in $TAPD_FD and the tap's name in $TAPD_IFNAME; tapctl\n"
+     "forwards signals to it and exits with its status. If NAME does not exist it is created\n"
+     "for the run only, with OPTIONS, and deleted after. Everything after -- belongs to\n"
+     "PROGRAM, its options too.",
+     "tapctl exec tap1 --address 192.168.69.100/24 -- sh -c 'echo fd $TAPD_FD on $TAPD_IFNAME'",
+     cmd_exec},
+    {"cleanup",
+     "cleanup [--all]",
+     "delete all your taps (--all: every tap tapd owns, root only)",
+     {kAll},
+     false,
+     nullptr,
+     "tapctl cleanup",
+     cmd_cleanup},
+    {"policy",
+     "policy",
+     "what tapd allows you",
+     {},
+     true,
+     "The policy rules that match you, merged: how many taps, which names and prefixes, which\n"
+     "permissions, and what you use now.",
+     "tapctl policy --json",
+     cmd_policy},
+    {"addr",
+     "addr add|del NAME ADDR/PLEN",
+     "add an address to a tap of yours, or remove one",
+     {},
+     false,
+     nullptr,
+     "tapctl addr add tap0 fdaa::100/64",
+     cmd_addr},
+    {"route",
+     "route add|del NAME PREFIX/PLEN",
+     "add a route through a tap of yours, or remove one",
+     {},
+     false,
+     nullptr,
+     "tapctl route add tap0 fdaa::/64",
+     cmd_route},
+    {"masquerade",
+     "masquerade NAME on|off",
+     "NAT a tap's IPv4 subnets to the host's uplinks, or stop",
+     {},
+     false,
+     nullptr,
+     "tapctl masquerade tap0 on",
+     cmd_masquerade},
+#ifdef TAPCTL_HAVE_PACKETS
+    {"sniff",
+     "sniff NAME [-c COUNT] [-v]",
+     "decode the tap's frames live (one line each)",
+     {kCount, kVerbose},
+     true,
+     "Reads tapd's capture stream of the tap, so a tap that a program holds can be watched.\n"
+     "Ctrl-C ends it cleanly.",
+     "tapctl sniff tap0 -c 10",
+     cmd_sniff},
+    {"capture",
+     "capture NAME -w FILE [-c COUNT]",
+     "write the tap's frames to FILE (.pcap or .pcapng)",
+     {kWrite, kCount},
+     false,
+     "'-w -' writes pcap to stdout, e.g. 'tapctl capture tap0 -w - | wireshark -k -i -'.",
+     "tapctl capture tap0 -w tap0.pcapng -c 100",
+     cmd_capture},
+    {"read",
+     "read FILE [-c COUNT] [-v]",
+     "decode a pcap/pcapng file (- = stdin), as sniff does",
+     {kCount, kVerbose},
+     true,
+     nullptr,
+     "tapctl read tap0.pcapng --json",
+     cmd_read},
+#endif
+    {"help",
+     "help [COMMAND]",
+     "this list, or a command's options and an example",
+     {},
+     false,
+     nullptr,
+     "tapctl help create",
+     cmd_help},
+};
+
+}  // namespace
+
+std::span<const Command> commands() {
+    return kCommands;
+}
+
+const Command* find_command(const std::string& name) {
+    for (const auto& c : kCommands)
+        if (name == c.name) return &c;
+    return nullptr;
+}
+
+}  // namespace tapd::tapctl

@@ -1,0 +1,43 @@
+// The commands on a tap's frames and capture files: sniff, capture, read (over packet_cli).
+#include <string>
+
+#include "commands.hpp"
+#include "packet_cli.hpp"
+
+namespace tapd::tapctl {
+
+namespace {
+
+tapd::cli::DecodeOptions decode_options(const Invocation& inv) {
+    tapd::cli::DecodeOptions o;
+    o.verbose = inv.verbose;
+    o.json = inv.json;
+    o.count = inv.count;
+    return o;
+}
+
+}  // namespace
+
+int cmd_sniff(Invocation& inv) {
+    std::string name = need_name(inv);
+    no_more_operands(inv, 1);
+    // A capture stream from tapd, not the tap fd: a tap another program holds can be sniffed.
+    auto fd = inv.bus().open_capture(name);
+    return tapd::cli::print_frames_from_pcap_fd(fd.get(), decode_options(inv));
+}
+
+int cmd_capture(Invocation& inv) {
+    std::string name = need_name(inv);
+    no_more_operands(inv, 1);
+    if (inv.write_to.empty()) throw UsageError("capture: -w FILE is required");
+    auto fd = inv.bus().open_capture(name);
+    return tapd::cli::capture_pcap_fd_to_file(fd.get(), inv.write_to, inv.count);
+}
+
+int cmd_read(Invocation& inv) {
+    std::string file = operand(inv, 0, "read needs a FILE");
+    no_more_operands(inv, 1);
+    return tapd::cli::print_file(file, decode_options(inv));
+}
+
+}  // namespace tapd::tapctl

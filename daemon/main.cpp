@@ -27,6 +27,7 @@
 #include "names.hpp"
 #include "policy.hpp"
 #include "policy_file.hpp"
+#include "policy_in_force.hpp"
 #include "privileges.hpp"
 #include "service.hpp"
 #include "unique_fd.hpp"
@@ -104,14 +105,14 @@ int parse_args(int argc, char** argv, Options& o) {
 // privileges, no state directory, nothing opened but FILE (and the user database, for names).
 // A missing file is an error here, where a start would fall back to "root only".
 int check_policy_file(const std::string& path) {
-    auto p = tapd::load_policy(path, tapd::LoadTime::Check);
+    auto p = tapd::Policy::load(path, tapd::LoadTime::Check);
     if (!p) {
         tapd::log::error("policy: " + p.error().message);
         return 1;
     }
     std::printf("%s: ok: %zu rule%s; limits: captures %zu, raw_sockets %zu\n", path.c_str(),
-                p->rules.size(), p->rules.size() == 1 ? "" : "s", p->limits.captures,
-                p->limits.raw_sockets);
+                p.value()->rules.size(), p.value()->rules.size() == 1 ? "" : "s",
+                p.value()->limits.captures, p.value()->limits.raw_sockets);
     return 0;
 }
 
@@ -168,12 +169,13 @@ int main(int argc, char** argv) {
         tapd::log::info("running as " + mode.value());
     }
 
-    if (auto st = tapd::load_policy_in_force(opts.policy); !st) {
+    tapd::PolicyInForce policy_in_force;
+    if (auto st = policy_in_force.load_at_start(opts.policy); !st) {
         tapd::log::error("policy: " + st.error().message);
         return 1;
     }
-    const auto& policy = tapd::current_policy();
-    tapd::log::info("policy: " + policy.source + " (" + std::to_string(policy.rules.size()) +
+    auto policy = policy_in_force.get();
+    tapd::log::info("policy: " + policy->source + " (" + std::to_string(policy->rules.size()) +
                     " rules)");
 
     // Disconnections are watched before reconcile asks which lease holders are connected.
@@ -184,8 +186,9 @@ int main(int argc, char** argv) {
         tapd::log::error("cannot watch bus clients: " + e.getMessage());
         return 1;
     }
-    auto service = tapd::Service::start(
-        opts.state_dir, [&](const std::string& lease) { return leases->alive(lease); });
+    auto service =
+        tapd::Service::start(opts.state_dir, policy_in_force, opts.policy,
+                             [&](const std::string& lease) { return leases->alive(lease); });
     if (!service) {
         tapd::log::error("start failed: " + service.error().message);
         return 1;
@@ -193,7 +196,7 @@ int main(int argc, char** argv) {
     tapd::Callers callers;
     std::unique_ptr<tapd::ManagerObject> bus;
     try {
-        bus = std::make_unique<tapd::ManagerObject>(*conn, *service.value(), callers, opts.policy);
+        bus = std::make_unique<tapd::ManagerObject>(*conn, *service.value(), callers);
         conn->requestName(tapd::names::kBusName);
     } catch (const sdbus::Error& e) {
         tapd::log::error("cannot own " + std::string(tapd::names::kBusName) + ": " +
@@ -311,10 +314,10 @@ int main(int argc, char** argv) {
             signalfd_siginfo si{};
             while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
                 if (si.ssi_signo == SIGHUP) {
-                    auto st = tapd::reload_policy_in_force(opts.policy);
+                    auto st = policy_in_force.reload(opts.policy);
                     if (st)
                         tapd::log::info("SIGHUP: policy reloaded from " + opts.policy + " (" +
-                                        std::to_string(tapd::current_policy().rules.size()) +
+                                        std::to_string(policy_in_force.get()->rules.size()) +
                                         " rules)");
                     else
                         tapd::log::error("SIGHUP: policy not reloaded, the old one stays: " +

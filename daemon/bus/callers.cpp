@@ -1,7 +1,7 @@
 // Callers: credentials per bus connection.
 #include "callers.hpp"
 
-#include "policy.hpp"
+#include "users.hpp"
 
 namespace tapd {
 

@@ -28,13 +28,11 @@ IfName tap_name(const Caller& c, const char* method, const std::string& name) {
     return required(c, method, args, IfName::parse(name));
 }
 
-ManagerObject::ManagerObject(sdbus::IConnection& conn, Service& service, Callers& callers,
-                             std::string policy_path)
+ManagerObject::ManagerObject(sdbus::IConnection& conn, Service& service, Callers& callers)
     : AdaptorInterfaces(conn, names::kManagerPath),
       conn_(conn),
       service_(service),
-      callers_(callers),
-      policy_path_(std::move(policy_path)) {
+      callers_(callers) {
     registerAdaptor();
     service_.take_changes();
     for (const auto& [name, r] : service_.taps().all())

@@ -23,8 +23,7 @@ class ManagerObject final
     : public sdbus::AdaptorInterfaces<net::tapd1::Manager_adaptor, sdbus::ObjectManager_adaptor> {
   public:
     // Exports the objects of the taps SERVICE holds (those adopted at start).
-    ManagerObject(sdbus::IConnection& conn, Service& service, Callers& callers,
-                  std::string policy_path);
+    ManagerObject(sdbus::IConnection& conn, Service& service, Callers& callers);
     ~ManagerObject();
 
     Service& service() { return service_; }
@@ -65,7 +64,6 @@ class ManagerObject final
     sdbus::IConnection& conn_;
     Service& service_;
     Callers& callers_;
-    std::string policy_path_;
     std::map<std::string, std::unique_ptr<TapObject>> objects_;
 };
 

@@ -1,7 +1,6 @@
 // ManagerObject's policy methods: GetPolicy (what the caller may do, and what it uses), Reload,
 // and Version.
 #include "manager_object.hpp"
-#include "policy.hpp"
 #include "replies.hpp"
 #include "utf8.hpp"
 
@@ -23,11 +22,11 @@ sdbus::Variant count(size_t n) {
 
 std::map<std::string, sdbus::Variant> ManagerObject::GetPolicy() {
     Caller c = callers_.of(getObject());
-    Grant g = grant_for(c);
-    const Policy& policy = current_policy();
+    auto policy = service_.policy();
+    Grant g = policy->grant_for(c);
     std::vector<std::string> rules;
     for (size_t i : g.matched_rules) {
-        const Rule& r = policy.rules[i];
+        const Rule& r = policy->rules[i];
         rules.push_back(printable_utf8("rule " + std::to_string(i) + " (line " +
                                            std::to_string(r.line) + ")" +
                                            (r.comment.empty() ? "" : ": " + r.comment),
@@ -50,22 +49,17 @@ std::map<std::string, sdbus::Variant> ManagerObject::GetPolicy() {
     out["open_captures"] = count(service_.captures_of(c));
     out["max_raw_sockets"] = count(g.max_raw_sockets);
     if (auto open = service_.raw_sockets_of(c)) out["open_raw_sockets"] = count(open.value());
-    out["limits.captures"] = count(policy.limits.captures);
-    out["limits.raw_sockets"] = count(policy.limits.raw_sockets);
+    out["limits.captures"] = count(policy->limits.captures);
+    out["limits.raw_sockets"] = count(policy->limits.raw_sockets);
     out["matched_rules"] = sdbus::Variant(rules);
     // The policy's path, as tapd was given it: any bytes but NUL, and sd-bus sends only UTF-8.
-    out["policy"] = sdbus::Variant(printable_utf8(policy.source, kMaxErrorText));
+    out["policy"] = sdbus::Variant(printable_utf8(policy->source, kMaxErrorText));
     return out;
 }
 
 void ManagerObject::Reload() {
     Caller c = callers_.of(getObject());
-    Status st;
-    if (c.uid != 0)
-        st = make_error(ErrorKind::PermissionDenied, "only root may reload the policy");
-    else if (st = reload_policy_in_force(policy_path_); !st)
-        st = make_error(st.error().kind, st.error().message + "; the policy in force stays");
-    reply(c, "Reload", log_arg("policy", policy_path_), st);
+    reply(c, "Reload", log_arg("policy", service_.policy_path()), service_.reload_policy(c));
 }
 
 std::string ManagerObject::Version() {

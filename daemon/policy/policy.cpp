@@ -1,101 +1,85 @@
-// The policy in force and the per-call checks of CreateTap against a grant.
+// The policy: built from a file or as root only, and the grant it gives a caller.
 #include "policy.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "users.hpp"
 
 namespace tapd {
 
-static Policy& policy_in_force() {
-    static Policy policy = default_policy();
-    return policy;
-}
-
-const Policy& current_policy() {
-    return policy_in_force();
-}
-
-void set_current_policy(Policy policy) {
-    policy_in_force() = std::move(policy);
-}
-
-static Status put_in_force(Result<Policy> loaded) {
-    if (!loaded) return loaded.error();
-    set_current_policy(std::move(loaded.value()));
-    return {};
-}
-
-Status load_policy_in_force(const std::string& path) {
-    return put_in_force(load_policy(path, LoadTime::Start));
-}
-
-Status reload_policy_in_force(const std::string& path) {
-    return put_in_force(load_policy(path, LoadTime::Reload));
-}
-
-Grant grant_for(const Caller& caller) {
-    if (caller.groups) return grant_for(current_policy(), caller.uid, *caller.groups);
-    return grant_for(current_policy(), caller.uid, groups_of(caller.uid));
-}
-
-Status check_create(const Grant& grant, const CreateOptions& o, size_t owned) {
-    if (grant.unlimited) return {};
-    if (owned >= grant.max_taps)
-        return make_error(ErrorKind::QuotaExceeded,
-                          grant.max_taps == 0
-                              ? std::string("the policy grants you no taps")
-                              : "you already have " + std::to_string(owned) + " taps (at most " +
-                                    std::to_string(grant.max_taps) + ")");
-    for (const auto& a : o.addresses)
-        if (auto st = check_prefix(grant, a, "address"); !st) return st;
-    for (const auto& r : o.routes)
-        if (auto st = check_prefix(grant, r, "route"); !st) return st;
-    if (o.masquerade && !grant.masquerade)
-        return make_error(ErrorKind::PermissionDenied, "the policy does not allow you masquerade");
-    if (o.persistent && !grant.persistent)
-        return make_error(ErrorKind::PermissionDenied,
-                          "the policy does not allow you persistent taps (use tapctl exec, or "
-                          "tapctl create --ephemeral)");
-    if (o.owner_access && !grant.owner_access)
-        return make_error(ErrorKind::PermissionDenied,
-                          "the policy does not allow you owner_access");
-    return {};
-}
-
 namespace {
 
-// One more of KIND ("captures") for a caller: its MINE against MAX (policy key KEY; VERB words
-// its count: "you already have 4 captures"), then everyone's TOTAL against LIMIT (policy key
-// "limits." LIMIT_KEY; TOTAL_TEXT words it).
-Status check_count(const Grant& grant, const char* kind, const char* verb, size_t mine, size_t max,
-                   const char* key, size_t total, size_t limit, const std::string& total_text,
-                   const char* limit_key) {
-    if (grant.unlimited) return {};
-    if (max == 0)
-        return make_error(
-            ErrorKind::QuotaExceeded,
-            std::string("the policy grants you no ") + kind + " (policy key \"" + key + "\" is 0)");
-    if (mine >= max)
-        return make_error(ErrorKind::QuotaExceeded, std::string("you already ") + verb + " " +
-                                                        std::to_string(mine) + " " + kind +
-                                                        " (at most " + std::to_string(max) +
-                                                        ", policy key \"" + key + "\")");
-    if (total >= limit)
-        return make_error(ErrorKind::QuotaExceeded,
-                          total_text + " (at most " + std::to_string(limit) +
-                              ", policy key \"limits." + limit_key + "\")");
-    return {};
+template <class T>
+void add_unique(std::vector<T>& to, const std::vector<T>& from) {
+    for (const auto& x : from)
+        if (std::find(to.begin(), to.end(), x) == to.end()) to.push_back(x);
+}
+
+// Root's grant: unlimited, and every field as permissive as it can be expressed.
+Grant root_grant() {
+    Grant g;
+    g.unlimited = true;
+    g.max_taps = g.max_captures = g.max_raw_sockets = std::numeric_limits<size_t>::max();
+    g.prefixes = {parse_network("0.0.0.0/0").value(), parse_network("::/0").value()};
+    g.masquerade = g.persistent = g.owner_access = g.raw_sockets = g.capture = true;
+    g.default_route = true;
+    return g;
 }
 
 }  // namespace
 
-Status check_capture_quota(const Grant& grant, const Limits& limits, size_t mine, size_t total) {
-    return check_count(grant, "captures", "have", mine, grant.max_captures, "max_captures", total,
-                       limits.captures, "tapd already runs " + std::to_string(total) + " captures",
-                       "captures");
+Policy::Policy(std::string source, std::vector<Rule> rules, Limits limits, bool from_file)
+    : source(std::move(source)), rules(std::move(rules)), limits(limits), from_file(from_file) {}
+
+Result<std::shared_ptr<const Policy>> Policy::load(const std::string& path, LoadTime when) {
+    auto text = read_policy_file(path, when);
+    if (!text) return text.error();
+    if (!text.value()) return root_only();
+    return parse(*text.value(), path);
 }
 
-Status check_raw_socket_quota(const Grant& grant, const Limits& limits, size_t mine, size_t total) {
-    return check_count(grant, "raw sockets", "hold", mine, grant.max_raw_sockets, "max_raw_sockets",
-                       total, limits.raw_sockets,
-                       std::to_string(total) + " raw sockets from tapd are open", "raw_sockets");
+Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view text,
+                                                    const std::string& path) {
+    auto contents = parse_policy_file(text, path);
+    if (!contents) return contents.error();
+    return std::shared_ptr<const Policy>(
+        new Policy(path, std::move(contents->rules), contents->limits, true));
+}
+
+std::shared_ptr<const Policy> Policy::root_only() {
+    return std::shared_ptr<const Policy>(
+        new Policy("built-in default (root only)", {}, Limits{}, false));
+}
+
+Grant Policy::grant_for(uid_t uid, const std::vector<gid_t>& groups) const {
+    if (uid == 0) return root_grant();
+    Grant g;
+    for (size_t i = 0; i < rules.size(); ++i) {
+        const Rule& r = rules[i];
+        bool by_uid = std::find(r.uids.begin(), r.uids.end(), uid) != r.uids.end();
+        bool by_group = std::any_of(r.gids.begin(), r.gids.end(), [&](gid_t gid) {
+            return std::find(groups.begin(), groups.end(), gid) != groups.end();
+        });
+        if (!by_uid && !by_group) continue;
+        // The union: each matching rule can only add to what the others allow.
+        g.matched_rules.push_back(i);
+        g.max_taps = std::max(g.max_taps, r.max_taps);
+        add_unique(g.name_prefixes, {r.name_prefix});
+        add_unique(g.prefixes, r.prefixes);
+        g.add(r);
+        // A count comes with its permission: a rule that does not grant capture cannot raise
+        // the limit another rule set for it.
+        if (r.capture) g.max_captures = std::max(g.max_captures, r.max_captures);
+        if (r.raw_sockets) g.max_raw_sockets = std::max(g.max_raw_sockets, r.max_raw_sockets);
+    }
+    return g;
+}
+
+Grant Policy::grant_for(const Caller& caller) const {
+    if (caller.groups) return grant_for(caller.uid, *caller.groups);
+    return grant_for(caller.uid, groups_of(caller.uid));
 }
 
 }  // namespace tapd

@@ -1,5 +1,5 @@
-// The policy file (/etc/tapd/policy.json): its rules, how a caller's grant is derived from them,
-// and the name and prefix checks every mutating call runs against that grant.
+// The policy file (/etc/tapd/policy.json): its format, the rules it holds, reading and parsing it.
+// How a caller's grant is derived from the rules and checked is policy.hpp's (class Policy).
 //
 // Format (version 1):
 //   { "version": 1,                       required, the number 1
@@ -35,6 +35,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,12 +64,8 @@ inline constexpr size_t kMaxCaptureLimit = 1024;
 inline constexpr size_t kDefaultRawSocketLimit = 1024;
 inline constexpr size_t kMaxRawSocketLimit = 65536;
 
-struct Rule {
-    std::vector<uid_t> uids;  // from "users", names already resolved
-    std::vector<gid_t> gids;  // from "groups", names already resolved
-    size_t max_taps = 0;
-    std::string name_prefix = "tap";
-    std::vector<Prefix> prefixes;
+// The permissions of a rule's boolean keys; a grant holds the union of its rules'.
+struct Permissions {
     bool masquerade = false;
     bool persistent = false;
     bool owner_access = false;
@@ -77,6 +74,24 @@ struct Rule {
     // A default route through a tap diverts all of the host's traffic that no more specific
     // route takes: a rule may grant 0.0.0.0/0 or ::/0, and so default routes, only with it.
     bool default_route = false;
+
+    // Adds OTHER's permissions to these.
+    void add(const Permissions& other) {
+        masquerade |= other.masquerade;
+        persistent |= other.persistent;
+        owner_access |= other.owner_access;
+        raw_sockets |= other.raw_sockets;
+        capture |= other.capture;
+        default_route |= other.default_route;
+    }
+};
+
+struct Rule : Permissions {
+    std::vector<uid_t> uids;  // from "users", names already resolved
+    std::vector<gid_t> gids;  // from "groups", names already resolved
+    size_t max_taps = 0;
+    std::string name_prefix = "tap";
+    std::vector<Prefix> prefixes;
     size_t max_captures = kDefaultMaxCaptures;
     size_t max_raw_sockets = kDefaultMaxRawSockets;
     std::string comment;
@@ -90,73 +105,30 @@ struct Limits {
     size_t raw_sockets = kDefaultRawSocketLimit;
 };
 
-struct Policy {
-    std::string source;  // the file's path, or a description of the built-in default
+// What a policy file holds once parsed.
+struct PolicyFileContents {
     std::vector<Rule> rules;
     Limits limits;
-    bool from_file = false;
 };
-
-// What one caller may do: root's unlimited grant, or the union of the rules that match it.
-struct PolicyGrant {
-    // Root: every limit below is waived. The fields are also set as permissive as they can be
-    // expressed (all booleans, the max_ counts, 0.0.0.0/0 and ::/0) so that a forgotten `unlimited`
-    // check denies nothing to root; name_prefixes stays empty, check_name() knows.
-    bool unlimited = false;
-    size_t max_taps = 0;
-    std::vector<std::string> name_prefixes;  // a tap name must start with one of these
-    std::vector<Prefix> prefixes;            // addresses and routes must lie inside one of these
-    bool masquerade = false;
-    bool persistent = false;
-    bool owner_access = false;
-    bool raw_sockets = false;
-    bool capture = false;
-    bool default_route = false;
-    size_t max_captures = 0;            // 0 unless capture
-    size_t max_raw_sockets = 0;         // 0 unless raw_sockets
-    std::vector<size_t> matched_rules;  // indexes into Policy::rules, in file order
-};
-
-// The policy when there is no file: root may do everything, every other uid nothing.
-Policy default_policy();
 
 // Parses and validates policy TEXT; PATH only names the file in errors. User and group names are
 // resolved here through the system user database, so an unknown name fails the parse.
-// Returns the policy, or InvalidArgument "PATH:LINE:COLUMN: reason" (LINE and COLUMN from 1,
-// the column counted in characters) pointing at the offending key or value.
-Result<Policy> parse_policy(std::string_view text, const std::string& path);
+// Returns the rules and limits, or InvalidArgument "PATH:LINE:COLUMN: reason" (LINE and COLUMN
+// from 1, the column counted in characters) pointing at the offending key or value.
+Result<PolicyFileContents> parse_policy_file(std::string_view text, const std::string& path);
 
 // When a policy is read: at start, to replace the one in force (Reload, SIGHUP), or to check a
 // file without using it (tapd --check-policy).
 enum class LoadTime { Start, Reload, Check };
 
-// Reads and parses the file at PATH. At start, no file there (ENOENT, also a dangling symlink)
-// gives default_policy() and logs a line saying so, since a fresh install has none; on a reload
+// Reads the file at PATH. At start, no file there (ENOENT, also a dangling symlink) gives
+// std::nullopt (root only) and logs a line saying so, since a fresh install has none; on a reload
 // it is an error (Failed) that says so, so that a file removed or a symlink broken by mistake
 // does not lock every user out; for a check it is an error naming the file. Any other failure is an
 // error: unreadable file, not a regular file (checked before opening, and the open never blocks: a
 // FIFO at PATH would hold tapd until someone wrote to it), larger than kMaxPolicyFileSize, writable
 // by group or others, or owned by someone other than root or tapd's own euid (anyone who may write
 // the file may grant themselves taps).
-Result<Policy> load_policy(const std::string& path, LoadTime when = LoadTime::Start);
-
-// The grant of UID with GROUPS: root unlimited; else the union of the matching rules; no match
-// gives a grant that allows nothing (max_taps 0).
-PolicyGrant grant_for(const Policy& policy, uid_t uid, const std::vector<gid_t>& groups);
-
-// UID's groups from the user database (primary group first, then supplementary), or an empty
-// list if UID has no passwd entry.
-std::vector<gid_t> groups_of(uid_t uid);
-
-// Checks a tap name: first validate_ifname() for every caller, root included (qemu-bridge-helper,
-// CVE-2019-13164, matched a name it then truncated), then that it starts with one of the grant's
-// name prefixes. Returns InvalidArgument for a bad name, PermissionDenied for a prefix mismatch.
-Status check_name(const PolicyGrant& grant, const std::string& name);
-
-// Checks that PREFIX (an interface address or a route; WHAT names it in the error) lies entirely
-// inside one of the grant's prefixes: 192.168.69.100/24 is inside 192.168.69.0/24, a /16 is never
-// inside a /24, and 0.0.0.0/0 only inside 0.0.0.0/0, which needs default_route as well. Returns
-// PermissionDenied otherwise.
-Status check_prefix(const PolicyGrant& grant, const Prefix& prefix, const char* what);
+Result<std::optional<std::string>> read_policy_file(const std::string& path, LoadTime when);
 
 }  // namespace tapd

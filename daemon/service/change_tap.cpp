@@ -6,7 +6,6 @@
 
 #include "address.hpp"
 #include "log.hpp"
-#include "policy.hpp"
 #include "route.hpp"
 #include "service.hpp"
 #include "undo.hpp"
@@ -66,7 +65,8 @@ Status Service::add_prefix(const Caller& caller, const IfName& ifname, const Pre
     const std::string& name = ifname.str();
     auto r = owned_tap(caller, ifname);
     if (!r) return r.error();
-    if (auto st = check_prefix(grant_for(caller), p, kind.what); !st) return st;
+    if (auto st = Policy::check_prefix(policy_.get()->grant_for(caller), p, kind.what); !st)
+        return st;
     TapRecord& rec = *r.value();
     auto& list = rec.*kind.list;
     if (std::find(list.begin(), list.end(), p) != list.end())
@@ -136,7 +136,7 @@ Status Service::set_masquerade(const Caller& caller, const IfName& ifname, bool 
     if (!r) return r.error();
     TapRecord& rec = *r.value();
     if (rec.masquerade == enabled) return {};
-    if (enabled && !grant_for(caller).masquerade)
+    if (enabled && !policy_.get()->grant_for(caller).masquerade)
         return make_error(ErrorKind::PermissionDenied, "the policy does not allow you masquerade");
     if (enabled && rec.masquerade_subnets().empty())
         return make_error(ErrorKind::InvalidArgument,

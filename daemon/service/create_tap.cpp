@@ -9,7 +9,6 @@
 #include "fault.hpp"
 #include "link.hpp"
 #include "log.hpp"
-#include "policy.hpp"
 #include "profile.hpp"
 #include "route.hpp"
 #include "service.hpp"
@@ -76,15 +75,17 @@ Result<const TapRecord*> Service::create(const Caller& caller, const IfName& ifn
     StepClock clock("CreateTap " + name);
     // Authorize. The name first (matched against the policy's prefixes), so that nothing about
     // other interfaces is revealed to a caller who may not use the name anyway.
-    Grant grant = grant_for(caller);
-    if (auto st = check_name(grant, name); !st) return st.error();
+    auto policy = policy_.get();
+    Grant grant = policy->grant_for(caller);
+    if (auto st = Policy::check_name(grant, name); !st) return st.error();
     if (taps_.find(name))
         return make_error(ErrorKind::Conflict, "tap '" + name + "' already exists");
     auto existing = link_index(*nl_, name);
     if (!existing) return existing.error();
     if (existing.value() != 0)
         return make_error(ErrorKind::Conflict, "interface '" + name + "' already exists");
-    if (auto st = check_create(grant, o, taps_.owned_by(caller.uid)); !st) return st.error();
+    if (auto st = Policy::check_create(grant, o, taps_.owned_by(caller.uid)); !st)
+        return st.error();
     // Validate.
     for (const auto& a : o.addresses)
         if (auto st = check_tap_address(a); !st) return st.error();

@@ -1,21 +1,21 @@
 // OpenCapture: authorize (grant, ownership) → quota (the captures running, the caller's and
 // everyone's) → start a streamer.
-#include "policy.hpp"
 #include "service.hpp"
 
 namespace tapd {
 
 Result<UniqueFd> Service::open_capture(const Caller& caller, const IfName& name,
                                        const CaptureOptions& options) {
-    Grant grant = grant_for(caller);
+    auto policy = policy_.get();
+    Grant grant = policy->grant_for(caller);
     if (!grant.unlimited && !grant.capture)
         return make_error(ErrorKind::PermissionDenied, "the policy does not allow you capture");
     auto r = live_tap(caller, name);
     if (!r) return r.error();
     const TapRecord& rec = *r.value();
     captures_->reap();  // an exit not yet seen by the poll loop frees its place now
-    if (auto st = check_capture_quota(grant, current_policy().limits,
-                                      captures_->running_for(caller.uid), captures_->running());
+    if (auto st = policy->check_capture_quota(grant, captures_->running_for(caller.uid),
+                                              captures_->running());
         !st)
         return st.error();
     return captures_->start(rec.name, rec.ifindex, caller.uid, options);

@@ -1,6 +1,5 @@
 // OpenRawSocket: validate the family and protocol → authorize (grant, ownership) → quota (the
 // sockets still open, the caller's and everyone's) → open and count it.
-#include "policy.hpp"
 #include "raw_socket.hpp"
 #include "service.hpp"
 
@@ -9,7 +8,8 @@ namespace tapd {
 Result<UniqueFd> Service::open_raw_socket(const Caller& caller, const IfName& name, int family,
                                           int protocol) {
     if (auto st = check_raw_socket_args(family, protocol); !st) return st.error();
-    Grant grant = grant_for(caller);
+    auto policy = policy_.get();
+    Grant grant = policy->grant_for(caller);
     if (!grant.unlimited && !grant.raw_sockets)
         return make_error(ErrorKind::PermissionDenied, "the policy does not allow you raw sockets");
     auto r = live_tap(caller, name);
@@ -17,8 +17,7 @@ Result<UniqueFd> Service::open_raw_socket(const Caller& caller, const IfName& na
     const TapRecord& rec = *r.value();
     auto open = raw_sockets_->count(caller.uid);
     if (!open) return open.error();
-    if (auto st = check_raw_socket_quota(grant, current_policy().limits, open->of_uid, open->total);
-        !st)
+    if (auto st = policy->check_raw_socket_quota(grant, open->of_uid, open->total); !st)
         return st.error();
     auto mark = raw_socket_mark(rec.ifindex);
     if (!mark) return mark.error();

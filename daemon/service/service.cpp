@@ -11,8 +11,9 @@
 namespace tapd {
 
 Result<std::unique_ptr<Service>> Service::start(
-    const std::string& state_dir, const std::function<bool(const std::string&)>& lease_alive) {
-    std::unique_ptr<Service> s(new Service());
+    const std::string& state_dir, PolicyInForce& policy, std::string policy_path,
+    const std::function<bool(const std::string&)>& lease_alive) {
+    std::unique_ptr<Service> s(new Service(policy, std::move(policy_path)));
     auto nl = NlSocket::connect();
     if (!nl) return nl.error();
     s->nl_ = std::move(nl.value());
@@ -55,6 +56,14 @@ Status Service::save() {
     for (const auto& [name, r] : taps_.all()) s.taps.push_back(r);
     s.saved_ip_forward = firewall_->saved_ip_forward();
     return file_->save(s);
+}
+
+Status Service::reload_policy(const Caller& caller) {
+    if (caller.uid != 0)
+        return make_error(ErrorKind::PermissionDenied, "only root may reload the policy");
+    if (auto st = policy_.reload(policy_path_); !st)
+        return make_error(st.error().kind, st.error().message + "; the policy in force stays");
+    return {};
 }
 
 std::vector<const TapRecord*> Service::owned(const Caller& caller) const {

@@ -25,6 +25,7 @@
 #include "link_deleter.hpp"
 #include "netlink.hpp"
 #include "options.hpp"
+#include "policy_in_force.hpp"
 #include "requests.hpp"
 #include "result.hpp"
 #include "state.hpp"
@@ -46,8 +47,16 @@ class Service {
   public:
     // Opens netlink and nf_tables, loads the state file and reconciles the kernel with it.
     // LEASE_ALIVE tells whether a bus name still exists (ephemeral taps of live clients stay).
+    // POLICY: the policy in force, read once per call; POLICY_PATH its file, for Reload.
     static Result<std::unique_ptr<Service>> start(
-        const std::string& state_dir, const std::function<bool(const std::string&)>& lease_alive);
+        const std::string& state_dir, PolicyInForce& policy, std::string policy_path,
+        const std::function<bool(const std::string&)>& lease_alive);
+
+    // The policy in force (GetPolicy); a reload meanwhile leaves the one returned whole.
+    std::shared_ptr<const Policy> policy() const { return policy_.get(); }
+    // Reload: root only; a bad or missing file keeps the policy in force.
+    Status reload_policy(const Caller& caller);
+    const std::string& policy_path() const { return policy_path_; }
 
     Result<const TapRecord*> create(const Caller& caller, const IfName& name,
                                     const CreateOptions& options);
@@ -117,7 +126,8 @@ class Service {
     }
 
   private:
-    Service() = default;
+    Service(PolicyInForce& policy, std::string policy_path)
+        : policy_(policy), policy_path_(std::move(policy_path)) {}
     // The caller's tap NAME (root: anyone's); another user's answers like a missing one.
     Result<TapRecord*> owned_tap(const Caller& caller, const IfName& name);
     // owned_tap(), and its link still there under its name: what an fd may be opened on.
@@ -145,6 +155,8 @@ class Service {
         changes_.push_back({kind, name});
     }
 
+    PolicyInForce& policy_;
+    std::string policy_path_;
     std::unique_ptr<NlSocket> nl_;
     std::unique_ptr<LinkDeleter> deleter_;  // destroy()'s
     std::unique_ptr<TunGuard> guard_;

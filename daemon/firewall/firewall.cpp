@@ -9,22 +9,22 @@ namespace tapd {
 
 namespace {
 
-nat::MasqueradeEntry masquerade_entry(const FirewallTap& t) {
-    return nat::MasqueradeEntry{t.name, t.subnets};
+nft::MasqueradeEntry masquerade_entry(const FirewallTap& t) {
+    return nft::MasqueradeEntry{t.name, t.subnets};
 }
 
 // The tap's pair in rawallow, none if its ifindex has no mark (open_raw_socket refuses it too).
-std::optional<nat::RawEntry> raw_entry(const FirewallTap& t) {
+std::optional<nft::RawEntry> raw_entry(const FirewallTap& t) {
     auto mark = raw_socket_mark(t.ifindex);
     if (!mark) return std::nullopt;
-    return nat::RawEntry{mark.value(), t.name};
+    return nft::RawEntry{mark.value(), t.name};
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Firewall>> Firewall::open() {
     std::unique_ptr<Firewall> f(new Firewall());
-    auto table = NatTable::open();
+    auto table = NftTable::open();
     if (!table) return table.error();
     f->table_ = std::move(table.value());
     auto events = NftEvents::open();
@@ -33,8 +33,8 @@ Result<std::unique_ptr<Firewall>> Firewall::open() {
     return f;
 }
 
-nat::TableState Firewall::expected() const {
-    nat::TableState table;
+nft::TableState Firewall::expected() const {
+    nft::TableState table;
     for (const auto& [name, e] : masquerade_) table.entries.push_back(e);
     for (const auto& [name, e] : raw_) table.raw.push_back(e);
     table.guard = !table.entries.empty() && saved_ip_forward_ == 0;
@@ -50,7 +50,7 @@ Status Firewall::adopt(const std::vector<FirewallTap>& taps, std::optional<int> 
         if (auto raw = raw_entry(t)) raw_[t.name] = *raw;
     }
     // Atomic: also clears stale elements and rules.
-    if (auto st = table_->run(nat::table_batch(expected()), "rebuilding table inet tapd"); !st)
+    if (auto st = table_->run(nft::table_batch(expected()), "rebuilding table inet tapd"); !st)
         return st;
     if (masquerade_.empty() && saved_ip_forward_) {
         if (auto st = write_ip_forward(*saved_ip_forward_); !st) return st;
@@ -70,8 +70,8 @@ Status Firewall::adopt(const std::vector<FirewallTap>& taps, std::optional<int> 
 
 Result<bool> Firewall::add_tap(const FirewallTap& tap) {
     auto raw = raw_entry(tap);
-    std::optional<nat::ElementBatch> raw_batch;
-    if (raw) raw_batch = nat::raw_elements(true, *raw);
+    std::optional<nft::ElementBatch> raw_batch;
+    if (raw) raw_batch = nft::raw_elements(true, *raw);
     bool due = false;
     if (tap.masquerade) {
         auto st = apply_masquerade(true, masquerade_entry(tap), raw_batch, &due);
@@ -101,11 +101,11 @@ Status Firewall::disable_masquerade(const std::string& name) {
 // saves ip_forward's value and, if it was off, puts the guard in before forwarding goes on
 // (*FORWARDING_DUE); the last turns forwarding off before the guard goes out: never forwarding
 // without the guard. A failure changes nothing (forwarding is put back on).
-Status Firewall::apply_masquerade(bool add, const nat::MasqueradeEntry& entry,
-                                  const std::optional<nat::ElementBatch>& extra,
+Status Firewall::apply_masquerade(bool add, const nft::MasqueradeEntry& entry,
+                                  const std::optional<nft::ElementBatch>& extra,
                                   bool* forwarding_due) {
-    auto batch = nat::masquerade_elements(add, entry);
-    if (extra) batch = nat::join_elements({batch, *extra});
+    auto batch = nft::masquerade_elements(add, entry);
+    if (extra) batch = nft::join_elements({batch, *extra});
     if (add) {
         bool first = masquerade_.empty();
         std::optional<int> before;
@@ -113,7 +113,7 @@ Status Firewall::apply_masquerade(bool add, const nat::MasqueradeEntry& entry,
             auto cur = read_ip_forward();
             if (!cur) return cur.error();
             before = cur.value();
-            if (cur.value() == 0) batch = nat::join_elements({batch, nat::guard_elements(true)});
+            if (cur.value() == 0) batch = nft::join_elements({batch, nft::guard_elements(true)});
         }
         if (auto st = table_->apply(batch, "adding masquerade for " + entry.ifname); !st) return st;
         masquerade_[entry.ifname] = entry;
@@ -126,7 +126,7 @@ Status Firewall::apply_masquerade(bool add, const nat::MasqueradeEntry& entry,
     bool stop = last && saved_ip_forward_ == 0;
     if (stop) {
         if (auto st = write_ip_forward(0); !st) return st;
-        batch = nat::join_elements({batch, nat::guard_elements(false)});
+        batch = nft::join_elements({batch, nft::guard_elements(false)});
     }
     if (auto st = table_->apply(batch, "removing masquerade for " + name); !st) {
         if (stop) {
@@ -142,25 +142,25 @@ Status Firewall::apply_masquerade(bool add, const nat::MasqueradeEntry& entry,
 }
 
 Status Firewall::remove_tap(const std::string& name) {
-    std::optional<nat::ElementBatch> raw_batch;
+    std::optional<nft::ElementBatch> raw_batch;
     if (auto it = raw_.find(name); it != raw_.end()) {
         // Its raw sockets stay open in their holders' hands, but everything they send is dropped
         // (the rule fails closed on an unknown mark).
-        raw_batch = nat::raw_elements(false, it->second);
+        raw_batch = nft::raw_elements(false, it->second);
         raw_.erase(it);
     }
     Status st;
     if (auto it = masquerade_.find(name); it != masquerade_.end()) {
         bool last = masquerade_.size() == 1;
-        auto batch = nat::masquerade_elements(false, it->second);
-        if (raw_batch) batch = nat::join_elements({batch, *raw_batch});
+        auto batch = nft::masquerade_elements(false, it->second);
+        if (raw_batch) batch = nft::join_elements({batch, *raw_batch});
         if (last && saved_ip_forward_ == 0) {
             // Forwarding off first, then the guard out: never forwarding without the guard.
             if (auto w = write_ip_forward(0); !w)
                 st = w;
             else
                 log::info("net.ipv4.ip_forward=0 restored");
-            batch = nat::join_elements({batch, nat::guard_elements(false)});
+            batch = nft::join_elements({batch, nft::guard_elements(false)});
         }
         masquerade_.erase(it);
         if (last) saved_ip_forward_.reset();
@@ -187,9 +187,9 @@ void Firewall::check_table() {
     }
     auto want = expected();
     std::string why;
-    if (nat::table_matches(listed.value(), want, &why)) return;
+    if (nft::table_matches(listed.value(), want, &why)) return;
     // Someone else (nft flush ruleset, a firewall reload) changed tapd's table: put it back.
-    auto st = table_->run(nat::table_batch(want), "restoring table inet tapd");
+    auto st = table_->run(nft::table_batch(want), "restoring table inet tapd");
     log::warn("nf_tables: " + why + "; " +
               (st ? std::string("restored table inet tapd") : st.error().message));
 }

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "ip.hpp"
-#include "nat.hpp"
+#include "nft_table.hpp"
 #include "result.hpp"
 
 namespace tapd {
@@ -63,14 +63,14 @@ class Firewall {
 
   private:
     Firewall() = default;
-    nat::TableState expected() const;
-    Status apply_masquerade(bool add, const nat::MasqueradeEntry& entry,
-                            const std::optional<nat::ElementBatch>& extra, bool* forwarding_due);
+    nft::TableState expected() const;
+    Status apply_masquerade(bool add, const nft::MasqueradeEntry& entry,
+                            const std::optional<nft::ElementBatch>& extra, bool* forwarding_due);
 
-    std::unique_ptr<NatTable> table_;
+    std::unique_ptr<NftTable> table_;
     std::unique_ptr<NftEvents> events_;
-    std::map<std::string, nat::MasqueradeEntry> masquerade_;  // by tap name
-    std::map<std::string, nat::RawEntry> raw_;                // by tap name
+    std::map<std::string, nft::MasqueradeEntry> masquerade_;  // by tap name
+    std::map<std::string, nft::RawEntry> raw_;                // by tap name
     std::optional<int> saved_ip_forward_;
 };
 

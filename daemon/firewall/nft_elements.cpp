@@ -14,7 +14,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace tapd::nat {
+namespace tapd::nft {
 
 static Element ipv4_key(uint32_t host_order, uint32_t flags) {
     Element e;
@@ -100,7 +100,7 @@ ElementBatch join_elements(std::initializer_list<ElementBatch> batches) {
     return out;
 }
 
-}  // namespace tapd::nat
+}  // namespace tapd::nft
 
 namespace tapd {
 
@@ -129,7 +129,7 @@ static bool element_refusal(int err) {
            err == E2BIG || err == ENFILE;
 }
 
-Status NftElementSocket::apply(const std::vector<nat::ElementOp>& ops, bool* refused) {
+Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* refused) {
     *refused = false;
     if (ops.empty()) return {};
     std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE * 2);
@@ -144,7 +144,7 @@ Status NftElementSocket::apply(const std::vector<nat::ElementOp>& ops, bool* ref
             mnl_nlmsg_batch_stop(batch);
             return make_error(ErrorKind::Failed, "nftnl_set_alloc: out of memory");
         }
-        nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, nat::kTable);
+        nftnl_set_set_str(set.get(), NFTNL_SET_TABLE, nft::kTable);
         nftnl_set_set_str(set.get(), NFTNL_SET_NAME, op.set.c_str());
         for (const auto& el : op.elems) {
             nftnl_set_elem* e = nftnl_set_elem_alloc();

@@ -12,11 +12,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "nat_json.hpp"
+#include "nft_batches.hpp"
 #include "result.hpp"
 #include "unique_fd.hpp"
 
-namespace tapd::nat {
+namespace tapd::nft {
 
 // One element as the kernel stores it: key bytes exactly as nft 1.0.6 encodes them (IPv4 in
 // network order, ifname zero-padded to 16 bytes, a mark in host order), the element flags
@@ -54,7 +54,7 @@ ElementBatch guard_elements(bool on);
 // Joins changes into one transaction; the ops only if every part has them.
 ElementBatch join_elements(std::initializer_list<ElementBatch> batches);
 
-}  // namespace tapd::nat
+}  // namespace tapd::nft
 
 namespace tapd {
 
@@ -66,7 +66,7 @@ class NftElementSocket {
 
     // A kernel refusal of an element (ENOENT, EEXIST, ...) sets *refused: libnftables would
     // be refused too. Any other failure (transport, unexpected reply) leaves it false.
-    Status apply(const std::vector<nat::ElementOp>& ops, bool* refused);
+    Status apply(const std::vector<nft::ElementOp>& ops, bool* refused);
 
   private:
     explicit NftElementSocket(UniqueFd fd, uint32_t portid) : fd_(std::move(fd)), portid_(portid) {}

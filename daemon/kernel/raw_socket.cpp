@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-#include "nat_json.hpp"
+#include "nft_batches.hpp"
 
 namespace tapd {
 
@@ -24,10 +24,10 @@ Status check_raw_socket_args(int family, int protocol) {
 }
 
 Result<uint32_t> raw_socket_mark(int ifindex) {
-    if (ifindex <= 0 || ifindex > nat::kRawMarkMaxIfindex)
+    if (ifindex <= 0 || ifindex > nft::kRawMarkMaxIfindex)
         return make_error(ErrorKind::Failed, "ifindex " + std::to_string(ifindex) +
                                                  " does not fit in tapd's raw-socket mark range");
-    return nat::kRawMarkTag | static_cast<uint32_t>(ifindex);
+    return nft::kRawMarkTag | static_cast<uint32_t>(ifindex);
 }
 
 Result<UniqueFd> open_raw_socket(const std::string& ifname, int family, int protocol,

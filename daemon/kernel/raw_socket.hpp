@@ -1,5 +1,5 @@
 // Raw IP sockets for a tap's holder: opened by tapd, bound to the tap and marked for tapd's
-// nf_tables confinement (see nat_json.hpp kRawMarkTag and README "Raw sockets").
+// nf_tables confinement (see nft_batches.hpp kRawMarkTag and README "Raw sockets").
 #pragma once
 
 #include <cstdint>

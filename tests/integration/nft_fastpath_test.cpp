@@ -10,12 +10,12 @@
 #include <string>
 
 #include "harness.hpp"
-#include "nat.hpp"
+#include "nft_table.hpp"
 
 namespace tapd {
 namespace {
 
-using nat::ElementBatch;
+using nft::ElementBatch;
 
 // Why the test cannot run here ("" if it can): it makes network namespaces. A skip, except
 // under CI=true where that is a failure, as for every privileged test.
@@ -40,7 +40,7 @@ std::string shell(const char* cmd) {
 
 // Runs BODY in a child in a fresh network namespace (its own empty ruleset, gone with the child)
 // and returns what it reports: the kernel's elements as libnftnl prints them and nft's JSON.
-std::string in_scratch_netns(const std::function<std::string(NatTable&)>& body) {
+std::string in_scratch_netns(const std::function<std::string(NftTable&)>& body) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) < 0) return "pipe failed";
     pid_t pid = ::fork();
@@ -49,7 +49,7 @@ std::string in_scratch_netns(const std::function<std::string(NatTable&)>& body) 
         std::string out;
         if (::unshare(CLONE_NEWNET) < 0) {
             out = "unshare failed";
-        } else if (auto t = NatTable::open(); !t) {
+        } else if (auto t = NftTable::open(); !t) {
             out = t.error().message;
         } else {
             out = body(*t.value());
@@ -69,63 +69,63 @@ std::string in_scratch_netns(const std::function<std::string(NatTable&)>& body) 
     return out;
 }
 
-nat::MasqueradeEntry tap0{"tap0", {net("192.168.69.0/24"), net("10.1.0.0/16")}};
-nat::MasqueradeEntry tap1{"tap1", {net("172.16.5.7/32")}};
-nat::RawEntry raw0{nat::kRawMarkTag | 5, "tap0"};
-nat::RawEntry raw1{nat::kRawMarkTag | 6, "tap1"};
+nft::MasqueradeEntry tap0{"tap0", {net("192.168.69.0/24"), net("10.1.0.0/16")}};
+nft::MasqueradeEntry tap1{"tap1", {net("172.16.5.7/32")}};
+nft::RawEntry raw0{nft::kRawMarkTag | 5, "tap0"};
+nft::RawEntry raw1{nft::kRawMarkTag | 6, "tap1"};
 
 // Applies B through the fast path (FAST) or as libnftables JSON; "" or the error.
-std::string apply(NatTable& t, const ElementBatch& b, bool fast) {
+std::string apply(NftTable& t, const ElementBatch& b, bool fast) {
     EXPECT_TRUE(b.ops);
     auto st = fast ? t.apply(b, "test") : t.run(b.json(), "test");
     return st ? "" : st.error().message + "\n";
 }
 
-std::string build(NatTable& t, bool fast_add, bool fast_delete) {
+std::string build(NftTable& t, bool fast_add, bool fast_delete) {
     std::string out;
-    if (auto st = t.run(nat::table_batch({}), "test"); !st) return st.error().message;
+    if (auto st = t.run(nft::table_batch({}), "test"); !st) return st.error().message;
     out += apply(t,
-                 nat::join_elements({nat::masquerade_elements(true, tap0),
-                                     nat::raw_elements(true, raw0), nat::guard_elements(true)}),
+                 nft::join_elements({nft::masquerade_elements(true, tap0),
+                                     nft::raw_elements(true, raw0), nft::guard_elements(true)}),
                  fast_add);
     out += apply(
         t,
-        nat::join_elements({nat::masquerade_elements(true, tap1), nat::raw_elements(true, raw1)}),
+        nft::join_elements({nft::masquerade_elements(true, tap1), nft::raw_elements(true, raw1)}),
         fast_add);
     // Re-adding is a no-op either way.
-    out += apply(t, nat::masquerade_elements(true, tap1), fast_add);
+    out += apply(t, nft::masquerade_elements(true, tap1), fast_add);
     out += apply(
         t,
-        nat::join_elements({nat::masquerade_elements(false, tap0), nat::raw_elements(false, raw0)}),
+        nft::join_elements({nft::masquerade_elements(false, tap0), nft::raw_elements(false, raw0)}),
         fast_delete);
-    nat::TableState want{{tap1}, {raw1}, true};
+    nft::TableState want{{tap1}, {raw1}, true};
     std::string why;
     auto listed = t.list();
-    if (!listed || !nat::table_matches(listed.value(), want, &why))
+    if (!listed || !nft::table_matches(listed.value(), want, &why))
         out += "mismatch: " + why + "\n";
     return out;
 }
 
 TEST(NftFastPath, ElementsEqualNftsAndEitherPathDeletes) {
     TAPD_SKIP_UNLESS_CI(needs_root());
-    std::string by_nft = in_scratch_netns([](NatTable& t) { return build(t, false, false); });
+    std::string by_nft = in_scratch_netns([](NftTable& t) { return build(t, false, false); });
     EXPECT_NE(by_nft.find("element 080510ac"), std::string::npos) << by_nft;  // sanity
-    EXPECT_EQ(in_scratch_netns([](NatTable& t) { return build(t, true, true); }), by_nft);
-    EXPECT_EQ(in_scratch_netns([](NatTable& t) { return build(t, true, false); }), by_nft);
-    EXPECT_EQ(in_scratch_netns([](NatTable& t) { return build(t, false, true); }), by_nft);
+    EXPECT_EQ(in_scratch_netns([](NftTable& t) { return build(t, true, true); }), by_nft);
+    EXPECT_EQ(in_scratch_netns([](NftTable& t) { return build(t, true, false); }), by_nft);
+    EXPECT_EQ(in_scratch_netns([](NftTable& t) { return build(t, false, true); }), by_nft);
 }
 
 TEST(NftFastPath, RefusalNamesTheElement) {
     TAPD_SKIP_UNLESS_CI(needs_root());
-    std::string out = in_scratch_netns([](NatTable& t) {
-        if (auto st = t.run(nat::table_batch({}), "test"); !st) return st.error().message;
+    std::string out = in_scratch_netns([](NftTable& t) {
+        if (auto st = t.run(nft::table_batch({}), "test"); !st) return st.error().message;
         bool refused = false;
         auto sock = NftElementSocket::open();
-        auto st = sock.value()->apply(*nat::raw_elements(false, raw1).ops, &refused);
+        auto st = sock.value()->apply(*nft::raw_elements(false, raw1).ops, &refused);
         std::string msg = st ? "no error" : st.error().message;
         // The table holds nothing after a refused transaction: the guard did not go in.
         auto st2 = sock.value()->apply(
-            *nat::join_elements({nat::guard_elements(true), nat::masquerade_elements(false, tap1)})
+            *nft::join_elements({nft::guard_elements(true), nft::masquerade_elements(false, tap1)})
                  .ops,
             &refused);
         return std::string(refused ? "refused\n" : "not refused\n") + msg + "\n" +

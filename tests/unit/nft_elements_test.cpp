@@ -8,7 +8,7 @@
 #include "expect.hpp"
 #include "nft_elements.hpp"
 
-namespace tapd::nat {
+namespace tapd::nft {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -108,4 +108,4 @@ TEST(NftElements, JoinKeepsOrderAndJson) {
 }
 
 }  // namespace
-}  // namespace tapd::nat
+}  // namespace tapd::nft

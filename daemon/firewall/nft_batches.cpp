@@ -1,11 +1,11 @@
 // nf_tables JSON for tapd's table "inet tapd": sets masq4, taps and rawallow, chains postrouting,
 // forward, guard4, rawout and rawpost. Schema: libnftables-json(5) as of nftables 1.0.6.
-#include "nat_json.hpp"
+#include "nft_batches.hpp"
 
 #include <map>
 #include <set>
 
-namespace tapd::nat {
+namespace tapd::nft {
 
 using nlohmann::json;
 
@@ -261,4 +261,4 @@ bool table_matches(const json& listed, const TableState& expected, std::string* 
     return true;
 }
 
-}  // namespace tapd::nat
+}  // namespace tapd::nft

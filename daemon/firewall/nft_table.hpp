@@ -1,10 +1,10 @@
-// NatTable: tapd's nf_tables table through ONE libnftables context kept for the daemon's life
+// NftTable: tapd's nf_tables table through ONE libnftables context kept for the daemon's life
 // (a fresh context costs ~14 ms per call, a reused one ~0.3 ms per batch).
 #pragma once
 
 #include <memory>
 
-#include "nat_json.hpp"
+#include "nft_batches.hpp"
 #include "nft_elements.hpp"
 #include "result.hpp"
 
@@ -13,23 +13,23 @@ struct nl_sock;
 
 namespace tapd {
 
-class NatTable {
+class NftTable {
   public:
-    static Result<std::unique_ptr<NatTable>> open();
-    ~NatTable();
-    NatTable(const NatTable&) = delete;
-    NatTable& operator=(const NatTable&) = delete;
+    static Result<std::unique_ptr<NftTable>> open();
+    ~NftTable();
+    NftTable(const NftTable&) = delete;
+    NftTable& operator=(const NftTable&) = delete;
 
     // Runs one batch atomically; the error carries nft's own message.
     Status run(const nlohmann::json& batch, const std::string& what);
     // Adds or deletes set elements through the fast path (libnftnl, one transaction) when the
     // change has element operations, else, or when that path fails unexpectedly, through run().
-    Status apply(const nat::ElementBatch& batch, const std::string& what);
+    Status apply(const nft::ElementBatch& batch, const std::string& what);
     // "nft list table inet tapd" as JSON; an empty result if the table does not exist.
     Result<nlohmann::json> list();
 
   private:
-    NatTable(nft_ctx* ctx, std::unique_ptr<NftElementSocket> elements)
+    NftTable(nft_ctx* ctx, std::unique_ptr<NftElementSocket> elements)
         : ctx_(ctx), elements_(std::move(elements)) {}
     nft_ctx* ctx_;
     std::unique_ptr<NftElementSocket> elements_;  // null: libnftables only

@@ -1,13 +1,13 @@
-// Tests for daemon/nat_json: the nf_tables JSON batches for libnftables, checked structurally.
+// Tests for daemon/nft_batches: the nf_tables JSON batches for libnftables, checked structurally.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "expect.hpp"
-#include "nat_json.hpp"
+#include "nft_batches.hpp"
 
-namespace tapd::nat {
+namespace tapd::nft {
 namespace {
 
 using nlohmann::json;
@@ -407,4 +407,4 @@ TEST(Join, OfOneBatchIsThatBatch) {
 }
 
 }  // namespace
-}  // namespace tapd::nat
+}  // namespace tapd::nft

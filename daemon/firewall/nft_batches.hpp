@@ -9,7 +9,7 @@
 
 #include "ip.hpp"
 
-namespace tapd::nat {
+namespace tapd::nft {
 
 inline constexpr const char* kFamily = "inet";
 inline constexpr const char* kTable = "tapd";
@@ -66,4 +66,4 @@ bool table_matches(const nlohmann::json& listed, const TableState& expected, std
 // Joins batches into one (atomic) request.
 nlohmann::json join(std::initializer_list<nlohmann::json> batches);
 
-}  // namespace tapd::nat
+}  // namespace tapd::nft

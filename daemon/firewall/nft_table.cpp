@@ -1,5 +1,5 @@
 // libnftables calls for tapd's table; errors are converted here, once.
-#include "nat.hpp"
+#include "nft_table.hpp"
 
 #include <fcntl.h>
 
@@ -16,7 +16,7 @@
 
 namespace tapd {
 
-Result<std::unique_ptr<NatTable>> NatTable::open() {
+Result<std::unique_ptr<NftTable>> NftTable::open() {
     nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
     if (!ctx) return make_error(ErrorKind::Failed, "nft_ctx_new failed");
     // libnftables 1.0.6 parses JSON input only when JSON output is set.
@@ -28,11 +28,11 @@ Result<std::unique_ptr<NatTable>> NatTable::open() {
     auto elements = NftElementSocket::open();
     if (!elements)
         log::warn("nf_tables element fast path unavailable: " + elements.error().message);
-    return std::unique_ptr<NatTable>(
-        new NatTable(ctx, elements ? std::move(elements.value()) : nullptr));
+    return std::unique_ptr<NftTable>(
+        new NftTable(ctx, elements ? std::move(elements.value()) : nullptr));
 }
 
-NatTable::~NatTable() {
+NftTable::~NftTable() {
     nft_ctx_free(ctx_);
 }
 
@@ -42,7 +42,7 @@ static std::string trimmed(const char* s) {
     return out;
 }
 
-Status NatTable::run(const nlohmann::json& batch, const std::string& what) {
+Status NftTable::run(const nlohmann::json& batch, const std::string& what) {
     std::string text = batch.dump();
     if (nft_run_cmd_from_buffer(ctx_, text.c_str()) != 0)
         return make_error(ErrorKind::Failed,
@@ -50,7 +50,7 @@ Status NatTable::run(const nlohmann::json& batch, const std::string& what) {
     return {};
 }
 
-Status NatTable::apply(const nat::ElementBatch& batch, const std::string& what) {
+Status NftTable::apply(const nft::ElementBatch& batch, const std::string& what) {
     if (batch.ops && elements_) {
         bool refused = false;
         auto st = elements_->apply(*batch.ops, &refused);
@@ -64,7 +64,7 @@ Status NatTable::apply(const nat::ElementBatch& batch, const std::string& what) 
     return run(batch.json(), what);
 }
 
-Result<nlohmann::json> NatTable::list() {
+Result<nlohmann::json> NftTable::list() {
     if (nft_run_cmd_from_buffer(ctx_, "list table inet tapd") != 0) {
         std::string err = trimmed(nft_ctx_get_error_buffer(ctx_));
         if (err.find("No such file") != std::string::npos) return nlohmann::json::object();

@@ -1,6 +1,10 @@
 // TapObject: the Tap interface's methods and properties.
 #include "tap_object.hpp"
 
+#include <type_traits>
+
+#include "tap_properties.hpp"
+
 #include "ifname.hpp"
 #include "log.hpp"
 #include "manager_object.hpp"
@@ -12,6 +16,13 @@ namespace tapd {
 
 namespace {
 
+// Each getter returns its property's type in common/tap_properties.hpp (which a unit test checks
+// against the XML): the one mapping of a tap record, on tapd's side.
+template <auto Getter, const auto& Property>
+constexpr bool returns_property_type =
+    std::is_same_v<std::invoke_result_t<decltype(Getter), TapObject&>,
+                   typename std::remove_cvref_t<decltype(Property)>::type>;
+
 std::vector<std::string> strings(const std::vector<Prefix>& v) {
     std::vector<std::string> out;
     for (const auto& p : v) out.push_back(p.str());
@@ -22,6 +33,17 @@ std::vector<std::string> strings(const std::vector<Prefix>& v) {
 
 TapObject::TapObject(ManagerObject& manager, sdbus::IConnection& conn, const std::string& name)
     : AdaptorInterfaces(conn, names::tap_object_path(name)), manager_(manager), name_(name) {
+    namespace p = tap_property;
+    static_assert(returns_property_type<&TapObject::Name, p::kName>);
+    static_assert(returns_property_type<&TapObject::Index, p::kIndex>);
+    static_assert(returns_property_type<&TapObject::OwnerUid, p::kOwnerUid>);
+    static_assert(returns_property_type<&TapObject::Addresses, p::kAddresses>);
+    static_assert(returns_property_type<&TapObject::Routes, p::kRoutes>);
+    static_assert(returns_property_type<&TapObject::Masquerade, p::kMasquerade>);
+    static_assert(returns_property_type<&TapObject::Persistent, p::kPersistent>);
+    static_assert(returns_property_type<&TapObject::MTU, p::kMtu>);
+    static_assert(returns_property_type<&TapObject::MAC, p::kMac>);
+
     registerAdaptor();
     try {
         emitInterfacesAddedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
@@ -41,8 +63,8 @@ TapObject::~TapObject() {
 
 void TapObject::emit_changed() {
     try {
-        emitPropertiesChangedSignal(net::tapd1::Tap_adaptor::INTERFACE_NAME,
-                                    {"Addresses", "Routes", "Masquerade"});
+        static const std::vector<std::string> changing = changing_tap_properties();
+        emitPropertiesChangedSignal(net::tapd1::Tap_adaptor::INTERFACE_NAME, changing);
     } catch (const sdbus::Error& e) {
         log::warn("PropertiesChanged for " + name_ + ": " + e.getMessage());
     }

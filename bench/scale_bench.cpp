@@ -1,0 +1,287 @@
+// scale_bench: CreateTap/DeleteTap with n taps already on the host, against the seed's shell
+// commands on a host holding n taps made the seed's way, side by side in one run, for each n.
+// Each existing tap has an IPv4 /30, an IPv6 /64, an IPv6 route and masquerade, as does the
+// measured one. tapd runs in a scratch namespace on a private bus with its state on a tmpfs; the
+// seed's taps live in a second scratch namespace, where this process runs the scripts. Also
+// measured per n: `tapctl list --all`, tapd's start-to-ready with n taps to adopt, its RSS.
+// Usage (root): scale_bench [ROUNDS [N...]]   (default: 20 rounds, n = 10 100 1000)
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "client.hpp"
+#include "harness.hpp"
+
+using namespace tapd::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Stats {
+    std::vector<double> ms;
+    double at(double q) const {
+        auto v = ms;
+        std::sort(v.begin(), v.end());
+        return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(v.size() * q))];
+    }
+    double median() const { return at(0.5); }
+    double min() const { return ms.empty() ? 0 : *std::min_element(ms.begin(), ms.end()); }
+    double p90() const { return at(0.9); }
+};
+
+double time_ms(const std::function<void()>& f) {
+    auto t0 = Clock::now();
+    f();
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+void must(const CommandResult& r, const std::string& what) {
+    if (r.status != 0) {
+        std::fprintf(stderr, "scale_bench: %s failed: %s\n", what.c_str(), r.describe().c_str());
+        std::exit(1);
+    }
+}
+
+// Tap I's prefixes (I < 4096): 10.(64 + I/256).(I%256).0/30, fdaa:0:0:I::/64, a route to
+// fdab:0:0:I::/64.
+struct Plan {
+    std::string name, v4, v4net, v6, route;
+};
+Plan plan(const std::string& prefix, int i) {
+    char v4[32], v4net[32], v6[48], route[48];
+    std::snprintf(v4, sizeof v4, "10.%d.%d.1/30", 64 + i / 256, i % 256);
+    std::snprintf(v4net, sizeof v4net, "10.%d.%d.0/30", 64 + i / 256, i % 256);
+    std::snprintf(v6, sizeof v6, "fdaa:0:0:%x::1/64", i);
+    std::snprintf(route, sizeof route, "fdab:0:0:%x::/64", i);
+    return {prefix + std::to_string(i), v4, v4net, v6, route};
+}
+
+std::string seed_setup(const Plan& p) {
+    return "set -e\nip tuntap add name " + p.name + " mode tap user 65534\nip link set " + p.name +
+           " up\nip addr add " + p.v4 + " dev " + p.name + "\nip -6 addr add " + p.v6 + " dev " +
+           p.name + "\nip -6 route add " + p.route + " dev " + p.name +
+           "\niptables -t nat -A POSTROUTING -s " + p.v4net +
+           " -j MASQUERADE\nsysctl -q net.ipv4.ip_forward=1\n";
+}
+std::string seed_teardown(const Plan& p) {
+    return "set -e\nip link del " + p.name + "\niptables -t nat -D POSTROUTING -s " + p.v4net +
+           " -j MASQUERADE\n";
+}
+
+tapd::TapSpec spec_of(const Plan& p) {
+    tapd::TapSpec s;
+    s.name = p.name;
+    s.addresses = {p.v4, p.v6};
+    s.routes = {p.route};
+    s.masquerade = true;
+    s.persistent = true;
+    s.owner_access = true;
+    return s;
+}
+
+long rss_kib(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+    return -1;
+}
+
+// The median of every step of tapd's profile lines for CALL ("profile: CALL NAME step 0.1 ms,
+// ..."), from LOG.
+std::string profile(const std::string& log, const std::string& call) {
+    std::vector<std::string> order;
+    std::map<std::string, Stats> steps;
+    std::string tag = "profile: " + call + " ";
+    for (size_t pos = 0, end; (end = log.find('\n', pos)) != std::string::npos; pos = end + 1) {
+        std::string line = log.substr(pos, end - pos);
+        size_t at = line.find(tag);
+        if (at == std::string::npos) continue;
+        std::string rest = line.substr(at + tag.size());
+        rest = rest.substr(std::min(rest.size(), rest.find(' ')));  // the tap's name
+        size_t p = 0;
+        while (p < rest.size()) {
+            size_t ms = rest.find(" ms", p);
+            if (ms == std::string::npos) break;
+            size_t num = rest.rfind(' ', ms - 1);
+            std::string name = rest.substr(p, num - p);
+            while (!name.empty() && (name.front() == ' ' || name.front() == ','))
+                name.erase(name.begin());
+            if (!steps.count(name)) order.push_back(name);
+            steps[name].ms.push_back(std::atof(rest.c_str() + num + 1));
+            p = ms + 3;
+        }
+    }
+    std::ostringstream out;
+    out << call << " (median of " << (order.empty() ? 0 : steps[order.front()].ms.size()) << "):";
+    char buf[64];
+    for (const auto& name : order) {
+        std::snprintf(buf, sizeof buf, " %.3f ms", steps[name].median());
+        out << " " << name << buf << (name == order.back() ? "" : ",");
+    }
+    return out.str();
+}
+
+struct Row {
+    const char* what;
+    std::map<int, Stats> by_n;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int rounds = argc > 1 ? std::atoi(argv[1]) : 20;
+    std::vector<int> ns;
+    for (int i = 2; i < argc; ++i) ns.push_back(std::atoi(argv[i]));
+    if (ns.empty()) ns = {10, 100, 1000};
+    if (!privileged_unavailable().empty()) {
+        std::fprintf(stderr, "scale_bench: %s\n", privileged_unavailable().c_str());
+        return 1;
+    }
+    std::map<std::string, std::map<int, Stats>> s;
+    std::map<int, std::string> profiles;
+    std::map<int, long> rss_ready, rss_after;
+    std::map<int, int> failed;
+    for (int n : ns) {
+        Env env;
+        std::string state = env.dir() + "/run";
+        std::filesystem::create_directories(state);
+        must(run({"mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tapd-bench", state}),
+             "mount tmpfs");
+        env.set_state_dir(state);
+        env.start_tapd({"TAPD_PROFILE=1"});
+        std::string seed_ns = env.add_ns("seed");
+        int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        int seed = open(("/run/netns/" + seed_ns).c_str(), O_RDONLY | O_CLOEXEC);
+        if (home < 0 || seed < 0 || setns(seed, CLONE_NEWNET) != 0) {
+            std::perror("scale_bench: setns");
+            return 1;
+        }
+        // n taps each way: tapd's by CreateTap, the seed's by one `ip -batch` and one
+        // iptables-restore (the shape the scripts below make, one by one).
+        tapd::Client client(env.bus_address());
+        std::ostringstream ipb, ipt;
+        ipt << "*nat\n";
+        for (int i = 0; i < n; ++i) {
+            Plan p = plan("s", i);
+            client.create_tap(spec_of(p));
+            ipb << "tuntap add name " << p.name << " mode tap user 65534\nlink set " << p.name
+                << " up\naddr add " << p.v4 << " dev " << p.name << "\naddr add " << p.v6 << " dev "
+                << p.name << "\nroute add " << p.route << " dev " << p.name << "\n";
+            ipt << "-A POSTROUTING -s " << p.v4net << " -j MASQUERADE\n";
+        }
+        ipt << "COMMIT\n";
+        std::ofstream(env.dir() + "/populate.ip") << ipb.str();
+        std::ofstream(env.dir() + "/populate.iptables") << ipt.str();
+        must(run({"ip", "-batch", env.dir() + "/populate.ip"}), "ip -batch");
+        must(run({"sh", "-c", "iptables-restore --noflush < " + env.dir() + "/populate.iptables"}),
+             "iptables-restore");
+        Plan m = plan("m", 4000);
+        std::ofstream(env.dir() + "/setup.sh") << seed_setup(m);
+        std::ofstream(env.dir() + "/teardown.sh") << seed_teardown(m);
+        std::vector<std::string> tapctl_create = {tapctl_bin(),
+                                                  "--bus-address",
+                                                  env.bus_address(),
+                                                  "create",
+                                                  m.name,
+                                                  "--owner-access",
+                                                  "--masquerade",
+                                                  "--address",
+                                                  m.v4,
+                                                  "--address",
+                                                  m.v6,
+                                                  "--route",
+                                                  m.route};
+        std::vector<std::string> tapctl_delete = {tapctl_bin(), "--bus-address", env.bus_address(),
+                                                  "delete", m.name};
+        std::vector<std::string> tapctl_list = {tapctl_bin(), "--bus-address", env.bus_address(),
+                                                "list",       "--all",         "--json"};
+        size_t log_from = env.tapd_log().size();
+        rss_ready[n] = rss_kib(env.tapd_pid());
+        auto& st = s;
+        // Interleaved rounds: each way sees the same machine conditions.
+        for (int i = 0; i < rounds; ++i) {
+            st["seed script: create"][n].ms.push_back(time_ms([&] {
+                must(run({"bash", env.dir() + "/setup.sh"}), "setup.sh");
+            }));
+            st["seed script: delete"][n].ms.push_back(time_ms([&] {
+                must(run({"bash", env.dir() + "/teardown.sh"}), "teardown.sh");
+            }));
+            st["CreateTap (D-Bus call)"][n].ms.push_back(time_ms([&] {
+                try {
+                    client.create_tap(spec_of(m));
+                } catch (const std::exception& e) {
+                    ++failed[n];
+                    std::fprintf(stderr, "CreateTap: %s\n", e.what());
+                }
+            }));
+            st["DeleteTap (D-Bus call)"][n].ms.push_back(
+                time_ms([&] { client.delete_tap(m.name); }));
+            st["tapctl create (process)"][n].ms.push_back(
+                time_ms([&] { must(run(tapctl_create), "tapctl create"); }));
+            st["tapctl delete (process)"][n].ms.push_back(
+                time_ms([&] { must(run(tapctl_delete), "tapctl delete"); }));
+            st["tapctl list --all (process)"][n].ms.push_back(
+                time_ms([&] { must(run(tapctl_list), "tapctl list --all"); }));
+        }
+        std::string log = env.tapd_log().substr(log_from);
+        profiles[n] = "  " + profile(log, "CreateTap") + "\n  " + profile(log, "DeleteTap");
+        rss_after[n] = rss_kib(env.tapd_pid());
+        // Start-to-ready with n taps to adopt: tapd killed (its taps stay), started again.
+        for (int i = 0; i < std::max(3, rounds / 4); ++i) {
+            env.stop_tapd(SIGKILL);
+            size_t from = env.tapd_log().size();
+            st["tapd start to ready (adopting n taps)"][n].ms.push_back(
+                time_ms([&] { env.start_tapd({"TAPD_PROFILE=1"}); }));
+            std::string start_log = env.tapd_log().substr(from);
+            if (i == 0) profiles[n] += "\n  " + profile(start_log, "start");
+        }
+        for (int i = 0; i < n; ++i) client.delete_tap(plan("s", i).name);
+        setns(home, CLONE_NEWNET);
+        close(home);
+        close(seed);
+        env.stop_tapd();
+        run({"umount", state});
+    }
+
+    std::printf("| operation |");
+    for (int n : ns) std::printf(" n=%d median ms (min–p90) |", n);
+    std::printf("\n|---|");
+    for (size_t i = 0; i < ns.size(); ++i) std::printf("---:|");
+    std::printf("\n");
+    for (const char* k :
+         {"seed script: create", "CreateTap (D-Bus call)", "tapctl create (process)",
+          "seed script: delete", "DeleteTap (D-Bus call)", "tapctl delete (process)",
+          "tapctl list --all (process)", "tapd start to ready (adopting n taps)"}) {
+        std::printf("| %s |", k);
+        for (int n : ns)
+            std::printf(" %.2f (%.2f–%.2f) |", s[k][n].median(), s[k][n].min(), s[k][n].p90());
+        std::printf("\n");
+    }
+    std::printf("\n");
+    for (int n : ns) {
+        std::printf(
+            "n=%d: seed create / CreateTap = %.1fx, seed delete / DeleteTap = %.1fx; tapd RSS "
+            "%ld KiB after populating, %ld KiB after the rounds; failed creates: %d\n%s\n",
+            n, s["seed script: create"][n].median() / s["CreateTap (D-Bus call)"][n].median(),
+            s["seed script: delete"][n].median() / s["DeleteTap (D-Bus call)"][n].median(),
+            rss_ready[n], rss_after[n], failed[n], profiles[n].c_str());
+    }
+    if (ns.size() > 1)
+        std::printf("CreateTap n=%d / n=%d = %.2fx\n", ns.back(), ns.front(),
+                    s["CreateTap (D-Bus call)"][ns.back()].median() /
+                        s["CreateTap (D-Bus call)"][ns.front()].median());
+    std::printf("rounds: %d\n", rounds);
+    return 0;
+}

@@ -221,6 +221,7 @@ int main(int argc, char** argv) {
     constexpr long kTableCheckDelayMs = 50;
     long table_check_at = -1;
     long link_check_at = -1;  // a second look at new tun devices (Service::recheck_links)
+    long compact_at = -1;     // folding the state journal into state.json, once idle
     auto now_ms = [] {
         timespec ts{};
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -251,6 +252,7 @@ int main(int argc, char** argv) {
                 }
                 if (after_due || !conn->processPendingRequest()) break;
                 after_due = true;
+                compact_at = -1;  // a call: tapd is not idle
                 after_at = now_ms() + kAfterCallDelayMs;
                 if (!bus_has_input(*conn)) break;
             }
@@ -263,6 +265,12 @@ int main(int argc, char** argv) {
         if (!after_due && table_check_at >= 0 && now >= table_check_at) {
             table_check_at = -1;
             service.value()->check_table();
+        }
+        if (compact_at < 0)
+            if (long in = service.value()->state_compaction_in(); in >= 0) compact_at = now + in;
+        if (!after_due && compact_at >= 0 && now >= compact_at) {
+            compact_at = -1;
+            service.value()->compact_state();
         }
         if (!after_due && link_check_at >= 0 && now >= link_check_at) {
             link_check_at = -1;
@@ -288,8 +296,8 @@ int main(int argc, char** argv) {
             long bus_ms = (rel->count() + 999) / 1000;
             if (timeout < 0 || bus_ms < timeout) timeout = bus_ms;
         }
-        for (long at :
-             {after_due ? -1 : table_check_at, after_due ? -1 : link_check_at, next_watchdog})
+        for (long at : {after_due ? -1 : table_check_at, after_due ? -1 : link_check_at,
+                        after_due ? -1 : compact_at, next_watchdog})
             if (at >= 0 && (timeout < 0 || at - now < timeout)) timeout = std::max(0L, at - now);
         if (::poll(fds, after_due ? 2 : 5, static_cast<int>(timeout)) < 0 && errno != EINTR) {
             tapd::log::error(tapd::errno_text("poll", errno));

@@ -82,7 +82,7 @@ Status Service::add_prefix(const Caller& caller, const IfName& ifname, const Pre
     undo.push([&] { log_undo_failure(kind.remove(*nl_, rec.ifindex, p)); });
     list.push_back(p);
     undo.push([&] { list.pop_back(); });
-    if (auto st = save(); !st) return st;
+    if (auto st = record(name); !st) return st;
     undo.commit();
     changed(TapChange::Changed, name);
     return {};
@@ -108,7 +108,7 @@ Status Service::remove_prefix(const Caller& caller, const IfName& ifname, const 
     size_t at = static_cast<size_t>(it - list.begin());
     list.erase(it);
     undo.push([&] { list.insert(list.begin() + static_cast<std::ptrdiff_t>(at), p); });
-    if (auto st = save(); !st) return st;
+    if (auto st = record(name); !st) return st;
     undo.commit();
     changed(TapChange::Changed, name);
     return {};
@@ -165,9 +165,9 @@ Status Service::set_masquerade(const Caller& caller, const IfName& ifname, bool 
     bool saved = false;
     undo.push([&] {
         rec.masquerade = !enabled;
-        if (saved) log_undo_failure(save());
+        if (saved) log_undo_failure(record(name));
     });
-    if (auto st = save(); !st) return st;
+    if (auto st = record(name); !st) return st;
     saved = true;
     if (forwarding_due)
         if (auto st = firewall_->start_forwarding("masquerading tap=" + name); !st) return st;

@@ -119,8 +119,8 @@ Result<const TapRecord*> Service::create(const Caller& caller, const IfName& ifn
     bool saved = false;  // (declared before undo, which refers to it)
     Undo undo;
     // Runs last on failure: once the state file holds the tap, it must drop it again.
-    undo.push([this, &saved] {
-        if (saved) log_undo_failure(save());
+    undo.push([this, &saved, &name] {
+        if (saved) log_undo_failure(record(name));
     });
     auto made = make_tap(r);
     if (!made) return made.error();
@@ -175,7 +175,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const IfName& ifn
     taps_.add(r);
     undo.push([this, name] { taps_.remove(name); });
     if (auto st = fail_point("state"); !st) return st.error();
-    if (auto st = save(); !st) return st.error();
+    if (auto st = record(name); !st) return st.error();
     saved = true;
     clock.mark("state");
     fault_point("state");

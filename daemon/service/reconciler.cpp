@@ -10,16 +10,18 @@
 
 namespace tapd {
 
-Result<Adoption> reconcile(NlSocket& nl, const StateFile& file, TunGuard& guard,
+Result<Adoption> reconcile(NlSocket& nl, StateFile& file, TunGuard& guard,
                            const std::function<bool(const std::string&)>& lease_alive) {
     auto loaded = file.load();
     if (!loaded) {
         // The unreadable file is kept aside for a post-mortem, never silently reused; taps with
         // tapd's alias but no record are removed below.
         std::string aside = file.path() + ".corrupt";
+        std::string journal_aside = file.journal_path() + ".corrupt";
         ::rename(file.path().c_str(), aside.c_str());
-        log::error("reconcile: " + loaded.error().message + "; moved to " + aside +
-                   ", starting from the kernel's state");
+        ::rename(file.journal_path().c_str(), journal_aside.c_str());
+        log::error("reconcile: " + loaded.error().message + "; moved to " + aside + " and " +
+                   journal_aside + ", starting from the kernel's state");
         loaded = State{};
     }
     Adoption out;

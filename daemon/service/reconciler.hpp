@@ -2,7 +2,8 @@
 // alias is tapd's; it is adopted when the state file records it whole (same name, ifindex and
 // owner), untampered (TunGuard::tampered), and either persistent or leased to a client still
 // connected. Every other link of tapd's is deleted; foreign links are never touched (ownerless
-// ones are reported). An unreadable state file is moved aside and tapd starts from the kernel.
+// ones are reported). An unreadable state (state.json or its journal) is moved aside and tapd
+// starts from the kernel.
 #pragma once
 
 #include <functional>
@@ -23,7 +24,7 @@ struct Adoption {
 };
 
 // LEASE_ALIVE tells whether a bus name still exists (ephemeral taps of live clients stay).
-Result<Adoption> reconcile(NlSocket& nl, const StateFile& file, TunGuard& guard,
+Result<Adoption> reconcile(NlSocket& nl, StateFile& file, TunGuard& guard,
                            const std::function<bool(const std::string&)>& lease_alive);
 
 }  // namespace tapd

@@ -55,7 +55,35 @@ Status Service::save() {
     State s;
     for (const auto& [name, r] : taps_.all()) s.taps.push_back(r);
     s.saved_ip_forward = firewall_->saved_ip_forward();
-    return file_->save(s);
+    if (auto st = file_->save(s); !st) return st;
+    saved_forward_on_file_ = s.saved_ip_forward;
+    return {};
+}
+
+Status Service::record(const std::string& name) {
+    const TapRecord* r = taps_.find(name);
+    if (auto st = r ? file_->put(*r) : file_->erase(name); !st) return st;
+    auto forward = firewall_->saved_ip_forward();
+    if (forward != saved_forward_on_file_) {
+        if (auto st = file_->put_saved_ip_forward(forward); !st) return st;
+        saved_forward_on_file_ = forward;
+    }
+    // A journal that outgrows the state it describes is folded in at once (amortized: one
+    // compaction per kCompactLines calls at least), so that start-up never replays much.
+    if (file_->journal_lines() > 4 * (taps_.size() + kCompactLines)) compact_state();
+    return {};
+}
+
+long Service::state_compaction_in() const {
+    size_t lines = file_->journal_lines();
+    if (lines == 0) return -1;
+    return lines >= kCompactLines ? kCompactSoonMs : kCompactIdleMs;
+}
+
+void Service::compact_state() {
+    StepClock clock("compact state");
+    if (auto st = save(); !st) log::error("compacting the state journal: " + st.error().message);
+    clock.mark("save");
 }
 
 Status Service::reload_policy(const Caller& caller) {
@@ -143,7 +171,7 @@ Status Service::destroy(const std::string& name) {
     Status link = begun ? deleter_->wait_unregistered() : delete_link(*nl_, r.ifindex, r.name);
     if (!link && result) result = link;
     clock.mark("link (unregistered)");
-    if (auto st = save(); !st && result) result = st;
+    if (auto st = record(name); !st && result) result = st;
     clock.mark("state");
     changed(TapChange::Removed, name);
     return result;

@@ -115,6 +115,11 @@ class Service {
     // SIGTERM: removes every non-persistent tap, keeps persistent ones.
     void shutdown();
 
+    // The state journal is folded into state.json while tapd is idle: state_compaction_in()
+    // tells in how many ms (-1: nothing to fold), compact_state() does it.
+    long state_compaction_in() const;
+    void compact_state();
+
     // What happened to taps since the last call: the bus exports, announces or withdraws their
     // objects.
     std::vector<TapChange> take_changes() { return std::exchange(changes_, {}); }
@@ -144,7 +149,16 @@ class Service {
     // A new multi-queue tap R holds tapd's queue alone, with the owner tapd set.
     Status check_queues(const TapRecord& r);
     static constexpr int kCreateAttempts = 3;
+    // Compaction: after kCompactIdleMs without a call, or kCompactSoonMs once the journal holds
+    // kCompactLines lines.
+    static constexpr size_t kCompactLines = 256;
+    static constexpr long kCompactIdleMs = 10000;
+    static constexpr long kCompactSoonMs = 200;
     static FirewallTap firewall_tap(const TapRecord& r);
+    // Journals tap NAME as it now is (its record, or its erasure when it has none) and
+    // ip_forward's saved value if that changed: one line, whatever the number of taps.
+    Status record(const std::string& name);
+    // The whole state into state.json (start-up, compaction).
     Status save();
     // Removes a tap and all it holds; collects errors but always goes on to the end.
     Status destroy(const std::string& name);
@@ -164,6 +178,7 @@ class Service {
     std::unique_ptr<Captures> captures_;
     std::unique_ptr<HandedOut> raw_sockets_;  // raw sockets handed out and still open
     std::unique_ptr<StateFile> file_;
+    std::optional<int> saved_forward_on_file_;  // ip_forward's saved value as file_ holds it
     Taps taps_;
     // A new tap's creating fd: closing it waits for an RCU grace period in the kernel
     // (tun_detach), ~0.05 ms that need not delay the reply.

@@ -1,4 +1,5 @@
-// TapRecord (what tapd made for whom) and StateFile (/run/tapd/state.json, written atomically).
+// TapRecord (what tapd made for whom) and StateFile (/run/tapd: state.json, written atomically,
+// and state.journal, the changes since, appended).
 #pragma once
 
 #include <sys/types.h>
@@ -52,22 +53,40 @@ struct State {
     std::optional<int> saved_ip_forward;
 };
 
+nlohmann::json to_json(const TapRecord& record);
+Result<TapRecord> record_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const State& state);
 Result<State> state_from_json(const nlohmann::json& j);
 
+// What tapd has made, kept so that a restarted tapd knows it: state.json holds the whole state as
+// of its writing; state.journal the changes since, one JSON line each ({"put": RECORD},
+// {"erase": NAME}, {"saved_ip_forward": N or null}), appended and fsynced before the call that
+// made them replies. A call's cost does not grow with the number of taps: it appends one line;
+// save() folds the journal into state.json when tapd is idle (Service::compact_state_if_due).
+// A line cut short by a crash (no newline) is ignored: its call never replied.
 class StateFile {
   public:
     explicit StateFile(std::string dir) : dir_(std::move(dir)) {}
     // Creates the directory (0700) if needed.
     Status prepare() const;
-    // Writes state.json.tmp, fsyncs, renames over state.json, fsyncs the directory.
-    Status save(const State& state) const;
-    // The saved state; an empty State when there is no file.
-    Result<State> load() const;
+    // Writes state.json.tmp, fsyncs, renames over state.json, fsyncs the directory; then empties
+    // the journal (a crash in between replays it onto the new state.json: same result).
+    Status save(const State& state);
+    // Appends to the journal: RECORD as it now is, NAME's record gone, the saved ip_forward.
+    Status put(const TapRecord& record);
+    Status erase(const std::string& name);
+    Status put_saved_ip_forward(std::optional<int> value);
+    // Lines in the journal since the last save() (or load()).
+    size_t journal_lines() const { return journal_lines_; }
+    // state.json with the journal replayed onto it; an empty State when there is neither.
+    Result<State> load();
     std::string path() const { return dir_ + "/state.json"; }
+    std::string journal_path() const { return dir_ + "/state.journal"; }
 
   private:
+    Status append(const nlohmann::json& entry);
     std::string dir_;
+    size_t journal_lines_ = 0;
 };
 
 }  // namespace tapd

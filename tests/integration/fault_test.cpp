@@ -3,6 +3,7 @@
 // and never leaves a stray route, NAT element, rule or forwarding setting.
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "harness.hpp"
@@ -98,6 +99,28 @@ TEST(Restart, CorruptStateFileIsSetAsideAndTapdsOwnTapsAreRemoved) {
     EXPECT_TRUE(env.nft_set("masq4").empty());
     EXPECT_NE(env.tapd_log().find("moved to " + env.state_dir() + "/state.json.corrupt"),
               std::string::npos);
+}
+
+TEST(Restart, CorruptStateJournalIsSetAsideAndTapdsOwnTapsAreRemoved) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    env.start_tapd();
+    ASSERT_EQ(
+        env.tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    env.stop_tapd(SIGKILL);
+    // The create's line is in the journal (no compaction yet); a bad line before it.
+    std::string journal = env.state_dir() + "/state.journal";
+    std::ifstream in(journal);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_NE(text.find("tap0"), std::string::npos) << text;
+    std::ofstream(journal) << "{ not json\n" << text;
+    env.start_tapd();
+    EXPECT_TRUE(env.ip_json({"link", "show", "tap0"}).empty()) << env.tapd_log();
+    EXPECT_TRUE(env.nft_set("masq4").empty());
+    EXPECT_NE(env.tapd_log().find("moved to " + env.state_dir() + "/state.json.corrupt and " +
+                                  journal + ".corrupt"),
+              std::string::npos)
+        << env.tapd_log();
 }
 
 TEST(Restart, AFullStateDirFailsTheCreateCleanly) {

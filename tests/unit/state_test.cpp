@@ -459,5 +459,110 @@ TEST_F(StateFileTest, PrepareFailsNamingTheDirectoryWhenItsParentIsMissing) {
     EXPECT_TRUE(FailedNaming(st, deep));
 }
 
+// The journal: each change one line, replayed over state.json by load(), folded in by save().
+
+TEST_F(StateFileTest, JournalChangesAreReplayedOverTheSavedState) {
+    StateFile f(dir_);
+    State one;
+    one.taps = {plain_record()};
+    ASSERT_TRUE(f.save(one).ok());
+    ASSERT_TRUE(f.put(full_record()).ok());
+    TapRecord changed = plain_record();
+    changed.addresses = {addr("192.168.69.7/24")};
+    ASSERT_TRUE(f.put(changed).ok());
+    ASSERT_TRUE(f.put_saved_ip_forward(0).ok());
+    EXPECT_EQ(f.journal_lines(), 3u);
+    State want;
+    want.taps = {full_record(), changed};
+    want.saved_ip_forward = 0;
+    auto s = StateFile(dir_).load();
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    expect_same(s.value(), want);
+}
+
+TEST_F(StateFileTest, JournalEraseAndForwardResetReplay) {
+    StateFile f(dir_);
+    ASSERT_TRUE(f.save(two_taps()).ok());
+    ASSERT_TRUE(f.erase("tap1").ok());
+    ASSERT_TRUE(f.erase("never-there").ok());
+    ASSERT_TRUE(f.put_saved_ip_forward(std::nullopt).ok());
+    StateFile again(dir_);
+    auto s = again.load();
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    State want;
+    want.taps = {full_record()};
+    expect_same(s.value(), want);
+    EXPECT_EQ(again.journal_lines(), 3u);
+}
+
+TEST_F(StateFileTest, AJournalAloneIsAState) {
+    StateFile f(dir_);
+    ASSERT_TRUE(f.put(plain_record()).ok());
+    auto s = StateFile(dir_).load();
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    State want;
+    want.taps = {plain_record()};
+    expect_same(s.value(), want);
+}
+
+TEST_F(StateFileTest, SaveFoldsTheJournalIn) {
+    StateFile f(dir_);
+    ASSERT_TRUE(f.put(full_record()).ok());
+    ASSERT_TRUE(f.put(plain_record()).ok());
+    ASSERT_TRUE(f.put_saved_ip_forward(0).ok());
+    ASSERT_TRUE(f.save(two_taps()).ok());
+    EXPECT_EQ(f.journal_lines(), 0u);
+    EXPECT_EQ(entries(dir_), std::set<std::string>{"state.json"});
+    auto s = StateFile(dir_).load();
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    expect_same(s.value(), two_taps());
+}
+
+TEST_F(StateFileTest, AJournalLineCutShortByACrashIsIgnored) {
+    StateFile f(dir_);
+    ASSERT_TRUE(f.put(plain_record()).ok());
+    {
+        std::ofstream out(f.journal_path(), std::ios::app | std::ios::binary);
+        out << "{\"erase\": \"ta";  // the write a crash interrupted: no newline
+    }
+    auto s = StateFile(dir_).load();
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    ASSERT_EQ(s->taps.size(), 1u);
+    EXPECT_EQ(s->taps[0].name, "tap1");
+}
+
+TEST_F(StateFileTest, AJournalWithABadLineNamesTheFileAndLine) {
+    StateFile f(dir_);
+    ASSERT_TRUE(f.put(plain_record()).ok());
+    {
+        std::ofstream out(f.journal_path(), std::ios::app | std::ios::binary);
+        out << "{\"erase\": 7}\n";
+    }
+    ASSERT_TRUE(f.put(full_record()).ok());
+    EXPECT_TRUE(FailedNaming(StateFile(dir_).load(), f.journal_path() + " line 2"));
+    write(f.journal_path(), "[1]\n");
+    EXPECT_TRUE(FailedNaming(StateFile(dir_).load(), f.journal_path() + " line 1"));
+    write(f.journal_path(), "{\"put\": {\"name\": \"x\"}}\n");
+    EXPECT_TRUE(FailedNaming(StateFile(dir_).load(), f.journal_path() + " line 1"));
+    write(f.journal_path(), "{\"saved_ip_forward\": \"1\"}\n");
+    EXPECT_TRUE(FailedNaming(StateFile(dir_).load(), f.journal_path() + " line 1"));
+}
+
+TEST_F(StateFileTest, AJournalThatCannotBeWrittenNamesItsPath) {
+    StateFile f(dir_);
+    ASSERT_TRUE(fs::create_directory(f.journal_path()));
+    auto st = f.put(plain_record());
+    EXPECT_TRUE(FailedNaming(st, "writing state: open " + f.journal_path() + ": Is a directory"));
+    EXPECT_EQ(f.journal_lines(), 0u);
+}
+
+TEST_F(StateFileTest, TheJournalIsReadableByRootOnly) {
+    StateFile f(dir_);
+    ASSERT_TRUE(f.put(plain_record()).ok());
+    struct stat st {};
+    ASSERT_EQ(::stat(f.journal_path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600u);
+}
+
 }  // namespace
 }  // namespace tapd

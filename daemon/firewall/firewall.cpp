@@ -3,6 +3,7 @@
 
 #include "forwarding.hpp"
 #include "log.hpp"
+#include "profile.hpp"
 #include "raw_socket.hpp"
 
 namespace tapd {
@@ -180,7 +181,9 @@ Status Firewall::start_forwarding(const std::string& why) {
 }
 
 void Firewall::check_table() {
+    StepClock clock("table check inet tapd");
     auto listed = table_->list();
+    clock.mark("list");
     if (!listed) {
         log::error("checking table inet tapd: " + listed.error().message);
         return;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ip.hpp"
+#include "nft_events.hpp"
 #include "nft_table.hpp"
 #include "result.hpp"
 
@@ -57,7 +58,7 @@ class Firewall {
     // nf_tables notifications: readable when anyone changed nf_tables; drain() reads them and
     // tells whether tapd's table should be checked.
     int events_fd() const { return events_->fd(); }
-    bool drain_events() { return events_->drain(); }
+    bool drain_events() { return events_->drain(table_->own_ports()); }
     // Puts tapd's table back (atomically, from this object's state) if someone changed it.
     void check_table();
 

@@ -13,6 +13,7 @@
 
 #include "log.hpp"
 #include "netlink.hpp"
+#include "nft_events.hpp"
 
 namespace tapd {
 
@@ -28,8 +29,10 @@ Result<std::unique_ptr<NftTable>> NftTable::open() {
     auto elements = NftElementSocket::open();
     if (!elements)
         log::warn("nf_tables element fast path unavailable: " + elements.error().message);
-    return std::unique_ptr<NftTable>(
+    std::unique_ptr<NftTable> table(
         new NftTable(ctx, elements ? std::move(elements.value()) : nullptr));
+    table->own_ports_ = own_netfilter_ports();
+    return table;
 }
 
 NftTable::~NftTable() {
@@ -44,7 +47,10 @@ static std::string trimmed(const char* s) {
 
 Status NftTable::run(const nlohmann::json& batch, const std::string& what) {
     std::string text = batch.dump();
-    if (nft_run_cmd_from_buffer(ctx_, text.c_str()) != 0)
+    int rc = nft_run_cmd_from_buffer(ctx_, text.c_str());
+    // libnftables may have opened its socket anew (it does after a netlink error).
+    own_ports_ = own_netfilter_ports();
+    if (rc != 0)
         return make_error(ErrorKind::Failed,
                           "nf_tables " + what + ": " + trimmed(nft_ctx_get_error_buffer(ctx_)));
     return {};
@@ -74,39 +80,6 @@ Result<nlohmann::json> NftTable::list() {
     if (parsed.is_discarded())
         return make_error(ErrorKind::Failed, "nf_tables list: output is not JSON");
     return parsed;
-}
-
-Result<std::unique_ptr<NftEvents>> NftEvents::open() {
-    auto sk = open_notifications(NETLINK_NETFILTER, NFNLGRP_NFTABLES, "nf_tables notifications");
-    if (!sk) return sk.error();
-    return std::unique_ptr<NftEvents>(new NftEvents(sk.value()));
-}
-
-NftEvents::~NftEvents() {
-    nl_socket_free(sk_);
-}
-
-int NftEvents::fd() const {
-    return nl_socket_get_fd(sk_);
-}
-
-bool NftEvents::drain() {
-    bool any = false;
-    char buf[16384];
-    for (;;) {
-        ssize_t n = ::recv(fd(), buf, sizeof buf, MSG_DONTWAIT);
-        if (n > 0) {
-            any = true;
-            continue;
-        }
-        // ENOBUFS: notifications were lost, so something did change.
-        if (n < 0 && errno == ENOBUFS) {
-            any = true;
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        return any;
-    }
 }
 
 }  // namespace tapd

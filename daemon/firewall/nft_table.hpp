@@ -2,7 +2,9 @@
 // (a fresh context costs ~14 ms per call, a reused one ~0.3 ms per batch).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "nft_batches.hpp"
 #include "nft_elements.hpp"
@@ -25,6 +27,9 @@ class NftTable {
     // Adds or deletes set elements through the fast path (libnftnl, one transaction) when the
     // change has element operations, else, or when that path fails unexpectedly, through run().
     Status apply(const nft::ElementBatch& batch, const std::string& what);
+    // The netlink ports of tapd's nf_tables sockets (libnftables' and the fast path's): the
+    // senders that notifications of tapd's own changes name.
+    const std::vector<uint32_t>& own_ports() const { return own_ports_; }
     // "nft list table inet tapd" as JSON; an empty result if the table does not exist.
     Result<nlohmann::json> list();
 
@@ -33,24 +38,7 @@ class NftTable {
         : ctx_(ctx), elements_(std::move(elements)) {}
     nft_ctx* ctx_;
     std::unique_ptr<NftElementSocket> elements_;  // null: libnftables only
-};
-
-// Notifications of nf_tables changes (netlink group NFNLGRP_NFTABLES): anyone's `nft flush
-// ruleset` or a firewall reload wakes tapd, which then checks its own table.
-class NftEvents {
-  public:
-    static Result<std::unique_ptr<NftEvents>> open();
-    ~NftEvents();
-    NftEvents(const NftEvents&) = delete;
-    NftEvents& operator=(const NftEvents&) = delete;
-
-    int fd() const;
-    // Reads every pending notification; true if there was at least one (or an overrun).
-    bool drain();
-
-  private:
-    explicit NftEvents(::nl_sock* sk) : sk_(sk) {}
-    ::nl_sock* sk_;
+    std::vector<uint32_t> own_ports_;
 };
 
 }  // namespace tapd

@@ -3,6 +3,7 @@
 // error and keeps serving.
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "harness.hpp"
@@ -36,6 +37,26 @@ TEST_F(Reliability, ARemovedSetElementIsPutBack) {
     EXPECT_TRUE(eventually([&] {
         return env_->nft_set("masq4") == std::vector<std::string>{"192.168.69.0/24"};
     })) << env_->tapd_log();
+}
+
+// tapd's own element changes (its fast-path socket sent them) do not make it list its table again;
+// anyone else's change does (issue 12: no per-call work that grows with the taps).
+TEST(ReliabilityTableCheck, OwnChangesCostNoTableCheckButForeignOnesDo) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    env.start_tapd({"TAPD_PROFILE=1"});
+    const std::string kCheck = "profile: table check inet tapd";
+    ASSERT_EQ(
+        env.tapctl({"create", "tap0", "--address", "192.168.69.100/24", "--masquerade"}).status, 0);
+    ASSERT_EQ(env.tapctl({"masquerade", "tap0", "off"}).status, 0);
+    ASSERT_EQ(env.tapctl({"masquerade", "tap0", "on"}).status, 0);
+    ASSERT_EQ(env.tapctl({"delete", "tap0"}).status, 0);
+    // A check falls due 50 ms after a change: wait well past that.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_EQ(env.tapd_log().find(kCheck), std::string::npos) << env.tapd_log();
+    ASSERT_EQ(env.in_ns({"nft", "add", "table", "inet", "someone_else"}).status, 0);
+    EXPECT_TRUE(eventually([&] { return env.tapd_log().find(kCheck) != std::string::npos; }))
+        << env.tapd_log();
 }
 
 TEST_F(Reliability, OtherTablesAreNeverTouched) {

@@ -106,7 +106,7 @@ Result<State> state_from_json(const json& j) {
             return make_error(ErrorKind::Failed, "state file: unsupported version");
         for (const auto& t : j.at("taps")) {
             auto r = record_from_json(t);
-            if (!r) return r.error();
+            if (!r) return make_error(r.error().kind, "state file: " + r.error().message);
             s.taps.push_back(std::move(r.value()));
         }
         if (j.contains("saved_ip_forward")) s.saved_ip_forward = j["saved_ip_forward"].get<int>();

@@ -70,7 +70,7 @@ Status LinkDeleter::begin(int ifindex, const std::string& name) {
     if (!nl) return nl.error();
     d->nl = std::move(nl.value());
     d->done = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!d->done) return make_error(ErrorKind::Failed, errno_text("eventfd", errno));
+    if (!d->done) return errno_error(ErrorKind::Failed, "eventfd", errno);
     Deletion* raw = d.get();
     d->thread = std::thread([raw, ifindex, name] {
         auto start = std::chrono::steady_clock::now();

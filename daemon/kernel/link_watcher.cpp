@@ -52,12 +52,10 @@ bool LinkWatcher::drain(const std::function<void(const LinkInfo&)>& each) {
             complete = false;
             continue;
         }
-        int len = static_cast<int>(n);
-        for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, len);
-             h = NLMSG_NEXT(h, len)) {
-            if (h->nlmsg_type != RTM_NEWLINK) continue;
-            if (auto l = parse_link(h)) each(*l);
-        }
+        for_each_message(nl_bytes(buf.data(), static_cast<size_t>(n)), [&](const NlMessage& m) {
+            if (m.type() != RTM_NEWLINK) return;
+            if (auto l = parse_link(m)) each(*l);
+        });
     }
     return complete;
 }

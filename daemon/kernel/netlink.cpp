@@ -1,14 +1,20 @@
-// rtnetlink socket setup and libnl error conversion.
+// The rtnetlink socket: setup, and the system calls behind NlChannel.
 #include "netlink.hpp"
 
 #include <fcntl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <netlink/errno.h>
-#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
 namespace tapd {
+
+// The kernel never sends an rtnetlink datagram over 32 KiB (dumps are cut to the reader's buffer,
+// at most 32 KiB), so one 64 KiB buffer reads each whole.
+static constexpr size_t kReceiveBuffer = 64 * 1024;
 
 Result<std::unique_ptr<NlSocket>> NlSocket::connect() {
     nl_sock* sk = nl_socket_alloc();
@@ -20,14 +26,6 @@ Result<std::unique_ptr<NlSocket>> NlSocket::connect() {
     }
     // Older libnl opened its socket without SOCK_CLOEXEC; make sure no child inherits it.
     fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
-    // libnl peeks at every message to size its buffer, then reads it again: two recvmsg per
-    // message. The kernel never sends an rtnetlink datagram over 32 KiB (dumps are cut to the
-    // reader's buffer, at most 32 KiB), so one 64 KiB buffer reads each message once.
-    if (int e = nl_socket_set_msg_buf_size(sk, 64 * 1024); e < 0) {
-        nl_socket_free(sk);
-        return nl_error("sizing the rtnetlink buffer", e);
-    }
-    nl_socket_disable_msg_peek(sk);
     return std::unique_ptr<NlSocket>(new NlSocket(sk));
 }
 
@@ -35,52 +33,34 @@ NlSocket::~NlSocket() {
     nl_socket_free(sk_);
 }
 
-namespace {
-
-// Reads the answer to the request just sent, calling EACH for every valid message.
-int receive(NlSocket& nl, const std::function<void(nlmsghdr*)>& each) {
-    std::unique_ptr<nl_cb, void (*)(nl_cb*)> cb(nl_cb_clone(nl_socket_get_cb(nl.get())), nl_cb_put);
-    if (!cb) return -NLE_NOMEM;
-    auto on_valid = [](nl_msg* msg, void* arg) {
-        (*static_cast<const std::function<void(nlmsghdr*)>*>(arg))(nlmsg_hdr(msg));
-        return static_cast<int>(NL_OK);
-    };
-    nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid,
-              const_cast<void*>(static_cast<const void*>(&each)));
-    return nl_recvmsgs(nl.get(), cb.get());
+int NlSocket::fd() const {
+    return nl_socket_get_fd(sk_);
 }
 
-}  // namespace
-
-Status dump(NlSocket& nl, int type, const void* header, size_t header_len,
-            const std::function<void(nlmsghdr*)>& each, const std::function<void()>& restart,
-            const std::string& what) {
-    for (int attempt = 1;; ++attempt) {
-        if (int err = nl_send_simple(nl.get(), type, NLM_F_DUMP, const_cast<void*>(header),
-                                     static_cast<int>(header_len));
-            err < 0)
-            return nl_error(what, err);
-        // libnl reads an interrupted dump to its end before it reports NLE_DUMP_INTR, so the
-        // socket holds nothing of it when it is asked again.
-        int err = receive(nl, each);
-        if (err >= 0) return {};
-        if (err != -NLE_DUMP_INTR) return nl_error(what, err);
-        if (attempt == kDumpAttempts)
-            return nl_error(what + " (interrupted " + std::to_string(attempt) + " times)", err);
-        restart();
-    }
+uint32_t NlSocket::next_seq() {
+    return nl_socket_use_seq(sk_);
 }
 
-Status get(NlSocket& nl, int type, const void* header, size_t header_len,
-           const std::function<void(nlmsghdr*)>& each, const std::string& what) {
-    if (int err = nl_send_simple(nl.get(), type, 0, const_cast<void*>(header),
-                                 static_cast<int>(header_len));
-        err < 0)
-        return nl_error(what, err);
-    // The answer, then (libnl asks for one) the kernel's ACK; an error answer is the ACK.
-    if (int err = receive(nl, each); err < 0) return nl_error(what, err);
-    if (int err = nl_wait_for_ack(nl.get()); err < 0) return nl_error(what, err);
+Status NlSocket::send(NlBytes request, const std::string& what) {
+    // To the kernel: the socket's default destination (port 0).
+    while (::send(fd(), request.data(), request.size(), 0) < 0)
+        if (errno != EINTR) return errno_error(ErrorKind::Failed, what + " (sending)", errno);
     return {};
+}
+
+Result<NlBytes> NlSocket::receive(const std::string& what) {
+    if (buf_.empty()) buf_.resize(kReceiveBuffer);
+    sockaddr_nl from{};
+    socklen_t from_len = sizeof from;
+    ssize_t n;
+    while ((n = ::recvfrom(fd(), buf_.data(), buf_.size(), MSG_TRUNC,
+                           reinterpret_cast<sockaddr*>(&from), &from_len)) < 0)
+        if (errno != EINTR) return errno_error(ErrorKind::Failed, what + " (receiving)", errno);
+    if (static_cast<size_t>(n) > buf_.size())
+        return make_error(ErrorKind::Failed, what + ": an answer of " + std::to_string(n) +
+                                                 " bytes was cut off");
+    if (from.nl_pid != 0) return NlBytes{};  // not the kernel's
+    return NlBytes(buf_.data(), static_cast<size_t>(n));
 }
 
 Result<nl_sock*> open_notifications(int protocol, unsigned group, const std::string& what) {

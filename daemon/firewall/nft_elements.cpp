@@ -197,8 +197,7 @@ Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* ref
             if (r <= 0) break;
             continue;
         }
-        if (n < 0)
-            return errno_error(ErrorKind::Failed, "reading nf_tables acks", errno);
+        if (n < 0) return errno_error(ErrorKind::Failed, "reading nf_tables acks", errno);
         for (auto* nlh = reinterpret_cast<nlmsghdr*>(rbuf.data()); NLMSG_OK(nlh, size_t(n));
              nlh = NLMSG_NEXT(nlh, n)) {
             if (nlh->nlmsg_seq < first || nlh->nlmsg_seq > last) continue;  // a stale reply
@@ -211,12 +210,13 @@ Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* ref
             if (index >= 1 && index <= ops.size()) {
                 const auto& op = ops[index - 1];
                 *refused = element_refusal(e);
-                first_error = errno_error(ErrorKind::Failed, std::string(op.add ? "adding " : "deleting ") + "element " +
-                                   op.what + (op.add ? " to" : " from") + " set " + op.set,
-                               e);
-            } else {
                 first_error =
-                    errno_error(ErrorKind::Failed, "nf_tables batch refused", e);
+                    errno_error(ErrorKind::Failed,
+                                std::string(op.add ? "adding " : "deleting ") + "element " +
+                                    op.what + (op.add ? " to" : " from") + " set " + op.set,
+                                e);
+            } else {
+                first_error = errno_error(ErrorKind::Failed, "nf_tables batch refused", e);
             }
             if (!*refused) return first_error;  // no need to wait for the rest
         }

@@ -10,7 +10,6 @@
 
 namespace tapd {
 
-
 Status check_tap_address(const Prefix& p) {
     const auto& b = p.address.bytes;
     const char* kind = nullptr;
@@ -61,8 +60,8 @@ Status delete_address(NlSocket& nl, int ifindex, const Prefix& p) {
     uint32_t seq = nl.next_seq();
     auto st = ack(nl, delete_address_request(ifindex, p, seq).bytes(), seq,
                   "deleting address " + p.str());
-    if (!st && (st.error().err == ENOENT || st.error().err == ESRCH ||
-                st.error().err == ENODEV || st.error().err == EADDRNOTAVAIL))
+    if (!st && (st.error().err == ENOENT || st.error().err == ESRCH || st.error().err == ENODEV ||
+                st.error().err == EADDRNOTAVAIL))
         return {};
     return st;
 }

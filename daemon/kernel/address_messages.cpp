@@ -49,8 +49,7 @@ NlRequest address_request(uint16_t type, uint16_t flags, int ifindex, const Pref
 
 }  // namespace
 
-NlRequest add_address_request(int ifindex, const Prefix& p, AddressOptions options,
-                              uint32_t seq) {
+NlRequest add_address_request(int ifindex, const Prefix& p, AddressOptions options, uint32_t seq) {
     uint32_t flags = 0;
     if (p.address.family == AF_INET6) flags |= IFA_F_NODAD;
     if (options.no_prefix_route) flags |= IFA_F_NOPREFIXROUTE;

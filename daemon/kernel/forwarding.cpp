@@ -28,7 +28,8 @@ Status write_ip_forward(int value) {
     if (!fd) return errno_error(ErrorKind::Failed, std::string("open ") + kPath, errno);
     const char* text = value ? "1\n" : "0\n";
     if (::write(fd.get(), text, 2) != 2)
-        return errno_error(ErrorKind::Failed, std::string("write ") + text[0] + " to " + kPath, errno);
+        return errno_error(ErrorKind::Failed, std::string("write ") + text[0] + " to " + kPath,
+                           errno);
     return {};
 }
 

@@ -136,8 +136,8 @@ Status change_link(NlSocket& nl, int ifindex, const std::string& name, const Lin
 
 Status delete_link(NlSocket& nl, int ifindex, const std::string& name) {
     uint32_t seq = nl.next_seq();
-    auto st = ack(nl, delete_link_request(ifindex, seq).bytes(), seq,
-                  "deleting link '" + name + "'");
+    auto st =
+        ack(nl, delete_link_request(ifindex, seq).bytes(), seq, "deleting link '" + name + "'");
     if (!st && (st.error().err == ENODEV || st.error().err == ENOENT)) return {};
     return st;
 }

@@ -57,8 +57,8 @@ Result<NlBytes> NlSocket::receive(const std::string& what) {
                            reinterpret_cast<sockaddr*>(&from), &from_len)) < 0)
         if (errno != EINTR) return errno_error(ErrorKind::Failed, what + " (receiving)", errno);
     if (static_cast<size_t>(n) > buf_.size())
-        return make_error(ErrorKind::Failed, what + ": an answer of " + std::to_string(n) +
-                                                 " bytes was cut off");
+        return make_error(ErrorKind::Failed,
+                          what + ": an answer of " + std::to_string(n) + " bytes was cut off");
     if (from.nl_pid != 0) return NlBytes{};  // not the kernel's
     return NlBytes(buf_.data(), static_cast<size_t>(n));
 }

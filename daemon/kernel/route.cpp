@@ -15,10 +15,10 @@ Status add_route(NlSocket& nl, int ifindex, const Prefix& p) {
 
 Status delete_route(NlSocket& nl, int ifindex, const Prefix& p) {
     uint32_t seq = nl.next_seq();
-    auto st = ack(nl, delete_route_request(ifindex, p, seq).bytes(), seq,
-                  "deleting route " + p.str());
-    if (!st && (st.error().err == ENOENT || st.error().err == ESRCH ||
-                st.error().err == ENODEV || st.error().err == EADDRNOTAVAIL))
+    auto st =
+        ack(nl, delete_route_request(ifindex, p, seq).bytes(), seq, "deleting route " + p.str());
+    if (!st && (st.error().err == ENOENT || st.error().err == ESRCH || st.error().err == ENODEV ||
+                st.error().err == EADDRNOTAVAIL))
         return {};
     return st;
 }

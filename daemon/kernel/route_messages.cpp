@@ -35,8 +35,7 @@ std::optional<RouteEntry> parse_route(const NlMessage& m) {
 
 namespace {
 
-NlRequest route_request(uint16_t type, uint16_t flags, int ifindex, const Prefix& p,
-                        uint32_t seq) {
+NlRequest route_request(uint16_t type, uint16_t flags, int ifindex, const Prefix& p, uint32_t seq) {
     rtmsg rtm{};
     rtm.rtm_family = static_cast<uint8_t>(p.address.family);
     rtm.rtm_dst_len = p.length;

@@ -45,7 +45,8 @@ Result<UniqueFd> create_tap(const std::string& name, uid_t owner, TapFlags flags
     if (auto st = set_iff(fd->get(), name, flags, ErrorKind::Conflict); !st) return st.error();
     pause_point("tunsetiff");  // the window without an owner (tests widen it)
     if (ioctl(fd->get(), TUNSETOWNER, static_cast<unsigned long>(owner)) < 0)
-        return errno_error(ErrorKind::Failed, "TUNSETOWNER " + std::to_string(owner) + " on '" + name + "'", errno);
+        return errno_error(ErrorKind::Failed,
+                           "TUNSETOWNER " + std::to_string(owner) + " on '" + name + "'", errno);
     return fd;
 }
 

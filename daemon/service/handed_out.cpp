@@ -31,8 +31,7 @@ Status HandedOut::add(int fd, uid_t uid) {
 Result<HandedOut::Count> HandedOut::count(uid_t uid) const {
     std::string path = "/proc/self/fdinfo/" + std::to_string(epoll_.get());
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd)
-        return errno_error(ErrorKind::Failed, "counting " + what_ + ": " + path, errno);
+    if (!fd) return errno_error(ErrorKind::Failed, "counting " + what_ + ": " + path, errno);
     std::string text;
     char buf[16384];
     for (;;) {

@@ -197,9 +197,9 @@ TEST(LinkRequests, ChangeSetsOnlyWhatIsAskedByteForByte) {
     // nlmsghdr: len 40, RTM_NEWLINK (16), NLM_F_REQUEST|NLM_F_ACK (5), seq 42, port 0;
     // ifinfomsg: AF_UNSPEC, index 7, flags IFF_UP, change IFF_UP; IFLA_MTU (4) 1400.
     const std::vector<uint8_t> expected = {
-        40, 0, 0, 0, 16, 0, 5, 0, 42, 0, 0, 0, 0, 0, 0, 0,  // nlmsghdr
-        0,  0, 0, 0, 7,  0, 0, 0, 1,  0, 0, 0, 1, 0, 0, 0,  // ifinfomsg
-        8,  0, 4, 0, 0x78, 0x05, 0, 0};                     // IFLA_MTU 1400
+        40, 0, 0, 0, 16,   0,    5, 0, 42, 0, 0, 0, 0, 0, 0, 0,  // nlmsghdr
+        0,  0, 0, 0, 7,    0,    0, 0, 1,  0, 0, 0, 1, 0, 0, 0,  // ifinfomsg
+        8,  0, 4, 0, 0x78, 0x05, 0, 0};                          // IFLA_MTU 1400
     EXPECT_EQ(to_u8(r.bytes()), expected);
 }
 

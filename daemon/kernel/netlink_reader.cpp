@@ -5,20 +5,25 @@
 
 namespace tapd {
 
+// The kernel's error codes are -errno, -1 to -4095 (MAX_ERRNO); anything else is no errno.
+static bool is_errno(int code) {
+    return code < 0 && code >= -4095;
+}
+
 void ReplyReader::message(const NlMessage& m, const std::function<void(const NlMessage&)>& each) {
     if (state_ != State::Reading || m.seq() != seq_ || m.type() == NLMSG_NOOP) return;
     // The kernel marks any message of a dump, NLMSG_DONE among them, when its table changed.
     if (m.flags() & NLM_F_DUMP_INTR) interrupted_ = true;
     if (m.type() == NLMSG_ERROR) {
         auto e = m.header<int>();  // nlmsgerr opens with the error; the request may be cut off
-        if (!e || *e > 0) return fail(0);
-        if (*e < 0) return fail(-*e);
+        if (!e || (*e != 0 && !is_errno(*e))) return fail(0);
+        if (*e != 0) return fail(-*e);
         state_ = State::Done;  // an acknowledgement
         return;
     }
     if (m.type() == NLMSG_DONE) {
         // Since Linux 2.6.x NLMSG_DONE carries the dump's own error code (0, or -errno).
-        if (auto e = m.header<int>(); e && *e < 0) return fail(-*e);
+        if (auto e = m.header<int>(); e && *e < 0) return fail(is_errno(*e) ? -*e : 0);
         state_ = State::Done;
         return;
     }

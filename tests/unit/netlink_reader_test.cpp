@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <climits>
 #include <deque>
 #include <vector>
 
@@ -75,10 +76,12 @@ TEST(ReplyReader, AnErrorAnswerFailsWithItsErrno) {
 
 TEST(ReplyReader, MalformedAnswersFailWithoutAnErrno) {
     for (const auto& bad : {
-             kernel_message(NLMSG_ERROR, 0, 3, {0, 0}),        // error code cut off
-             kernel_message(NLMSG_ERROR, 0, 3, int_bytes(5)),  // a positive "errno"
-             kernel_message(NLMSG_OVERRUN, 0, 3),              // reserved type
-             std::vector<std::byte>(5, std::byte{1}),          // not a message
+             kernel_message(NLMSG_ERROR, 0, 3, {0, 0}),              // error code cut off
+             kernel_message(NLMSG_ERROR, 0, 3, int_bytes(5)),        // a positive "errno"
+             kernel_message(NLMSG_ERROR, 0, 3, int_bytes(INT_MIN)),  // past MAX_ERRNO (fuzzer)
+             kernel_message(NLMSG_DONE, NLM_F_MULTI, 3, int_bytes(-4096)),
+             kernel_message(NLMSG_OVERRUN, 0, 3),      // reserved type
+             std::vector<std::byte>(5, std::byte{1}),  // not a message
          }) {
         ReplyReader r(ReplyReader::Kind::Dump, 3);
         types_of(r, bad, State::Failed);

@@ -10,8 +10,6 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
 #include <nftables/libnftables.h>
 #include <sys/socket.h>
 
@@ -124,17 +122,9 @@ Result<nlohmann::json> NftTable::list() {
 }
 
 Result<std::unique_ptr<NftEvents>> NftEvents::open() {
-    auto sk = open_notifications(NETLINK_NETFILTER, NFNLGRP_NFTABLES, "nf_tables notifications");
-    if (!sk) return sk.error();
-    return std::unique_ptr<NftEvents>(new NftEvents(sk.value()));
-}
-
-NftEvents::~NftEvents() {
-    nl_socket_free(sk_);
-}
-
-int NftEvents::fd() const {
-    return nl_socket_get_fd(sk_);
+    auto sock = open_notifications(NETLINK_NETFILTER, NFNLGRP_NFTABLES, "nf_tables notifications");
+    if (!sock) return sock.error();
+    return std::unique_ptr<NftEvents>(new NftEvents(std::move(sock.value())));
 }
 
 bool NftEvents::drain() {

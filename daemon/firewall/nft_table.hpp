@@ -7,9 +7,9 @@
 #include "nft_batches.hpp"
 #include "nft_elements.hpp"
 #include "result.hpp"
+#include "unique_fd.hpp"
 
 struct nft_ctx;
-struct nl_sock;
 
 namespace tapd {
 
@@ -40,17 +40,16 @@ class NftTable {
 class NftEvents {
   public:
     static Result<std::unique_ptr<NftEvents>> open();
-    ~NftEvents();
     NftEvents(const NftEvents&) = delete;
     NftEvents& operator=(const NftEvents&) = delete;
 
-    int fd() const;
+    int fd() const { return fd_.get(); }
     // Reads every pending notification; true if there was at least one (or an overrun).
     bool drain();
 
   private:
-    explicit NftEvents(::nl_sock* sk) : sk_(sk) {}
-    ::nl_sock* sk_;
+    explicit NftEvents(UniqueFd fd) : fd_(std::move(fd)) {}
+    UniqueFd fd_;
 };
 
 }  // namespace tapd

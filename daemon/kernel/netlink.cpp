@@ -1,14 +1,11 @@
-// The rtnetlink socket: setup, and the system calls behind NlChannel.
+// Netlink sockets: the system calls behind NlChannel, and notification sockets.
 #include "netlink.hpp"
 
-#include <fcntl.h>
+#include <linux/netlink.h>
 #include <sys/socket.h>
 
 #include <cerrno>
-
-#include <netlink/errno.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
+#include <ctime>
 
 namespace tapd {
 
@@ -16,33 +13,26 @@ namespace tapd {
 // at most 32 KiB), so one 64 KiB buffer reads each whole.
 static constexpr size_t kReceiveBuffer = 64 * 1024;
 
+static Result<UniqueFd> open_netlink(int protocol, int flags, const std::string& what) {
+    UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | flags, protocol));
+    if (!fd) return errno_error(ErrorKind::Failed, what + ": socket(AF_NETLINK)", errno);
+    sockaddr_nl addr{};
+    addr.nl_family = AF_NETLINK;  // nl_pid 0: the kernel picks a free port
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
+        return errno_error(ErrorKind::Failed, what + ": bind", errno);
+    return fd;
+}
+
 Result<std::unique_ptr<NlSocket>> NlSocket::connect() {
-    nl_sock* sk = nl_socket_alloc();
-    if (!sk) return make_error(ErrorKind::Failed, "nl_socket_alloc: out of memory");
-    int err = nl_connect(sk, NETLINK_ROUTE);
-    if (err < 0) {
-        nl_socket_free(sk);
-        return nl_error("connecting to rtnetlink", err);
-    }
-    // Older libnl opened its socket without SOCK_CLOEXEC; make sure no child inherits it.
-    fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
-    return std::unique_ptr<NlSocket>(new NlSocket(sk));
-}
-
-NlSocket::~NlSocket() {
-    nl_socket_free(sk_);
-}
-
-int NlSocket::fd() const {
-    return nl_socket_get_fd(sk_);
-}
-
-uint32_t NlSocket::next_seq() {
-    return nl_socket_use_seq(sk_);
+    auto fd = open_netlink(NETLINK_ROUTE, 0, "connecting to rtnetlink");
+    if (!fd) return fd.error();
+    // Sequence numbers start from the clock, as libnl's did: a reply is matched to its request.
+    return std::unique_ptr<NlSocket>(
+        new NlSocket(std::move(fd.value()), static_cast<uint32_t>(::time(nullptr))));
 }
 
 Status NlSocket::send(NlBytes request, const std::string& what) {
-    // To the kernel: the socket's default destination (port 0).
+    // To the kernel: a netlink socket's default destination (port 0).
     while (::send(fd(), request.data(), request.size(), 0) < 0)
         if (errno != EINTR) return errno_error(ErrorKind::Failed, what + " (sending)", errno);
     return {};
@@ -63,43 +53,13 @@ Result<NlBytes> NlSocket::receive(const std::string& what) {
     return NlBytes(buf_.data(), static_cast<size_t>(n));
 }
 
-Result<nl_sock*> open_notifications(int protocol, unsigned group, const std::string& what) {
-    nl_sock* sk = nl_socket_alloc();
-    if (!sk) return make_error(ErrorKind::Failed, "nl_socket_alloc: out of memory");
-    nl_socket_disable_seq_check(sk);
-    nl_join_groups(sk, 0);
-    if (int err = nl_connect(sk, protocol); err < 0) {
-        nl_socket_free(sk);
-        return nl_error("connecting for " + what, err);
-    }
-    fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
-    if (int err = nl_socket_add_membership(sk, static_cast<int>(group)); err < 0) {
-        nl_socket_free(sk);
-        return nl_error("joining the group of " + what, err);
-    }
-    nl_socket_set_nonblocking(sk);
-    return sk;
-}
-
-Error nl_error(const std::string& what, int nle) {
-    int code = nle < 0 ? -nle : nle;
-    ErrorKind kind = ErrorKind::Failed;
-    switch (code) {
-        case NLE_EXIST:
-            kind = ErrorKind::Conflict;
-            break;
-        case NLE_OBJ_NOTFOUND:
-        case NLE_NODEV:
-            kind = ErrorKind::NotFound;
-            break;
-        case NLE_INVAL:
-        case NLE_RANGE:
-            kind = ErrorKind::InvalidArgument;
-            break;
-        default:
-            break;
-    }
-    return make_error(kind, what + ": " + nl_geterror(code));
+Result<UniqueFd> open_notifications(int protocol, unsigned group, const std::string& what) {
+    auto fd = open_netlink(protocol, SOCK_NONBLOCK, "listening to " + what);
+    if (!fd) return fd;
+    int g = static_cast<int>(group);
+    if (::setsockopt(fd->get(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g) < 0)
+        return errno_error(ErrorKind::Failed, "joining the group of " + what, errno);
+    return fd;
 }
 
 }  // namespace tapd

@@ -1,5 +1,5 @@
 // NlSocket: one rtnetlink socket owned for the daemon's life, the NlChannel on which tapd's
-// requests go and their answers come back (netlink_reader.hpp reads them).
+// requests go and their answers come back (netlink_reader.hpp reads them); notification sockets.
 #pragma once
 
 #include <memory>
@@ -8,41 +8,33 @@
 
 #include "netlink_reader.hpp"
 #include "result.hpp"
-
-struct nl_sock;
+#include "unique_fd.hpp"
 
 namespace tapd {
 
 class NlSocket final : public NlChannel {
   public:
-    // Connects NETLINK_ROUTE; the error names the failure.
+    // A NETLINK_ROUTE socket bound to a port the kernel picks; the error names the failing call.
     static Result<std::unique_ptr<NlSocket>> connect();
-    ~NlSocket();
     NlSocket(const NlSocket&) = delete;
     NlSocket& operator=(const NlSocket&) = delete;
 
-    nl_sock* get() const { return sk_; }
-    int fd() const;
+    int fd() const { return fd_.get(); }
 
-    uint32_t next_seq() override;
+    uint32_t next_seq() override { return ++seq_; }
     Status send(NlBytes request, const std::string& what) override;
     // The next datagram from the kernel (one from anyone else is dropped: an empty answer).
     Result<NlBytes> receive(const std::string& what) override;
 
   private:
-    explicit NlSocket(nl_sock* sk) : sk_(sk) {}
-    nl_sock* sk_;
+    NlSocket(UniqueFd fd, uint32_t seq) : fd_(std::move(fd)), seq_(seq) {}
+    UniqueFd fd_;
+    uint32_t seq_;
     std::vector<std::byte> buf_;  // receive()'s, sized at the first call
 };
 
-// A non-blocking netlink socket of PROTOCOL that receives multicast GROUP (notifications; no
-// sequence checks, since nobody asked for them). The caller frees it (nl_socket_free). WHAT
-// names the notifications in errors.
-Result<nl_sock*> open_notifications(int protocol, unsigned group, const std::string& what);
-
-// Converts a negative libnl return code into an Error "what: reason" (err 0: libnl's codes are
-// not errno values). NLE_EXIST becomes Conflict, NLE_OBJ_NOTFOUND/NLE_NODEV NotFound, NLE_INVAL
-// and NLE_RANGE InvalidArgument, the rest Failed.
-Error nl_error(const std::string& what, int nle);
+// A non-blocking netlink socket of PROTOCOL in multicast GROUP: notifications, read with recv()
+// and for_each_message(). WHAT names the notifications in errors.
+Result<UniqueFd> open_notifications(int protocol, unsigned group, const std::string& what);
 
 }  // namespace tapd

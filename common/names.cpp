@@ -5,10 +5,6 @@
 
 namespace tapd {
 
-std::string errno_text(const std::string& what, int err) {
-    return what + ": " + std::strerror(err);
-}
-
 namespace names {
 
 const char* error_name(ErrorKind kind) {

@@ -1,4 +1,5 @@
-// Result<T>: a value or an Error (kind, message naming the bad value); tapd's one error convention.
+// Result<T>: a value or an Error (kind, message naming the bad value, errno of a failed system call
+// or netlink request); tapd's one error convention.
 #pragma once
 
 #include <string>
@@ -17,9 +18,13 @@ enum class ErrorKind {
     Failed
 };
 
+// Callers decide by kind and err, never by the message: the message is for people.
 struct Error {
     ErrorKind kind = ErrorKind::Failed;
     std::string message;
+    // The positive errno of the failed system call or of the kernel's netlink answer (NLMSG_ERROR)
+    // the error comes from; 0 for an error that has none.
+    int err = 0;
 };
 
 inline Error make_error(ErrorKind kind, std::string message) {
@@ -28,6 +33,10 @@ inline Error make_error(ErrorKind kind, std::string message) {
 
 // Formats "what: strerror(err)" for a failed system call; err is a positive errno value.
 std::string errno_text(const std::string& what, int err);
+
+// An Error of KIND from a failed system call or netlink request: the message is
+// errno_text(WHAT, ERR), and err is ERR.
+Error errno_error(ErrorKind kind, const std::string& what, int err);
 
 class Status;
 

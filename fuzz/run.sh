@@ -1,20 +1,24 @@
 #!/bin/sh
-# Runs each libFuzzer target for SECONDS (default 60) on its committed seed corpus.
+# Runs every libFuzzer target on its committed seed corpus, SECONDS in all (default 180), split
+# evenly among the targets.
 #
 # Usage: fuzz/run.sh [SECONDS]     (from anywhere; builds build-fuzz/ at the repo root if absent)
 # Env:   FUZZ_BUILD_DIR  build directory (default <repo>/build-fuzz)
 #        FUZZ_JOBS       parallel fuzzing processes per target (default 1)
 #        FUZZ_KEEP       directory to keep new corpus entries and crash files in (default: a
 #                        temporary directory, removed on success)
-# To fuzz longer, pass more seconds (e.g. fuzz/run.sh 3600), or run one target directly:
+# To fuzz longer, pass more seconds (e.g. fuzz/run.sh 14400), or run one target directly:
 #   build-fuzz/fuzz/fuzz_decode -max_total_time=0 /tmp/new fuzz/corpus/decode
 set -eu
 
-secs=${1:-60}
+total=${1:-180}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=${FUZZ_JOBS:-1}
-targets="decode summary pcap_reader"
+targets="decode summary pcap_reader netlink"
+set -- $targets
+secs=$((total / $#))
+[ "$secs" -ge 1 ] || secs=1
 
 if [ ! -f "$build/build.ninja" ]; then
     CXX=${CXX:-clang++} meson setup "$build" "$root" -Dfuzz=true -Dtests=disabled -Dbench=disabled

@@ -10,4 +10,4 @@ meson test -C build --no-rebuild --print-errorlogs --num-processes 2
 debs=$(mktemp -d /tmp/tapd-debs.XXXXXX)
 trap 'rm -rf "$debs"' EXIT
 scripts/package.sh "$debs"
-fuzz/run.sh "${TAPD_FUZZ_SECONDS:-60}"
+fuzz/run.sh "${TAPD_FUZZ_SECONDS:-180}"  # in all, split among the targets

@@ -22,7 +22,7 @@ Result<std::string> drop_privileges() {
     }
     if (minimal) {
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-            return make_error(ErrorKind::Failed, errno_text("PR_SET_NO_NEW_PRIVS", errno));
+            return errno_error(ErrorKind::Failed, "PR_SET_NO_NEW_PRIVS", errno);
         return std::string("uid 0 with only CAP_NET_ADMIN and CAP_NET_RAW (given so)");
     }
     capng_clear(CAPNG_SELECT_BOTH);
@@ -39,7 +39,7 @@ Result<std::string> drop_privileges() {
     }
     // No way back to full root through exec of a setuid binary or file capabilities.
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        return make_error(ErrorKind::Failed, errno_text("PR_SET_NO_NEW_PRIVS", errno));
+        return errno_error(ErrorKind::Failed, "PR_SET_NO_NEW_PRIVS", errno);
     return std::string("uid 0 with only CAP_NET_ADMIN and CAP_NET_RAW");
 }
 

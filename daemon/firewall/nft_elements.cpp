@@ -106,14 +106,14 @@ namespace tapd {
 
 Result<std::unique_ptr<NftElementSocket>> NftElementSocket::open() {
     UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER));
-    if (!fd) return make_error(ErrorKind::Failed, errno_text("socket(NETLINK_NETFILTER)", errno));
+    if (!fd) return errno_error(ErrorKind::Failed, "socket(NETLINK_NETFILTER)", errno);
     sockaddr_nl addr{};
     addr.nl_family = AF_NETLINK;
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0)
-        return make_error(ErrorKind::Failed, errno_text("bind(NETLINK_NETFILTER)", errno));
+        return errno_error(ErrorKind::Failed, "bind(NETLINK_NETFILTER)", errno);
     socklen_t len = sizeof addr;
     if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) < 0)
-        return make_error(ErrorKind::Failed, errno_text("getsockname(NETLINK_NETFILTER)", errno));
+        return errno_error(ErrorKind::Failed, "getsockname(NETLINK_NETFILTER)", errno);
     return std::unique_ptr<NftElementSocket>(new NftElementSocket(std::move(fd), addr.nl_pid));
 }
 
@@ -180,7 +180,7 @@ Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* ref
     size_t size = mnl_nlmsg_batch_size(batch);
     mnl_nlmsg_batch_stop(batch);
     if (sent < 0 || size_t(sent) != size)
-        return make_error(ErrorKind::Failed, errno_text("sending nf_tables batch", errno));
+        return errno_error(ErrorKind::Failed, "sending nf_tables batch", errno);
 
     // The kernel handles the batch inside sendto, so its acks are queued already; the poll
     // only guards against a kernel that would not answer at all.
@@ -197,8 +197,7 @@ Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* ref
             if (r <= 0) break;
             continue;
         }
-        if (n < 0)
-            return make_error(ErrorKind::Failed, errno_text("reading nf_tables acks", errno));
+        if (n < 0) return errno_error(ErrorKind::Failed, "reading nf_tables acks", errno);
         for (auto* nlh = reinterpret_cast<nlmsghdr*>(rbuf.data()); NLMSG_OK(nlh, size_t(n));
              nlh = NLMSG_NEXT(nlh, n)) {
             if (nlh->nlmsg_seq < first || nlh->nlmsg_seq > last) continue;  // a stale reply
@@ -211,14 +210,13 @@ Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* ref
             if (index >= 1 && index <= ops.size()) {
                 const auto& op = ops[index - 1];
                 *refused = element_refusal(e);
-                first_error = make_error(
-                    ErrorKind::Failed,
-                    errno_text(std::string(op.add ? "adding " : "deleting ") + "element " +
-                                   op.what + (op.add ? " to" : " from") + " set " + op.set,
-                               e));
-            } else {
                 first_error =
-                    make_error(ErrorKind::Failed, errno_text("nf_tables batch refused", e));
+                    errno_error(ErrorKind::Failed,
+                                std::string(op.add ? "adding " : "deleting ") + "element " +
+                                    op.what + (op.add ? " to" : " from") + " set " + op.set,
+                                e);
+            } else {
+                first_error = errno_error(ErrorKind::Failed, "nf_tables batch refused", e);
             }
             if (!*refused) return first_error;  // no need to wait for the rest
         }

@@ -3,8 +3,6 @@
 
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -46,17 +44,9 @@ std::vector<uint32_t> own_netfilter_ports() {
 }
 
 Result<std::unique_ptr<NftEvents>> NftEvents::open() {
-    auto sk = open_notifications(NETLINK_NETFILTER, NFNLGRP_NFTABLES, "nf_tables notifications");
-    if (!sk) return sk.error();
-    return std::unique_ptr<NftEvents>(new NftEvents(sk.value()));
-}
-
-NftEvents::~NftEvents() {
-    nl_socket_free(sk_);
-}
-
-int NftEvents::fd() const {
-    return nl_socket_get_fd(sk_);
+    auto sock = open_notifications(NETLINK_NETFILTER, NFNLGRP_NFTABLES, "nf_tables notifications");
+    if (!sock) return sock.error();
+    return std::unique_ptr<NftEvents>(new NftEvents(std::move(sock.value())));
 }
 
 bool NftEvents::drain(const std::vector<uint32_t>& own_ports) {

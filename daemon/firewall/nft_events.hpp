@@ -10,8 +10,7 @@
 #include <vector>
 
 #include "result.hpp"
-
-struct nl_sock;
+#include "unique_fd.hpp"
 
 namespace tapd {
 
@@ -27,17 +26,16 @@ std::vector<uint32_t> own_netfilter_ports();
 class NftEvents {
   public:
     static Result<std::unique_ptr<NftEvents>> open();
-    ~NftEvents();
     NftEvents(const NftEvents&) = delete;
     NftEvents& operator=(const NftEvents&) = delete;
 
-    int fd() const;
+    int fd() const { return fd_.get(); }
     // Reads every pending notification; true if one was someone else's (or some were lost).
     bool drain(const std::vector<uint32_t>& own_ports);
 
   private:
-    explicit NftEvents(::nl_sock* sk) : sk_(sk) {}
-    ::nl_sock* sk_;
+    explicit NftEvents(UniqueFd fd) : fd_(std::move(fd)) {}
+    UniqueFd fd_;
 };
 
 }  // namespace tapd

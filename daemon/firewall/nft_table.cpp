@@ -2,18 +2,24 @@
 #include "nft_table.hpp"
 
 #include <fcntl.h>
+// Before the linux/ headers, so that theirs give way to glibc's (linux/libc-compat.h).
+#include <netinet/in.h>
 
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
 #include <nftables/libnftables.h>
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <vector>
 
 #include "log.hpp"
 #include "netlink.hpp"
 #include "nft_events.hpp"
+#include "unique_fd.hpp"
 
 namespace tapd {
 
@@ -70,11 +76,50 @@ Status NftTable::apply(const nft::ElementBatch& batch, const std::string& what) 
     return run(batch.json(), what);
 }
 
+// Whether table inet tapd exists, asked of the kernel: NFT_MSG_GETTABLE, which it refuses with
+// ENOENT when there is none. libnftables says so only in its message text.
+static Result<bool> table_exists() {
+    const std::string what = "nf_tables: getting table inet " + std::string(nft::kTable);
+    UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER));
+    if (!fd) return errno_error(ErrorKind::Failed, what + ": socket", errno);
+    sockaddr_nl addr{};
+    addr.nl_family = AF_NETLINK;
+    socklen_t len = sizeof addr;
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 ||
+        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) < 0)
+        return errno_error(ErrorKind::Failed, what + ": bind", errno);
+    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+    const uint32_t seq = 1;
+    nlmsghdr* nlh =
+        nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK, seq);
+    mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, nft::kTable);
+    sockaddr_nl kernel{};
+    kernel.nl_family = AF_NETLINK;
+    if (::sendto(fd.get(), nlh, nlh->nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel),
+                 sizeof kernel) < 0)
+        return errno_error(ErrorKind::Failed, what, errno);
+    // The table (NFT_MSG_NEWTABLE), then the acknowledgement; or an error instead.
+    for (;;) {
+        ssize_t n = ::recv(fd.get(), buf.data(), buf.size(), 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno_error(ErrorKind::Failed, what, errno);
+        int r = mnl_cb_run(buf.data(), static_cast<size_t>(n), seq, addr.nl_pid, nullptr, nullptr);
+        if (r == MNL_CB_STOP) return true;
+        if (r == MNL_CB_ERROR) {
+            if (errno == ENOENT) return false;
+            return errno_error(ErrorKind::Failed, what, errno);
+        }
+    }
+}
+
 Result<nlohmann::json> NftTable::list() {
     if (nft_run_cmd_from_buffer(ctx_, "list table inet tapd") != 0) {
         std::string err = trimmed(nft_ctx_get_error_buffer(ctx_));
-        if (err.find("No such file") != std::string::npos) return nlohmann::json::object();
-        return make_error(ErrorKind::Failed, "nf_tables list table inet tapd: " + err);
+        auto exists = table_exists();
+        if (exists && !exists.value()) return nlohmann::json::object();
+        return make_error(ErrorKind::Failed,
+                          "nf_tables list table inet tapd: " + err +
+                              (exists ? "" : " (" + exists.error().message + ")"));
     }
     auto parsed = nlohmann::json::parse(nft_ctx_get_output_buffer(ctx_), nullptr, false);
     if (parsed.is_discarded())

@@ -9,9 +9,9 @@
 #include "nft_batches.hpp"
 #include "nft_elements.hpp"
 #include "result.hpp"
+#include "unique_fd.hpp"
 
 struct nft_ctx;
-struct nl_sock;
 
 namespace tapd {
 

@@ -1,18 +1,13 @@
-// Interface addresses through libnl-route: add, delete, list.
+// Interface addresses: check, add, delete, list (address_messages.hpp builds and parses).
 #pragma once
 
 #include <vector>
 
+#include "address_messages.hpp"
 #include "ip.hpp"
 #include "netlink.hpp"
 
 namespace tapd {
-
-struct AddressOptions {
-    // The kernel adds a prefix route for every address; when tapd adds the same route itself
-    // (with its own protocol number) the address is added without one (IFA_F_NOPREFIXROUTE).
-    bool no_prefix_route = false;
-};
 
 // Refuses, for every caller, an address no tap may have: unspecified (0.0.0.0, ::) and the rest
 // of 0.0.0.0/8, loopback (127.0.0.0/8, ::1), multicast (224.0.0.0/4, ff00::/8), reserved
@@ -28,10 +23,7 @@ Status add_address(NlSocket& nl, int ifindex, const Prefix& address, AddressOpti
 // Removes ADDR/PLEN; an address already gone counts as success.
 Status delete_address(NlSocket& nl, int ifindex, const Prefix& address);
 
-struct InterfaceAddress {
-    int ifindex = 0;
-    Prefix address;
-};
+// Every IPv4 and IPv6 address in the namespace (one dump, retried when interrupted).
 Result<std::vector<InterfaceAddress>> list_addresses(NlSocket& nl);
 
 }  // namespace tapd

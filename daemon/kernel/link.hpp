@@ -1,4 +1,5 @@
-// Links through libnl-route: look up, configure (alias, MTU, MAC, up) and delete.
+// Links: look up, configure (alias, MTU, MAC, up) and delete (link_messages.hpp builds and
+// parses).
 #pragma once
 
 #include <cstdint>
@@ -6,36 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "link_messages.hpp"
 #include "netlink.hpp"
 #include "result.hpp"
 
 namespace tapd {
-
-// What a tun/tap device's IFLA_INFO_DATA says (tun.c, tun_fill_info).
-struct TunInfo {
-    std::optional<uint32_t> owner;  // IFLA_TUN_OWNER, absent while no owner is set
-    std::optional<uint32_t> group;  // IFLA_TUN_GROUP, likewise
-    bool tap = false;               // IFF_TAP (else a tun device)
-    bool persist = false;
-    bool multi_queue = false;
-    // Attached and disabled queues; the kernel reports them for multi-queue devices only.
-    std::optional<uint32_t> queues;
-    std::optional<uint32_t> disabled_queues;
-};
-
-struct LinkInfo {
-    int ifindex = 0;
-    std::string name;
-    std::string kind;   // "tun" for taps, "" for links without IFLA_INFO_KIND
-    std::string alias;  // IFLA_IFALIAS
-    uint32_t mtu = 0;
-    std::string mac;             // "aa:bb:cc:dd:ee:ff"
-    std::optional<TunInfo> tun;  // kind "tun" with its IFLA_INFO_DATA
-};
-
-// An RTM_NEWLINK or RTM_DELLINK message (a dump's, a notification's or a get's) as a LinkInfo;
-// nullopt for any other message or one whose lengths do not hold. Pure: tested without a kernel.
-std::optional<LinkInfo> parse_link(const nlmsghdr* h);
 
 // A tun/tap device without owner and group to which any process holding a detached tun fd may
 // attach (README "Security model"): a persistent one, or a multi-queue one in use (one more

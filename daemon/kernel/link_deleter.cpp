@@ -4,13 +4,10 @@
 #include <linux/rtnetlink.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <chrono>
-
-#include <netlink/msg.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
 
 #include "link.hpp"
 #include "log.hpp"
@@ -39,18 +36,23 @@ void LinkDeleter::reap() {
 
 namespace {
 
-struct Watch {
-    int ifindex;
+// Reads the notifications waiting on MONITOR; true once one says link IFINDEX is unregistered
+// (RTM_DELLINK). Sets *LOST if they cannot be read any more (ENOBUFS: some were dropped).
+bool read_deletion(int monitor, int ifindex, bool* lost) {
+    std::byte buf[16384];
     bool gone = false;
-};
-
-int on_link_message(nl_msg* msg, void* arg) {
-    auto* w = static_cast<Watch*>(arg);
-    nlmsghdr* h = nlmsg_hdr(msg);
-    if (h->nlmsg_type == RTM_DELLINK && nlmsg_datalen(h) >= static_cast<int>(sizeof(ifinfomsg)) &&
-        static_cast<const ifinfomsg*>(nlmsg_data(h))->ifi_index == w->ifindex)
-        w->gone = true;
-    return NL_OK;
+    for (;;) {
+        ssize_t n = ::recv(monitor, buf, sizeof buf, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            *lost = errno != EAGAIN;
+            return gone;
+        }
+        for_each_message(nl_bytes(buf, static_cast<size_t>(n)), [&](const NlMessage& m) {
+            auto ifi = m.header<ifinfomsg>();
+            if (m.type() == RTM_DELLINK && ifi && ifi->ifi_index == ifindex) gone = true;
+        });
+    }
 }
 
 }  // namespace
@@ -58,19 +60,14 @@ int on_link_message(nl_msg* msg, void* arg) {
 Status LinkDeleter::begin(int ifindex, const std::string& name) {
     reap();
     // Subscribed before the request goes, so that its notification cannot be missed.
-    auto monitor = NlSocket::connect();
+    auto monitor = open_notifications(NETLINK_ROUTE, RTNLGRP_LINK, "link notifications");
     if (!monitor) return monitor.error();
-    nl_sock* sk = monitor.value()->get();
-    nl_socket_disable_seq_check(sk);
-    nl_socket_set_nonblocking(sk);
-    if (int err = nl_socket_add_membership(sk, RTNLGRP_LINK); err < 0)
-        return nl_error("watching link notifications", err);
     auto d = std::make_unique<Deletion>();
     auto nl = NlSocket::connect();
     if (!nl) return nl.error();
     d->nl = std::move(nl.value());
     d->done = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!d->done) return make_error(ErrorKind::Failed, errno_text("eventfd", errno));
+    if (!d->done) return errno_error(ErrorKind::Failed, "eventfd", errno);
     Deletion* raw = d.get();
     d->thread = std::thread([raw, ifindex, name] {
         auto start = std::chrono::steady_clock::now();
@@ -100,25 +97,21 @@ Status LinkDeleter::wait_unregistered() {
         running_.pop_back();
         return st;
     };
-    Watch watch{ifindex_};
-    if (monitor_)
-        nl_socket_modify_cb(monitor_->get(), NL_CB_VALID, NL_CB_CUSTOM, on_link_message, &watch);
     while (true) {
-        pollfd fds[2] = {{d.done.get(), POLLIN, 0},
-                         {monitor_ ? nl_socket_get_fd(monitor_->get()) : -1, POLLIN, 0}};
+        pollfd fds[2] = {{d.done.get(), POLLIN, 0}, {monitor_ ? monitor_.get() : -1, POLLIN, 0}};
         if (::poll(fds, 2, -1) < 0) {
             if (errno == EINTR) continue;
             return done();  // cannot watch: wait for the request itself
         }
         if (fds[0].revents & POLLIN) return done();  // the link is freed, or the request failed
         if (fds[1].revents) {
-            int err = nl_recvmsgs_default(monitor_->get());
-            if (watch.gone) {
+            bool lost = false;
+            if (read_deletion(monitor_.get(), ifindex_, &lost)) {
                 monitor_.reset();
                 return {};
             }
             // Notifications lost (ENOBUFS) or unreadable: the request's own answer still comes.
-            if (err < 0 && err != -NLE_AGAIN) monitor_.reset();
+            if (lost) monitor_.reset();
         }
     }
 }

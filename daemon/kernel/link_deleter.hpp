@@ -48,7 +48,7 @@ class LinkDeleter {
     Status finish(Deletion& d);
 
     std::vector<std::unique_ptr<Deletion>> running_;
-    std::unique_ptr<NlSocket> monitor_;  // RTNLGRP_LINK notifications for the deletion begun
+    UniqueFd monitor_;  // RTNLGRP_LINK notifications for the deletion begun last
     int ifindex_ = 0;
 };
 

@@ -7,30 +7,21 @@
 #include <cerrno>
 #include <vector>
 
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
+#include "netlink.hpp"
 
 namespace tapd {
 
 Result<std::unique_ptr<LinkWatcher>> LinkWatcher::open() {
-    auto sk = open_notifications(NETLINK_ROUTE, RTNLGRP_LINK, "link notifications");
-    if (!sk) return sk.error();
-    int fd = nl_socket_get_fd(sk.value());
+    auto sock = open_notifications(NETLINK_ROUTE, RTNLGRP_LINK, "link notifications");
+    if (!sock) return sock.error();
+    int fd = sock->get();
     // Each tap's creation, carrier change and deletion is a notification of ~1.5 kB: room for a
     // few thousand between two reads (CAP_NET_ADMIN may exceed rmem_max). An overrun is not
     // fatal (drain() says so and the caller looks again), only slower.
     int size = 8 << 20;
     if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
         ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    return std::unique_ptr<LinkWatcher>(new LinkWatcher(sk.value()));
-}
-
-LinkWatcher::~LinkWatcher() {
-    nl_socket_free(sk_);
-}
-
-int LinkWatcher::fd() const {
-    return nl_socket_get_fd(sk_);
+    return std::unique_ptr<LinkWatcher>(new LinkWatcher(std::move(sock.value())));
 }
 
 bool LinkWatcher::drain(const std::function<void(const LinkInfo&)>& each) {
@@ -52,12 +43,10 @@ bool LinkWatcher::drain(const std::function<void(const LinkInfo&)>& each) {
             complete = false;
             continue;
         }
-        int len = static_cast<int>(n);
-        for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, len);
-             h = NLMSG_NEXT(h, len)) {
-            if (h->nlmsg_type != RTM_NEWLINK) continue;
-            if (auto l = parse_link(h)) each(*l);
-        }
+        for_each_message(nl_bytes(buf.data(), static_cast<size_t>(n)), [&](const NlMessage& m) {
+            if (m.type() != RTM_NEWLINK) return;
+            if (auto l = parse_link(m)) each(*l);
+        });
     }
     return complete;
 }

@@ -8,19 +8,17 @@
 
 #include "link.hpp"
 #include "result.hpp"
-
-struct nl_sock;
+#include "unique_fd.hpp"
 
 namespace tapd {
 
 class LinkWatcher {
   public:
     static Result<std::unique_ptr<LinkWatcher>> open();
-    ~LinkWatcher();
     LinkWatcher(const LinkWatcher&) = delete;
     LinkWatcher& operator=(const LinkWatcher&) = delete;
 
-    int fd() const;
+    int fd() const { return fd_.get(); }
     // Reads every pending notification and calls EACH with every link that appeared or changed
     // (RTM_NEWLINK; deletions are not passed). A notification is a snapshot: what it says may
     // have changed since. Returns false if the kernel dropped notifications (the socket's buffer
@@ -31,8 +29,8 @@ class LinkWatcher {
     static constexpr int kMaxReads = 64;
 
   private:
-    explicit LinkWatcher(::nl_sock* sk) : sk_(sk) {}
-    ::nl_sock* sk_;
+    explicit LinkWatcher(UniqueFd fd) : fd_(std::move(fd)) {}
+    UniqueFd fd_;
     std::vector<char> buf_ = std::vector<char>(64 * 1024);  // drain()'s, kept: it runs often
 };
 

@@ -1,59 +1,40 @@
-// NlSocket: one rtnetlink socket (libnl-route) owned for the daemon's life; NLE_* → Error, once.
+// NlSocket: one rtnetlink socket owned for the daemon's life, the NlChannel on which tapd's
+// requests go and their answers come back (netlink_reader.hpp reads them); notification sockets.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "netlink_reader.hpp"
 #include "result.hpp"
-
-struct nl_sock;
-struct nlmsghdr;
+#include "unique_fd.hpp"
 
 namespace tapd {
 
-// tapd's own rtm_protocol number for the routes it adds: "ip route" shows "proto 177" (not in
-// /etc/iproute2/rt_protos), so tapd's routes can be told from everyone else's.
-inline constexpr unsigned char kRouteProtocol = 177;
-
-class NlSocket {
+class NlSocket final : public NlChannel {
   public:
-    // Connects NETLINK_ROUTE; the error names the failure.
+    // A NETLINK_ROUTE socket bound to a port the kernel picks; the error names the failing call.
     static Result<std::unique_ptr<NlSocket>> connect();
-    ~NlSocket();
     NlSocket(const NlSocket&) = delete;
     NlSocket& operator=(const NlSocket&) = delete;
 
-    nl_sock* get() const { return sk_; }
+    int fd() const { return fd_.get(); }
+
+    uint32_t next_seq() override { return ++seq_; }
+    Status send(NlBytes request, const std::string& what) override;
+    // The next datagram from the kernel (one from anyone else is dropped: an empty answer).
+    Result<NlBytes> receive(const std::string& what) override;
 
   private:
-    explicit NlSocket(nl_sock* sk) : sk_(sk) {}
-    nl_sock* sk_;
+    NlSocket(UniqueFd fd, uint32_t seq) : fd_(std::move(fd)), seq_(seq) {}
+    UniqueFd fd_;
+    uint32_t seq_;
+    std::vector<std::byte> buf_;  // receive()'s, sized at the first call
 };
 
-// Sends a dump request of TYPE (its family header HEADER, HEADER_LEN bytes) and calls EACH for
-// every message of the answer, without libnl's object caches (which allocate and parse every
-// attribute of every object: most of a dump's cost for the few fields tapd reads). WHAT names
-// the dump in errors. A dump the kernel marks interrupted (NLM_F_DUMP_INTR: the table changed
-// while it was read, as other links' events do all the time on a busy host) is read again,
-// after RESTART has dropped what EACH collected, up to kDumpAttempts times in all.
-inline constexpr int kDumpAttempts = 10;
-Status dump(NlSocket& nl, int type, const void* header, size_t header_len,
-            const std::function<void(nlmsghdr*)>& each, const std::function<void()>& restart,
-            const std::string& what);
-
-// Sends a get request of TYPE (HEADER as for dump()) and calls EACH for the answer. ENODEV and
-// the like are NotFound.
-Status get(NlSocket& nl, int type, const void* header, size_t header_len,
-           const std::function<void(nlmsghdr*)>& each, const std::string& what);
-
-// A non-blocking netlink socket of PROTOCOL that receives multicast GROUP (notifications; no
-// sequence checks, since nobody asked for them). The caller frees it (nl_socket_free). WHAT
-// names the notifications in errors.
-Result<nl_sock*> open_notifications(int protocol, unsigned group, const std::string& what);
-
-// Converts a negative libnl return code into an Error "what: reason". EEXIST/NLE_EXIST becomes
-// Conflict, NLE_OBJ_NOTFOUND/NLE_NODEV NotFound, NLE_INVAL InvalidArgument, the rest Failed.
-Error nl_error(const std::string& what, int nle);
+// A non-blocking netlink socket of PROTOCOL in multicast GROUP: notifications, read with recv()
+// and for_each_message(). WHAT names the notifications in errors.
+Result<UniqueFd> open_notifications(int protocol, unsigned group, const std::string& what);
 
 }  // namespace tapd

@@ -1,10 +1,12 @@
-// Routes through libnl-route, always in the main table and marked with tapd's rtm_protocol.
+// Routes, always in the main table and marked with tapd's rtm_protocol (route_messages.hpp builds
+// and parses).
 #pragma once
 
 #include <vector>
 
 #include "ip.hpp"
 #include "netlink.hpp"
+#include "route_messages.hpp"
 
 namespace tapd {
 
@@ -14,11 +16,7 @@ Status add_route(NlSocket& nl, int ifindex, const Prefix& prefix);
 // Deletes tapd's route PREFIX via the link; a route already gone counts as success.
 Status delete_route(NlSocket& nl, int ifindex, const Prefix& prefix);
 
-struct RouteEntry {
-    int ifindex = 0;  // first nexthop's link, 0 if none
-    Prefix destination;
-};
-// Routes of the main table (IPv4 and IPv6).
+// Routes of the main table (IPv4 and IPv6; one dump, retried when interrupted).
 Result<std::vector<RouteEntry>> list_routes(NlSocket& nl);
 
 }  // namespace tapd

@@ -15,7 +15,7 @@ namespace tapd {
 
 static Result<UniqueFd> open_tun() {
     UniqueFd fd(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
-    if (!fd) return make_error(ErrorKind::Failed, errno_text("open /dev/net/tun", errno));
+    if (!fd) return errno_error(ErrorKind::Failed, "open /dev/net/tun", errno);
     return fd;
 }
 
@@ -29,7 +29,7 @@ static Status set_iff(int fd, const std::string& name, TapFlags flags, ErrorKind
         int err = errno;
         ErrorKind kind = err == EBUSY ? busy_kind : ErrorKind::Failed;
         if (err == EINVAL) kind = ErrorKind::Conflict;
-        return make_error(kind, errno_text("TUNSETIFF '" + name + "'", err));
+        return errno_error(kind, "TUNSETIFF '" + name + "'", err);
     }
     if (name != ifr.ifr_name)  // validate_ifname() makes this impossible; never act on another name
         return make_error(ErrorKind::Failed,
@@ -45,15 +45,14 @@ Result<UniqueFd> create_tap(const std::string& name, uid_t owner, TapFlags flags
     if (auto st = set_iff(fd->get(), name, flags, ErrorKind::Conflict); !st) return st.error();
     pause_point("tunsetiff");  // the window without an owner (tests widen it)
     if (ioctl(fd->get(), TUNSETOWNER, static_cast<unsigned long>(owner)) < 0)
-        return make_error(
-            ErrorKind::Failed,
-            errno_text("TUNSETOWNER " + std::to_string(owner) + " on '" + name + "'", errno));
+        return errno_error(ErrorKind::Failed,
+                           "TUNSETOWNER " + std::to_string(owner) + " on '" + name + "'", errno);
     return fd;
 }
 
 Status make_persistent(int fd, const std::string& name) {
     if (ioctl(fd, TUNSETPERSIST, 1UL) < 0)
-        return make_error(ErrorKind::Failed, errno_text("TUNSETPERSIST on '" + name + "'", errno));
+        return errno_error(ErrorKind::Failed, "TUNSETPERSIST on '" + name + "'", errno);
     return {};
 }
 
@@ -62,7 +61,7 @@ Result<UniqueFd> attach_tap(const std::string& name, TapFlags flags) {
     if (!fd) return fd;
     if (auto st = set_iff(fd->get(), name, flags, ErrorKind::Conflict); !st) {
         Error e = st.error();
-        if (e.message.find("busy") != std::string::npos)
+        if (e.err == EBUSY)
             e.message = "tap '" + name + "' is already open by another program (" + e.message +
                         "); create it with multi_queue to open it more than once";
         return e;

@@ -91,9 +91,8 @@ Result<Id> resolve(const std::string& name, const char* kind,
                    NameLookup<Id> (*lookup)(const std::string&)) {
     auto found = lookup(name);
     if (found.err != 0)
-        return make_error(
-            ErrorKind::Failed,
-            errno_text(std::string("cannot look up ") + kind + " " + quoted(name), found.err));
+        return errno_error(ErrorKind::Failed,
+                           std::string("cannot look up ") + kind + " " + quoted(name), found.err);
     if (!found.id) {
         bool digits = !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
         return make_error(ErrorKind::InvalidArgument,

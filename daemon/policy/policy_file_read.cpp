@@ -51,19 +51,20 @@ Result<std::optional<std::string>> read_policy_file(const std::string& path, Loa
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd) {
         int err = errno;
-        if (err != ENOENT) return make_error(ErrorKind::Failed, errno_text(path, err));
-        if (when == LoadTime::Check)
-            return make_error(ErrorKind::Failed, errno_text(path, err) + dangling_symlink(path));
-        if (when == LoadTime::Reload)
-            return make_error(ErrorKind::Failed,
-                              errno_text(path, err) + dangling_symlink(path) +
-                                  "; only at start does a missing policy file mean root only");
+        if (err != ENOENT) return errno_error(ErrorKind::Failed, path, err);
+        Error missing = errno_error(ErrorKind::Failed, path, err);
+        missing.message += dangling_symlink(path);
+        if (when == LoadTime::Check) return missing;
+        if (when == LoadTime::Reload) {
+            missing.message += "; only at start does a missing policy file mean root only";
+            return missing;
+        }
         log::info("policy: no file at " + log::value(path, log::kMaxLine) + dangling_symlink(path) +
                   "; only root may use tapd until one is written");
         return std::optional<std::string>();
     }
     // Checked again on the open fd, not the path, so that what is checked is what is read.
-    if (::fstat(fd.get(), &st) != 0) return make_error(ErrorKind::Failed, errno_text(path, errno));
+    if (::fstat(fd.get(), &st) != 0) return errno_error(ErrorKind::Failed, path, errno);
     if (!S_ISREG(st.st_mode))
         return make_error(ErrorKind::Failed, not_a_regular_file(path, st.st_mode));
     if (st.st_uid != 0 && st.st_uid != ::geteuid())
@@ -86,7 +87,7 @@ Result<std::optional<std::string>> read_policy_file(const std::string& path, Loa
     while (true) {
         ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return make_error(ErrorKind::Failed, errno_text("read " + path, errno));
+        if (n < 0) return errno_error(ErrorKind::Failed, "read " + path, errno);
         if (n == 0) break;
         text.append(buf, static_cast<size_t>(n));
         // The size can change between fstat() and read(); the bound holds for what is read.

@@ -13,7 +13,7 @@ namespace tapd {
 
 Result<std::unique_ptr<HandedOut>> HandedOut::open(const std::string& what) {
     UniqueFd epoll(::epoll_create1(EPOLL_CLOEXEC));
-    if (!epoll) return make_error(ErrorKind::Failed, errno_text("epoll for " + what, errno));
+    if (!epoll) return errno_error(ErrorKind::Failed, "epoll for " + what, errno);
     return std::unique_ptr<HandedOut>(new HandedOut(std::move(epoll), what));
 }
 
@@ -24,24 +24,21 @@ Status HandedOut::add(int fd, uid_t uid) {
     ev.events = 0;
     ev.data.u64 = uid;
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
-        return make_error(ErrorKind::Failed,
-                          errno_text("counting " + what_ + " (epoll_ctl)", errno));
+        return errno_error(ErrorKind::Failed, "counting " + what_ + " (epoll_ctl)", errno);
     return {};
 }
 
 Result<HandedOut::Count> HandedOut::count(uid_t uid) const {
     std::string path = "/proc/self/fdinfo/" + std::to_string(epoll_.get());
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd)
-        return make_error(ErrorKind::Failed, errno_text("counting " + what_ + ": " + path, errno));
+    if (!fd) return errno_error(ErrorKind::Failed, "counting " + what_ + ": " + path, errno);
     std::string text;
     char buf[16384];
     for (;;) {
         ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0)
-            return make_error(ErrorKind::Failed,
-                              errno_text("counting " + what_ + ": read " + path, errno));
+            return errno_error(ErrorKind::Failed, "counting " + what_ + ": read " + path, errno);
         if (n == 0) break;
         text.append(buf, static_cast<size_t>(n));
     }

@@ -25,15 +25,14 @@ Result<std::optional<std::string>> read_whole(const std::string& path) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
         if (errno == ENOENT) return std::optional<std::string>{};
-        return make_error(ErrorKind::Failed, errno_text("reading state: open " + path, errno));
+        return errno_error(ErrorKind::Failed, "reading state: open " + path, errno);
     }
     std::string text;
     char buf[65536];
     for (;;) {
         ssize_t n = ::read(fd.get(), buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0)
-            return make_error(ErrorKind::Failed, errno_text("reading state: read " + path, errno));
+        if (n < 0) return errno_error(ErrorKind::Failed, "reading state: read " + path, errno);
         if (n == 0) break;
         text.append(buf, static_cast<size_t>(n));
     }
@@ -50,7 +49,7 @@ void take_back(int fd, off_t size) {
 
 Status StateFile::prepare() const {
     if (::mkdir(dir_.c_str(), 0700) < 0 && errno != EEXIST)
-        return make_error(ErrorKind::Failed, errno_text("mkdir " + dir_, errno));
+        return errno_error(ErrorKind::Failed, "mkdir " + dir_, errno);
     return {};
 }
 
@@ -58,7 +57,7 @@ Status StateFile::save(const State& state) {
     std::string tmp = path() + ".tmp";
     std::string text = to_json(state).dump(1) + "\n";
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!fd) return make_error(ErrorKind::Failed, errno_text("writing state: open " + tmp, errno));
+    if (!fd) return errno_error(ErrorKind::Failed, "writing state: open " + tmp, errno);
     size_t done = 0;
     while (done < text.size()) {
         ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
@@ -66,25 +65,24 @@ Status StateFile::save(const State& state) {
         if (n <= 0) {
             int err = n < 0 ? errno : EIO;
             ::unlink(tmp.c_str());
-            return make_error(ErrorKind::Failed, errno_text("writing state: write " + tmp, err));
+            return errno_error(ErrorKind::Failed, "writing state: write " + tmp, err);
         }
         done += static_cast<size_t>(n);
     }
     if (::fsync(fd.get()) < 0) {
         int err = errno;
         ::unlink(tmp.c_str());
-        return make_error(ErrorKind::Failed, errno_text("writing state: fsync " + tmp, err));
+        return errno_error(ErrorKind::Failed, "writing state: fsync " + tmp, err);
     }
     fd.reset();
     if (::rename(tmp.c_str(), path().c_str()) < 0) {
         int err = errno;
         ::unlink(tmp.c_str());
-        return make_error(ErrorKind::Failed, errno_text("writing state: rename to " + path(), err));
+        return errno_error(ErrorKind::Failed, "writing state: rename to " + path(), err);
     }
     // state.json holds everything the journal said: the journal goes.
     if (::unlink(journal_path().c_str()) < 0 && errno != ENOENT)
-        return make_error(ErrorKind::Failed,
-                          errno_text("writing state: unlink " + journal_path(), errno));
+        return errno_error(ErrorKind::Failed, "writing state: unlink " + journal_path(), errno);
     journal_lines_ = 0;
     sync_dir(dir_);
     return {};
@@ -94,10 +92,10 @@ Status StateFile::append(const json& entry) {
     std::string line = entry.dump() + "\n";
     const std::string path = journal_path();
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
-    if (!fd) return make_error(ErrorKind::Failed, errno_text("writing state: open " + path, errno));
+    if (!fd) return errno_error(ErrorKind::Failed, "writing state: open " + path, errno);
     struct stat st {};
     if (::fstat(fd.get(), &st) < 0)
-        return make_error(ErrorKind::Failed, errno_text("writing state: fstat " + path, errno));
+        return errno_error(ErrorKind::Failed, "writing state: fstat " + path, errno);
     size_t done = 0;
     while (done < line.size()) {
         ssize_t n = ::write(fd.get(), line.data() + done, line.size() - done);
@@ -105,14 +103,14 @@ Status StateFile::append(const json& entry) {
         if (n <= 0) {
             int err = n < 0 ? errno : EIO;
             take_back(fd.get(), st.st_size);
-            return make_error(ErrorKind::Failed, errno_text("writing state: write " + path, err));
+            return errno_error(ErrorKind::Failed, "writing state: write " + path, err);
         }
         done += static_cast<size_t>(n);
     }
     if (::fsync(fd.get()) < 0) {
         int err = errno;
         take_back(fd.get(), st.st_size);
-        return make_error(ErrorKind::Failed, errno_text("writing state: fsync " + path, err));
+        return errno_error(ErrorKind::Failed, "writing state: fsync " + path, err);
     }
     if (st.st_size == 0) sync_dir(dir_);  // a new journal: its name must last too
     ++journal_lines_;

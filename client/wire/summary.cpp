@@ -35,9 +35,9 @@ void tcp_flags(TextBuffer& o, uint16_t f) {
 }
 
 void tcp_options(TextBuffer& o, Bytes options) {
-    TcpOptionIter it(options);
+    TlvOptionWalker walk(options);
     bool first = true;
-    for (TcpOption opt; it.next(opt);) {
+    for (TlvOption opt; walk.next(opt);) {
         if (!first) o.put(',');
         first = false;
         switch (opt.kind) {
@@ -82,10 +82,7 @@ void tcp_options(TextBuffer& o, Bytes options) {
         }
     }
     // RFC 9293 3.2: the list may end early with End of Option List; tcpdump shows it.
-    size_t used = 0;
-    TcpOptionIter again(options);
-    for (TcpOption opt; again.next(opt);) used += opt.data.size();
-    if (used < options.size() && get8(options, used) == tcp::kOptEnd)
+    if (walk.offset() < options.size() && get8(options, walk.offset()) == tcp::kOptEnd)
         o.append(first ? "eol" : ",eol");
 }
 

@@ -17,11 +17,12 @@
 #include <vector>
 
 #include "../common/unique_fd.hpp"
+#include "print/json.hpp"
+#include "print/summary.hpp"
+#include "print/text_buffer.hpp"
+#include "print/verbose.hpp"
 #include "wire/decode.hpp"
-#include "wire/json.hpp"
 #include "wire/pcap.hpp"
-#include "wire/summary.hpp"
-#include "wire/text.hpp"
 
 namespace tapd::cli {
 namespace {
@@ -126,11 +127,11 @@ class Printer {
         meta_.orig_len = orig_len;
         meta_.nanosecond = ns;
         if (opts_.json)
-            wire::write_json(out_, decoded_, meta_);
+            print::write_json(out_, decoded_, meta_);
         else if (opts_.verbose)
-            wire::write_verbose(out_, tf_, decoded_, meta_);
+            print::write_verbose(out_, tf_, decoded_, meta_);
         else
-            wire::write_summary_line(out_, tf_, decoded_, meta_);
+            print::write_summary_line(out_, tf_, decoded_, meta_);
     }
     bool done() const {
         return (opts_.count >= 0 && count_ >= static_cast<uint64_t>(opts_.count)) || out_.error();
@@ -148,10 +149,10 @@ class Printer {
 
   private:
     DecodeOptions opts_;
-    wire::TextBuffer out_;
-    wire::TimeFormatter tf_;
+    print::TextBuffer out_;
+    print::TimeFormatter tf_;
     wire::Decoded decoded_;
-    wire::FrameMeta meta_;
+    print::FrameMeta meta_;
     uint64_t count_ = 0;
 };
 

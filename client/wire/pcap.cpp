@@ -9,7 +9,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "wire/internal.hpp"
+#include "wire/snprintf_length.hpp"
+#include "wire/write_all.hpp"
 
 namespace tapd::wire {
 namespace {
@@ -125,7 +126,7 @@ void CaptureWriter::put(const void* p, size_t n) {
 }
 
 bool CaptureWriter::flush() {
-    if (!err_) err_ = internal::write_all(fd_, buf_.data(), len_);
+    if (!err_) err_ = write_all(fd_, buf_.data(), len_);
     len_ = 0;
     return err_ == 0;
 }
@@ -344,16 +345,15 @@ CaptureReader::Status CaptureReader::next_pcapng(CaptureRecord& out) {
 
 size_t CaptureReader::describe_error(char* out, size_t size) const {
     if (sys_err_)
-        return internal::snprintf_length(
+        return snprintf_length(
             std::snprintf(out, size, "read failed at byte %llu: %s",
                           static_cast<unsigned long long>(consumed_ + (end_ - start_)),
                           std::strerror(sys_err_)),
             size);
     size_t k = format_error_text(err_, out, size);
-    return k +
-           internal::snprintf_length(std::snprintf(out + k, size - k, " at byte %llu",
-                                                   static_cast<unsigned long long>(err_offset_)),
-                                     size - k);
+    return k + snprintf_length(std::snprintf(out + k, size - k, " at byte %llu",
+                                             static_cast<unsigned long long>(err_offset_)),
+                               size - k);
 }
 
 }  // namespace tapd::wire

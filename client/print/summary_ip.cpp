@@ -16,24 +16,30 @@ uint16_t dst_port(const Decoded& d) {
     return d.has(kHasTcp) ? d.tcp.dst_port() : d.udp.dst_port();
 }
 
+// "src > dst: ", with ".port" after each address when with_ports (TCP or UDP).
+template <class Address>
+void endpoints(TextBuffer& o, const Decoded& d, const Address& src, const Address& dst,
+               bool with_ports) {
+    put_address(o, src);
+    if (with_ports) {
+        o.put('.');
+        o.dec(src_port(d));
+    }
+    o.append(" > ");
+    put_address(o, dst);
+    if (with_ports) {
+        o.put('.');
+        o.dec(dst_port(d));
+    }
+    o.append(": ");
+}
+
 }  // namespace
 
 void summary::ipv4(TextBuffer& o, const Decoded& d) {
     const Ipv4Packet& ip = d.ipv4;
     o.append("IP ");
-    bool ports = d.has(kHasTcp) || d.has(kHasUdp);
-    put_address(o, ip.src());
-    if (ports) {
-        o.put('.');
-        o.dec(src_port(d));
-    }
-    o.append(" > ");
-    put_address(o, ip.dst());
-    if (ports) {
-        o.put('.');
-        o.dec(dst_port(d));
-    }
-    o.append(": ");
+    endpoints(o, d, ip.src(), ip.dst(), d.has(kHasTcp) || d.has(kHasUdp));
     if (ip.frag_offset() != 0) {
         o.append("ip-proto-");
         o.dec(ip.proto());
@@ -48,18 +54,8 @@ void summary::ipv6(TextBuffer& o, const Decoded& d) {
     bool ports = d.has(kHasTcp) || d.has(kHasUdp);
     bool inline_ports = ports && ch.count == 0;
     o.append("IP6 ");
-    put_address(o, ip.src());
-    if (inline_ports) {
-        o.put('.');
-        o.dec(src_port(d));
-    }
-    o.append(" > ");
-    put_address(o, ip.dst());
-    if (inline_ports) {
-        o.put('.');
-        o.dec(dst_port(d));
-    }
-    o.append(": ");
+    // After extension headers tcpdump prints the ports apart, after the last of them.
+    endpoints(o, d, ip.src(), ip.dst(), inline_ports);
     if (d.has_error && d.error.layer >= Layer::Ipv6HopOpts && d.error.layer <= Layer::Ipv6Ah) {
         o.append(to_string(d.error.layer));
         return;

@@ -74,18 +74,24 @@ Bytes udp(TextBuffer& o, const Decoded& d) {
     return u.payload();
 }
 
-Bytes icmp(TextBuffer& o, const Decoded& d) {
-    const Icmpv4Packet& m = d.icmp;
-    o.append("ICMP Header\n");
+// The header both ICMP versions share (RFC 792, RFC 4443 2.1): type, code and checksum, and an
+// echo message's identifier and sequence number. Returns whether m is an echo message.
+template <class Message>
+bool icmp_header(TextBuffer& o, const char* title, const Message& m, ChecksumStatus checksum) {
+    o.append(title);
     line_dec(o, "Type", m.type());
     line_dec(o, "Code", m.code());
-    line_checksum(o, m.checksum(), d.l4_checksum);
-    if (m.is_echo()) {
-        line_dec(o, "Identifier", m.echo_ident());
-        line_dec(o, "Sequence", m.echo_seq());
-    } else {
+    line_checksum(o, m.checksum(), checksum);
+    if (!m.is_echo()) return false;
+    line_dec(o, "Identifier", m.echo_ident());
+    line_dec(o, "Sequence", m.echo_seq());
+    return true;
+}
+
+Bytes icmp(TextBuffer& o, const Decoded& d) {
+    const Icmpv4Packet& m = d.icmp;
+    if (!icmp_header(o, "ICMP Header\n", m, d.l4_checksum))
         line_hex(o, "Rest Of Header", m.rest(), 8);
-    }
     return m.data();
 }
 
@@ -141,15 +147,7 @@ void ndp(TextBuffer& o, const Icmpv6Packet& m) {
 
 Bytes icmpv6(TextBuffer& o, const Decoded& d) {
     const Icmpv6Packet& m = d.icmpv6;
-    o.append("ICMPv6 Header\n");
-    line_dec(o, "Type", m.type());
-    line_dec(o, "Code", m.code());
-    line_checksum(o, m.checksum(), d.l4_checksum);
-    if (m.is_echo()) {
-        line_dec(o, "Identifier", m.echo_ident());
-        line_dec(o, "Sequence", m.echo_seq());
-        return m.data();
-    }
+    if (icmp_header(o, "ICMPv6 Header\n", m, d.l4_checksum)) return m.data();
     if (m.is_ndp()) {
         ndp(o, m);
         return {};

@@ -25,37 +25,21 @@ for h in wire/internal.hpp wire/write_all.hpp wire/snprintf_length.hpp print/nam
         failures=$((failures + 1))
     fi
 done
-got=$(LD_LIBRARY_PATH=$libdir "$tmp/decode_frame")
-want='eth=1 ipv4=1 udp=1 error=0
-IP 192.168.69.1.40000 > 203.0.113.1.7777: UDP, length 5'
-if [ "$got" != "$want" ]; then
-    echo "FAIL: decode_frame printed"
-    echo "$got"
-    echo "instead of"
-    echo "$want"
-    failures=$((failures + 1))
-fi
-got_print=$(LD_LIBRARY_PATH=$libdir "$tmp/print_frame")
-want_print='IP 192.168.69.1.40000 > 203.0.113.1.7777: UDP, length 5
-snaplen=262144'
-if [ "$got_print" != "$want_print" ]; then
-    echo "FAIL: print_frame printed"
-    echo "$got_print"
-    echo "instead of"
-    echo "$want_print"
-    failures=$((failures + 1))
-fi
+# expect WHAT GOT WANT: a failure unless the program WHAT printed WANT.
+expect() {
+    if [ "$2" != "$3" ]; then
+        printf 'FAIL: %s printed\n%s\ninstead of\n%s\n' "$1" "$2" "$3"
+        failures=$((failures + 1))
+    fi
+}
 line='IP 192.168.69.1.40000 > 203.0.113.1.7777: UDP, length 5'
-got_c=$(LD_LIBRARY_PATH=$libdir "$tmp/tap_fd" summary)
-want_c="${#line} $line
+got=$(LD_LIBRARY_PATH=$libdir "$tmp/decode_frame")
+expect decode_frame "$got" "eth=1 ipv4=1 udp=1 error=0
+$line"
+expect print_frame "$(LD_LIBRARY_PATH=$libdir "$tmp/print_frame")" "$line
+snaplen=262144"
+expect "tap_fd summary" "$(LD_LIBRARY_PATH=$libdir "$tmp/tap_fd" summary)" "${#line} $line
 ${#line} IP 192.168"
-if [ "$got_c" != "$want_c" ]; then
-    echo "FAIL: tap_fd summary printed"
-    echo "$got_c"
-    echo "instead of"
-    echo "$want_c"
-    failures=$((failures + 1))
-fi
 # The program runs against the installed library, not the build tree's.
 if ! LD_LIBRARY_PATH=$libdir ldd "$tmp/decode_frame" | grep -q "$libdir/libtapd.so.0"; then
     echo "FAIL: decode_frame does not load $libdir/libtapd.so.0"

@@ -1,15 +1,23 @@
 // The verbose dump's line writers and hex dump.
 #include "print/verbose_lines.hpp"
 
+#include <algorithm>
+
 namespace tapd::print::verbose {
 
 using namespace wire;
 
 void label(TextBuffer& o, std::string_view name) {
-    o.append("   |-");
-    o.append(name);
-    for (size_t i = name.size(); i < 20; ++i) o.put(' ');
-    o.append(": ");
+    // One reserve for the line's start: the labels are short constants, and this runs for
+    // every field of every frame.
+    constexpr std::string_view kIndent = "   |-", kColon = ": ";
+    constexpr size_t kWidth = 20;
+    const size_t pad = name.size() < kWidth ? kWidth - name.size() : 0;
+    char* p = o.reserve(kIndent.size() + name.size() + pad + kColon.size());
+    p = std::copy(kIndent.begin(), kIndent.end(), p);
+    p = std::copy(name.begin(), name.end(), p);
+    p = std::fill_n(p, pad, ' ');
+    o.commit(std::copy(kColon.begin(), kColon.end(), p));
 }
 
 void line_dec(TextBuffer& o, std::string_view name, uint64_t v) {

@@ -12,7 +12,8 @@
 
 namespace tapd::print::verbose {
 
-// "   |-Label               : " with the label padded so values line up.
+// "   |-Label               : " with the label padded so values line up (name: a short
+// constant, far below TextBuffer::kCapacity).
 void label(TextBuffer& o, std::string_view name);
 
 void line_dec(TextBuffer& o, std::string_view name, uint64_t v);

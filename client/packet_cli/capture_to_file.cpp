@@ -22,27 +22,32 @@ bool ends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// Opens path for a capture and picks the format from its name; -1 with a report on failure.
-int open_output(const std::string& path, wire::CaptureFormat& format, UniqueFd& owned) {
+// Where a capture goes: a file (owned), or stdout; in the format its name says.
+struct Output {
+    int fd = -1;
+    wire::CaptureFormat format = wire::CaptureFormat::Pcap;
+    UniqueFd owned;
+};
+
+// Opens path for a capture and picks the format from its name; false with a report on failure.
+bool open_output(const std::string& path, Output& out) {
     if (path == "-") {
-        format = wire::CaptureFormat::Pcap;
-        return STDOUT_FILENO;
+        out.fd = STDOUT_FILENO;
+        return true;
     }
     if (ends_with(path, ".pcapng")) {
-        format = wire::CaptureFormat::Pcapng;
-    } else if (ends_with(path, ".pcap")) {
-        format = wire::CaptureFormat::Pcap;
-    } else {
+        out.format = wire::CaptureFormat::Pcapng;
+    } else if (!ends_with(path, ".pcap")) {
         report(path, "unknown capture file type; name it *.pcap or *.pcapng (or - for stdout)");
-        return -1;
+        return false;
     }
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    out.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out.fd < 0) {
         report_errno("open " + path, errno);
-        return -1;
+        return false;
     }
-    owned = UniqueFd(fd);
-    return fd;
+    out.owned = UniqueFd(out.fd);
+    return true;
 }
 
 int finish_capture(wire::CaptureWriter& w, UniqueFd& owned, const std::string& path) {
@@ -65,12 +70,11 @@ int finish_capture(wire::CaptureWriter& w, UniqueFd& owned, const std::string& p
 }  // namespace
 
 int capture_tap_fd_to_file(int fd, const std::string& path, long count) {
-    wire::CaptureFormat format;
-    UniqueFd owned;
-    int out = open_output(path, format, owned);
-    if (out < 0) return 1;
+    Output out;
+    if (!open_output(path, out)) return 1;
     StopSignals sig;
-    auto w = wire::CaptureWriter::create(out, format, format == wire::CaptureFormat::Pcapng);
+    const bool pcapng = out.format == wire::CaptureFormat::Pcapng;
+    auto w = wire::CaptureWriter::create(out.fd, out.format, pcapng);
     StoppableSource src(fd, sig, [&] { w->flush(); });
     int rc = read_tap_frames(
         src, sig, fd,
@@ -78,16 +82,15 @@ int capture_tap_fd_to_file(int fd, const std::string& path, long count) {
         [&](const TapFrame& f) {
             w->write({f.sec, f.nsec, static_cast<uint32_t>(f.data.size()), f.data});
         });
-    int fin = finish_capture(*w, owned, path);
+    int fin = finish_capture(*w, out.owned, path);
     return rc ? rc : fin;
 }
 
 int capture_pcap_fd_to_file(int fd, const std::string& path, long count) {
-    wire::CaptureFormat format;
-    UniqueFd owned;
-    int out = open_output(path, format, owned);
-    if (out < 0) return 1;
+    Output out;
+    if (!open_output(path, out)) return 1;
     StopSignals sig;
+    const bool pcapng = out.format == wire::CaptureFormat::Pcapng;
     std::unique_ptr<wire::CaptureWriter> w;
     // Flushing while no data waits makes a capture to a pipe (-w -) prompt.
     StoppableSource src(fd, sig, [&] {
@@ -97,15 +100,13 @@ int capture_pcap_fd_to_file(int fd, const std::string& path, long count) {
     std::string name = "capture stream on fd " + std::to_string(fd);
     int rc = drain(r, sig, name, [&](const wire::CaptureRecord& rec) {
         // The writer is created at the first record, when the stream's resolution is known.
-        if (!w)
-            w = wire::CaptureWriter::create(
-                out, format, r.nanosecond() || format == wire::CaptureFormat::Pcapng);
+        if (!w) w = wire::CaptureWriter::create(out.fd, out.format, r.nanosecond() || pcapng);
         w->write(rec);
         if (w->error()) return false;
         return count < 0 || w->records() < static_cast<uint64_t>(count);
     });
-    if (!w) w = wire::CaptureWriter::create(out, format, format == wire::CaptureFormat::Pcapng);
-    int fin = finish_capture(*w, owned, path);
+    if (!w) w = wire::CaptureWriter::create(out.fd, out.format, pcapng);
+    int fin = finish_capture(*w, out.owned, path);
     return rc ? rc : fin;
 }
 

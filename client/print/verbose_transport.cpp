@@ -44,11 +44,15 @@ void tcp_options(TextBuffer& o, Bytes options) {
     }
 }
 
+void ports(TextBuffer& o, uint16_t src, uint16_t dst) {
+    line_dec(o, "Source Port", src);
+    line_dec(o, "Destination Port", dst);
+}
+
 Bytes tcp(TextBuffer& o, const Decoded& d) {
     const TcpSegment& t = d.tcp;
     o.append("TCP Header\n");
-    line_dec(o, "Source Port", t.src_port());
-    line_dec(o, "Destination Port", t.dst_port());
+    ports(o, t.src_port(), t.dst_port());
     line_dec(o, "Sequence Number", t.seq());
     line_dec(o, "Acknowledge Number", t.ack());
     label(o, "Header Length");
@@ -67,8 +71,7 @@ Bytes tcp(TextBuffer& o, const Decoded& d) {
 Bytes udp(TextBuffer& o, const Decoded& d) {
     const UdpDatagram& u = d.udp;
     o.append("UDP Header\n");
-    line_dec(o, "Source Port", u.src_port());
-    line_dec(o, "Destination Port", u.dst_port());
+    ports(o, u.src_port(), u.dst_port());
     line_dec(o, "UDP Length", u.length());
     line_checksum(o, u.checksum(), d.l4_checksum);
     return u.payload();

@@ -9,9 +9,9 @@
 #include <string>
 
 #include "client.hpp"
+#include "print/summary.hpp"
+#include "print/text_buffer.hpp"
 #include "wire/decode.hpp"
-#include "wire/summary.hpp"
-#include "wire/text.hpp"
 
 struct tapd_client {
     tapd::Client client;
@@ -110,14 +110,15 @@ void tapd_free_error(char* err) {
 
 size_t tapd_summary(const uint8_t* frame, size_t len, char* out, size_t out_len) {
     namespace wire = tapd::wire;
+    namespace print = tapd::print;
     std::string text;
     try {
         wire::Decoded d;
         // As tapctl's summaries: checksums are not part of the line.
         wire::decode(wire::Bytes(reinterpret_cast<const std::byte*>(frame), frame ? len : 0), d,
                      {.verify_checksums = false}, len);
-        wire::TextBuffer buf(&text);
-        wire::write_summary(buf, d);
+        print::TextBuffer buf(&text);
+        print::write_summary(buf, d);
         buf.flush();
     } catch (...) {
         // Only TextBuffer's allocation can throw; an empty summary says nothing was decoded.

@@ -2,10 +2,12 @@
 #include <cstdint>
 #include <string>
 
-#include "wire/json.hpp"
-#include "wire/summary.hpp"
+#include "print/json.hpp"
+#include "print/summary.hpp"
+#include "print/verbose.hpp"
 
 using namespace tapd::wire;
+using namespace tapd::print;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static Decoded d;

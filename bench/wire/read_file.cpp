@@ -1,7 +1,7 @@
 // `tapctl read FILE [-v|--json]` without D-Bus: tapd::cli::print_file for benchmarking.
 #include <cstring>
 
-#include "packet_cli.hpp"
+#include "packet_cli/packet_cli.hpp"
 
 int main(int argc, char** argv) {
     tapd::cli::DecodeOptions opts;

@@ -2,7 +2,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "packet_cli.hpp"
+#include "packet_cli/packet_cli.hpp"
 
 namespace tapd::tapctl {
 

@@ -12,7 +12,7 @@ using Bytes = std::span<const std::byte>;
 using MutBytes = std::span<std::byte>;
 
 namespace detail {
-// decode()'s inline fast path (decode.hpp) builds views whose bounds it has proved itself.
+// decode()'s inline fast path (decode_fast.hpp) builds views whose bounds it has proved itself.
 struct DecodeAccess;
 }  // namespace detail
 

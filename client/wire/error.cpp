@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "wire/internal.hpp"
+#include "wire/snprintf_length.hpp"
 
 namespace tapd::wire {
 
@@ -131,13 +131,13 @@ size_t format_error_text(const WireError& e, char* out, size_t size) {
                               e.limit);
             break;
     }
-    return internal::snprintf_length(n, size);
+    return snprintf_length(n, size);
 }
 
 size_t format_error(const WireError& e, char* out, size_t size) {
     size_t k = format_error_text(e, out, size);
-    return k + internal::snprintf_length(std::snprintf(out + k, size - k, " (offset %u)", e.offset),
-                                         size - k);
+    return k +
+           snprintf_length(std::snprintf(out + k, size - k, " (offset %u)", e.offset), size - k);
 }
 
 }  // namespace tapd::wire

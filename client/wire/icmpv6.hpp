@@ -18,6 +18,11 @@ inline constexpr uint8_t kTimeExceeded = 3;
 inline constexpr uint8_t kParamProblem = 4;
 inline constexpr uint8_t kEchoRequest = 128;
 inline constexpr uint8_t kEchoReply = 129;
+// Multicast Listener Discovery (RFC 2710 3.1; version 2 reports: RFC 3810 5.2).
+inline constexpr uint8_t kMldQuery = 130;
+inline constexpr uint8_t kMldReport = 131;
+inline constexpr uint8_t kMldDone = 132;
+inline constexpr uint8_t kMldv2Report = 143;
 inline constexpr uint8_t kRouterSolicit = 133;
 inline constexpr uint8_t kRouterAdvert = 134;
 inline constexpr uint8_t kNeighborSolicit = 135;

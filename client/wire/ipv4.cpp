@@ -1,4 +1,4 @@
-// IPv4 packet check (RFC 791 3.1 lengths and options), option walk, repr parse and emit.
+// IPv4 packet check (RFC 791 3.1 lengths and options), repr parse and emit.
 #include "wire/ipv4.hpp"
 
 #include <algorithm>
@@ -7,8 +7,6 @@
 namespace tapd::wire {
 namespace {
 
-constexpr uint8_t kOptEnd = 0;
-constexpr uint8_t kOptNop = 1;
 constexpr uint8_t kOptCipso = 134;
 
 // The lengths option types must have (type and length bytes included): exactly (RFC 1063 MTU
@@ -76,35 +74,28 @@ size_t bad_cipso_tag(Bytes opt) {
 // The first option in header (a whole IPv4 header with options) whose length is impossible or
 // not the one its type has.
 std::optional<WireError> bad_option(Bytes header) {
-    const size_t hl = header.size();
-    for (size_t at = Ipv4Packet::kMinHeaderLen; at < hl;) {
-        uint8_t type = get8(header, at);
-        if (type == kOptEnd) break;
-        if (type == kOptNop) {
-            ++at;
-            continue;
-        }
-        size_t left = hl - at;
-        if (left < 2)
-            return WireError{Layer::Ip, Reason::BadOptionLength, static_cast<uint32_t>(at), 0, 1};
-        uint8_t len = get8(header, at + 1);
-        uint32_t len_at = static_cast<uint32_t>(at + 1);
-        if (len < 2 || len > left)
-            return WireError{Layer::Ip, Reason::BadOptionLength, len_at, len,
-                             static_cast<uint32_t>(left)};
-        OptionRule rule = option_rule(type);
+    constexpr size_t kBase = Ipv4Packet::kMinHeaderLen;
+    TlvOptionWalker walk(header.subspan(kBase));
+    for (TlvOption opt; walk.next(opt);) {
+        if (opt.kind == tlv::kNop) continue;
+        const size_t len = opt.data.size();
+        const auto len_at = static_cast<uint32_t>(kBase + opt.offset + 1);
+        OptionRule rule = option_rule(opt.kind);
         if (rule.exact && len != rule.exact)
-            return WireError{Layer::Ip, Reason::WrongOptionLength, len_at, len, rule.exact};
+            return WireError{Layer::Ip, Reason::WrongOptionLength, len_at,
+                             static_cast<uint32_t>(len), rule.exact};
         if (len < rule.min)
-            return WireError{Layer::Ip, Reason::OptionTooShort, len_at, len, rule.min};
-        if (type == kOptCipso) {
-            if (size_t bad = bad_cipso_tag(header.subspan(at, len)))
-                return WireError{
-                    Layer::Ip, Reason::BadOptionLength, static_cast<uint32_t>(at + bad),
-                    bad < len ? get8(header, at + bad) : 0u, static_cast<uint32_t>(len - bad + 1)};
+            return WireError{Layer::Ip, Reason::OptionTooShort, len_at, static_cast<uint32_t>(len),
+                             rule.min};
+        if (opt.kind == kOptCipso) {
+            if (size_t bad = bad_cipso_tag(opt.data))
+                return WireError{Layer::Ip, Reason::BadOptionLength,
+                                 static_cast<uint32_t>(kBase + opt.offset + bad),
+                                 bad < len ? get8(opt.data, bad) : 0u,
+                                 static_cast<uint32_t>(len - bad + 1)};
         }
-        at += len;
     }
+    if (walk.bad()) return walk.bad_length(Layer::Ip, kBase);
     return std::nullopt;
 }
 
@@ -131,19 +122,6 @@ Checked<Ipv4Packet> Ipv4Packet::check(Bytes b) {
 Checked<Ipv4Packet> Ipv4Packet::check_options(Bytes b, size_t hl) {
     if (auto e = bad_option(b.first(hl))) return *e;
     return Ipv4Packet(b.first(std::min<size_t>(get16(b, kTotalLen), b.size())));
-}
-
-bool Ipv4OptionIter::next(Ipv4Option& out) {
-    if (rest_.empty()) return false;
-    uint8_t type = get8(rest_, 0);
-    if (type == kOptEnd) {
-        rest_ = {};
-        return false;
-    }
-    size_t len = type == kOptNop ? 1 : get8(rest_, 1);
-    out = {type, rest_.first(len)};
-    rest_ = rest_.subspan(len);
-    return true;
 }
 
 Ipv4Repr Ipv4Repr::parse(const Ipv4Packet& p) {

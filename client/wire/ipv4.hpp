@@ -7,6 +7,7 @@
 #include "wire/bytes.hpp"
 #include "wire/checksum.hpp"
 #include "wire/error.hpp"
+#include "wire/tlv_option.hpp"
 
 namespace tapd::wire {
 
@@ -79,21 +80,9 @@ class Ipv4Packet {
     Bytes buf_;
 };
 
-// Options walker over a checked header's options: yields (type, bytes of the whole option).
-// RFC 791: type 0 ends the list, type 1 is a one-byte NOP, all others carry a length byte.
-struct Ipv4Option {
-    uint8_t type;
-    Bytes data;  // the whole option, type and length bytes included
-};
-class Ipv4OptionIter {
-  public:
-    explicit Ipv4OptionIter(Bytes options) : rest_(options) {}
-    // Returns false at the end of the list; the checked constructor guaranteed the lengths.
-    bool next(Ipv4Option& out);
-
-  private:
-    Bytes rest_;
-};
+// The options of a checked header (options()), one by one: the walker IPv4 shares with TCP.
+using Ipv4Option = TlvOption;
+using Ipv4OptionIter = TlvOptionWalker;
 
 struct Ipv4Repr {
     Ipv4Address src;

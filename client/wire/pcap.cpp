@@ -5,18 +5,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 
-#include "wire/internal.hpp"
+#include "wire/snprintf_length.hpp"
+#include "wire/write_all.hpp"
 
 namespace tapd::wire {
 namespace {
-
-constexpr uint32_t kPcapMagicUs = 0xa1b2c3d4;
-constexpr uint32_t kPcapMagicNs = 0xa1b23c4d;
-constexpr uint32_t kPcapHeaderLen = 24;
-constexpr uint32_t kPcapRecordHeaderLen = 16;
 
 constexpr uint32_t kBlockShb = 0x0a0d0d0a;
 constexpr uint32_t kBlockIdb = 1;
@@ -39,21 +36,19 @@ uint16_t bswap16(uint16_t v) {
 class PcapWriter final : public CaptureWriter {
   public:
     PcapWriter(int fd, bool ns) : CaptureWriter(fd, ns) {
-        put32(nanosecond_ ? kPcapMagicNs : kPcapMagicUs);
-        put16(2);  // version 2.4
-        put16(4);
-        put32(0);  // thiszone
-        put32(0);  // sigfigs
-        put32(kSnapLen);
-        put32(linktype::kEthernet);
+        pcap::FileHeader h;
+        h.magic = nanosecond_ ? pcap::kMagicNanoseconds : pcap::kMagicMicroseconds;
+        h.snaplen = kSnapLen;
+        put(&h, sizeof h);
     }
     void write(const CaptureRecord& r) override {
-        uint32_t caplen = static_cast<uint32_t>(std::min<size_t>(r.data.size(), kSnapLen));
-        put32(static_cast<uint32_t>(r.ts_sec));
-        put32(nanosecond_ ? r.ts_nsec : r.ts_nsec / 1000);
-        put32(caplen);
-        put32(std::max(r.orig_len, caplen));
-        put(r.data.data(), caplen);
+        pcap::RecordHeader h;
+        h.incl_len = static_cast<uint32_t>(std::min<size_t>(r.data.size(), kSnapLen));
+        h.ts_sec = static_cast<uint32_t>(r.ts_sec);
+        h.ts_frac = nanosecond_ ? r.ts_nsec : r.ts_nsec / 1000;
+        h.orig_len = std::max(r.orig_len, h.incl_len);
+        put(&h, sizeof h);
+        put(r.data.data(), h.incl_len);
         ++records_;
     }
 };
@@ -131,7 +126,7 @@ void CaptureWriter::put(const void* p, size_t n) {
 }
 
 bool CaptureWriter::flush() {
-    if (!err_) err_ = internal::write_all(fd_, buf_.data(), len_);
+    if (!err_) err_ = write_all(fd_, buf_.data(), len_);
     len_ = 0;
     return err_ == 0;
 }
@@ -214,20 +209,21 @@ CaptureReader::Status CaptureReader::read_header() {
         header_done_ = true;
         return Status::Record;  // the SHB is read as a block by next_pcapng
     }
-    if (Status s = need(kPcapHeaderLen); s != Status::Record) return s;
-    if (magic == kPcapMagicUs || magic == kPcapMagicNs) {
+    if (Status s = need(sizeof(pcap::FileHeader)); s != Status::Record) return s;
+    if (magic == pcap::kMagicMicroseconds || magic == pcap::kMagicNanoseconds) {
         swapped_ = false;
-    } else if (bswap32(magic) == kPcapMagicUs || bswap32(magic) == kPcapMagicNs) {
+    } else if (bswap32(magic) == pcap::kMagicMicroseconds ||
+               bswap32(magic) == pcap::kMagicNanoseconds) {
         swapped_ = true;
         magic = bswap32(magic);
     } else {
         return fail(Reason::BadMagic, magic, 0);
     }
-    nanosecond_ = magic == kPcapMagicNs;
+    nanosecond_ = magic == pcap::kMagicNanoseconds;
     // The link type's low 16 bits; the upper bits carry FCS information (pcap-savefile(5)).
-    linktype_ = rd32(20) & 0xffff;
+    linktype_ = rd32(offsetof(pcap::FileHeader, linktype)) & 0xffff;
     format_ = CaptureFormat::Pcap;
-    consume(kPcapHeaderLen);
+    consume(sizeof(pcap::FileHeader));
     header_done_ = true;
     return Status::Record;
 }
@@ -241,16 +237,20 @@ CaptureReader::Status CaptureReader::next(CaptureRecord& out) {
 }
 
 CaptureReader::Status CaptureReader::next_pcap(CaptureRecord& out) {
-    if (Status s = need(kPcapRecordHeaderLen, /*at_boundary=*/true); s != Status::Record) return s;
-    uint32_t sec = rd32(0), frac = rd32(4), caplen = rd32(8), origlen = rd32(12);
+    if (Status s = need(sizeof(pcap::RecordHeader), /*at_boundary=*/true); s != Status::Record)
+        return s;
+    uint32_t sec = rd32(offsetof(pcap::RecordHeader, ts_sec)),
+             frac = rd32(offsetof(pcap::RecordHeader, ts_frac)),
+             caplen = rd32(offsetof(pcap::RecordHeader, incl_len)),
+             origlen = rd32(offsetof(pcap::RecordHeader, orig_len));
     if (caplen > kMaxRecord) return fail(Reason::BadRecordLength, caplen, kMaxRecord);
-    if (Status s = need(kPcapRecordHeaderLen + caplen); s != Status::Record) return s;
+    if (Status s = need(sizeof(pcap::RecordHeader) + caplen); s != Status::Record) return s;
     out.ts_sec = sec;
     out.ts_nsec = nanosecond_ ? frac : frac * 1000;
     if (out.ts_nsec >= 1000000000) out.ts_nsec = 999999999;  // a malformed fraction
     out.orig_len = std::max(origlen, caplen);
-    out.data = Bytes(buf_.data() + start_ + kPcapRecordHeaderLen, caplen);
-    consume(kPcapRecordHeaderLen + caplen);
+    out.data = Bytes(buf_.data() + start_ + sizeof(pcap::RecordHeader), caplen);
+    consume(sizeof(pcap::RecordHeader) + caplen);
     return Status::Record;
 }
 
@@ -345,16 +345,15 @@ CaptureReader::Status CaptureReader::next_pcapng(CaptureRecord& out) {
 
 size_t CaptureReader::describe_error(char* out, size_t size) const {
     if (sys_err_)
-        return internal::snprintf_length(
+        return snprintf_length(
             std::snprintf(out, size, "read failed at byte %llu: %s",
                           static_cast<unsigned long long>(consumed_ + (end_ - start_)),
                           std::strerror(sys_err_)),
             size);
     size_t k = format_error_text(err_, out, size);
-    return k +
-           internal::snprintf_length(std::snprintf(out + k, size - k, " at byte %llu",
-                                                   static_cast<unsigned long long>(err_offset_)),
-                                     size - k);
+    return k + snprintf_length(std::snprintf(out + k, size - k, " at byte %llu",
+                                             static_cast<unsigned long long>(err_offset_)),
+                               size - k);
 }
 
 }  // namespace tapd::wire

@@ -8,13 +8,14 @@
 #include <memory>
 #include <vector>
 
+#include "pcap_format.hpp"
 #include "wire/bytes.hpp"
 #include "wire/error.hpp"
 
 namespace tapd::wire {
 
 namespace linktype {
-inline constexpr uint32_t kEthernet = 1;  // LINKTYPE_ETHERNET
+inline constexpr uint32_t kEthernet = pcap::kLinktypeEthernet;
 }
 
 enum class CaptureFormat : uint8_t { Pcap, Pcapng };
@@ -30,13 +31,13 @@ struct CaptureRecord {
 // error() (an errno) after write()/flush(). Link type is Ethernet.
 class CaptureWriter {
   public:
-    static constexpr uint32_t kSnapLen = 262144;  // libpcap's MAXIMUM_SNAPLEN
+    static constexpr uint32_t kSnapLen = pcap::kMaxSnapLen;
 
     virtual ~CaptureWriter();
     CaptureWriter(const CaptureWriter&) = delete;
     CaptureWriter& operator=(const CaptureWriter&) = delete;
 
-    // Pcap: magic 0xa1b2c3d4 (microseconds) or 0xa1b23c4d (nanoseconds), native byte order.
+    // Pcap (pcap_format.hpp): microsecond or nanosecond magic, native byte order.
     // Pcapng: one section, one interface with if_tsresol 6 or 9. The header is buffered at once.
     static std::unique_ptr<CaptureWriter> create(int fd, CaptureFormat format, bool nanosecond);
 

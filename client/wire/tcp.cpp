@@ -31,35 +31,28 @@ Checked<TcpSegment> TcpSegment::check(Bytes b) {
         return WireError{Layer::Tcp, Reason::HeaderTooShort, kDataOffset, static_cast<uint32_t>(hl),
                          kMinHeaderLen};
     if (hl > b.size()) return truncated(Layer::Tcp, kDataOffset, hl, b.size());
-    for (size_t at = kMinHeaderLen; at < hl;) {
-        uint8_t kind = get8(b, at);
-        if (kind == tcp::kOptEnd) break;
-        if (kind == tcp::kOptNop) {
-            ++at;
-            continue;
-        }
-        size_t left = hl - at;
-        if (left < 2)
-            return WireError{Layer::Tcp, Reason::BadOptionLength, static_cast<uint32_t>(at), 0, 1};
-        size_t len = get8(b, at + 1);
-        size_t fixed = fixed_option_len(kind);
+    TlvOptionWalker walk(b.subspan(kMinHeaderLen, hl - kMinHeaderLen));
+    for (TlvOption opt; walk.next(opt);) {
+        if (opt.kind == tcp::kOptNop) continue;
+        const size_t at = kMinHeaderLen + opt.offset, len = opt.data.size();
+        const auto len_at = static_cast<uint32_t>(at + 1);
         // RFC 2018 3: a SACK option holds 1 to 4 blocks of 8 bytes after kind and length.
-        bool bad_sack = kind == tcp::kOptSack && (len < 10 || (len - 2) % 8 != 0);
-        if (len < 2 || len > left || bad_sack)
-            return WireError{Layer::Tcp, Reason::BadOptionLength, static_cast<uint32_t>(at + 1),
-                             static_cast<uint32_t>(len), static_cast<uint32_t>(left)};
+        if (opt.kind == tcp::kOptSack && (len < 10 || (len - 2) % 8 != 0))
+            return WireError{Layer::Tcp, Reason::BadOptionLength, len_at,
+                             static_cast<uint32_t>(len), static_cast<uint32_t>(hl - at)};
+        size_t fixed = fixed_option_len(opt.kind);
         if (fixed && len != fixed)
-            return WireError{Layer::Tcp, Reason::WrongOptionLength, static_cast<uint32_t>(at + 1),
+            return WireError{Layer::Tcp, Reason::WrongOptionLength, len_at,
                              static_cast<uint32_t>(len), static_cast<uint32_t>(fixed)};
-        at += len;
     }
+    if (walk.bad()) return walk.bad_length(Layer::Tcp, kMinHeaderLen);
     return TcpSegment(b);
 }
 
 TcpOptions TcpOptions::parse(Bytes options) {
     TcpOptions o;
-    TcpOptionIter it(options);
-    for (TcpOption opt; it.next(opt);) {
+    TlvOptionWalker walk(options);
+    for (TlvOption opt; walk.next(opt);) {
         switch (opt.kind) {
             case tcp::kOptMss:
                 o.mss = get16(opt.data, 2);

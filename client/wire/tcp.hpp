@@ -8,6 +8,7 @@
 #include "wire/bytes.hpp"
 #include "wire/checksum.hpp"
 #include "wire/error.hpp"
+#include "wire/tlv_option.hpp"
 
 namespace tapd::wire {
 
@@ -22,8 +23,8 @@ inline constexpr uint16_t kEce = 0x040;
 inline constexpr uint16_t kCwr = 0x080;
 inline constexpr uint16_t kNs = 0x100;  // RFC 3540 (historic), now AccECN's AE bit
 
-inline constexpr uint8_t kOptEnd = 0;
-inline constexpr uint8_t kOptNop = 1;
+inline constexpr uint8_t kOptEnd = tlv::kEnd;
+inline constexpr uint8_t kOptNop = tlv::kNop;
 inline constexpr uint8_t kOptMss = 2;
 inline constexpr uint8_t kOptWindowScale = 3;
 inline constexpr uint8_t kOptSackPermitted = 4;
@@ -31,26 +32,10 @@ inline constexpr uint8_t kOptSack = 5;
 inline constexpr uint8_t kOptTimestamps = 8;
 }  // namespace tcp
 
-struct TcpOption {
-    uint8_t kind;
-    Bytes data;  // whole option including kind and length
-};
-
-// Iterates the options of a checked segment in wire order; stops at End of Option List.
-class TcpOptionIter {
-  public:
-    explicit TcpOptionIter(Bytes options) : rest_(options) {}
-    bool next(TcpOption& out) {
-        if (rest_.empty() || get8(rest_, 0) == tcp::kOptEnd) return false;
-        size_t len = get8(rest_, 0) == tcp::kOptNop ? 1 : get8(rest_, 1);
-        out = {get8(rest_, 0), rest_.first(len)};
-        rest_ = rest_.subspan(len);
-        return true;
-    }
-
-  private:
-    Bytes rest_;
-};
+// The options of a checked segment (options()) in wire order, one by one: the walker TCP shares
+// with IPv4. It stops at End of Option List.
+using TcpOption = TlvOption;
+using TcpOptionIter = TlvOptionWalker;
 
 struct SackBlock {
     uint32_t left = 0;

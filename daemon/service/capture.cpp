@@ -23,33 +23,13 @@
 #include <vector>
 
 #include "log.hpp"
+#include "pcap_format.hpp"
 
 namespace tapd {
 
 namespace {
 
-constexpr uint32_t kPcapMagicMicroseconds = 0xa1b2c3d4;  // native byte order, usec timestamps
-constexpr uint32_t kLinktypeEthernet = 1;
 constexpr int kSocketBuffer = 4 << 20;  // AF_PACKET receive and stream send buffers
-
-struct PcapHeader {
-    uint32_t magic = kPcapMagicMicroseconds;
-    uint16_t major = 2;
-    uint16_t minor = 4;
-    int32_t thiszone = 0;
-    uint32_t sigfigs = 0;
-    uint32_t snaplen = 0;
-    uint32_t linktype = kLinktypeEthernet;
-};
-static_assert(sizeof(PcapHeader) == 24);
-
-struct PcapRecord {
-    uint32_t ts_sec = 0;
-    uint32_t ts_usec = 0;
-    uint32_t incl_len = 0;
-    uint32_t orig_len = 0;
-};
-static_assert(sizeof(PcapRecord) == 16);
 
 // Buffer sizes need CAP_NET_ADMIN beyond net.core.[rw]mem_max; fall back to what is allowed.
 void grow_buffer(int fd, int force_opt, int opt) {
@@ -151,9 +131,9 @@ void drop_capabilities() {
         for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
             if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP)
                 std::memcpy(&tv, CMSG_DATA(c), sizeof tv);
-        PcapRecord rec;
+        pcap::RecordHeader rec;
         rec.ts_sec = static_cast<uint32_t>(tv.tv_sec);
-        rec.ts_usec = static_cast<uint32_t>(tv.tv_usec);
+        rec.ts_frac = static_cast<uint32_t>(tv.tv_usec);
         rec.orig_len = static_cast<uint32_t>(n);
         rec.incl_len = std::min(rec.orig_len, snaplen);
         pending.assign(reinterpret_cast<const char*>(&rec),
@@ -220,7 +200,7 @@ Result<UniqueFd> Captures::start(const std::string& ifname, int ifindex, uid_t u
     // The file header goes in now, from tapd: a client always reads one, even when the streamer
     // is stopped before it ever runs (tapd exits, the tap goes). 24 bytes into an empty stream
     // socket never block.
-    PcapHeader header;
+    pcap::FileHeader header;  // microseconds: SO_TIMESTAMP's resolution
     header.snaplen = o.snaplen;
     if (::send(ours.get(), &header, sizeof header, MSG_DONTWAIT | MSG_NOSIGNAL) !=
         static_cast<ssize_t>(sizeof header))

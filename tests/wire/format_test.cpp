@@ -4,14 +4,16 @@
 
 #include <string>
 
+#include "print/json.hpp"
+#include "print/summary.hpp"
+#include "print/verbose.hpp"
 #include "samples.hpp"
 #include "wire/decode.hpp"
-#include "wire/json.hpp"
-#include "wire/summary.hpp"
 
 namespace tapd::wire {
 namespace {
 
+using namespace tapd::print;
 using test::hex;
 
 std::string summary_of(std::string_view frame_hex, size_t cut = SIZE_MAX) {

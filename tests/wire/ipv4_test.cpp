@@ -121,7 +121,7 @@ TEST(Ipv4Packet, WalksNopEndAndRouterAlertOptions) {
     Ipv4OptionIter it(p->options());
     Ipv4Option o;
     ASSERT_TRUE(it.next(o));
-    EXPECT_EQ(o.type, 0x94);
+    EXPECT_EQ(o.kind, 0x94);
     EXPECT_EQ(o.data.size(), 4u);
     EXPECT_FALSE(it.next(o));
 

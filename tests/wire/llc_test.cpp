@@ -4,15 +4,16 @@
 
 #include <string>
 
+#include "print/json.hpp"
+#include "print/summary.hpp"
 #include "samples.hpp"
 #include "wire/decode.hpp"
-#include "wire/json.hpp"
 #include "wire/llc.hpp"
-#include "wire/summary.hpp"
 
 namespace tapd::wire {
 namespace {
 
+using namespace tapd::print;
 using test::hex;
 
 constexpr std::string_view kAddrs = "0180c2000000 020000000001";

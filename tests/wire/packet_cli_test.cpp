@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "packet_cli.hpp"
+#include "packet_cli/packet_cli.hpp"
 #include "samples.hpp"
 #include "wire/pcap.hpp"
 

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-#include "packet_cli.hpp"
+#include "packet_cli/packet_cli.hpp"
 #include "wire/pcap.hpp"
 
 namespace {

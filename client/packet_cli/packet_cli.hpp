@@ -6,7 +6,7 @@
 namespace tapd::cli {
 
 struct DecodeOptions {
-    bool verbose = false;  // every field of every layer (see tapd::wire::write_verbose)
+    bool verbose = false;  // every field of every layer (see tapd::print::write_verbose)
     bool json = false;     // JSON Lines with Wireshark field names; wins over verbose
     long count = -1;       // stop after this many frames; -1 = unlimited
 };

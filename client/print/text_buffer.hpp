@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace tapd::wire {
+namespace tapd::print {
 
 // Output for millions of lines: one allocation at construction, a write(2) per 64 KiB. After a
 // failed write (EPIPE when the reader went away, ENOSPC, ...) error() holds the errno and
@@ -57,4 +57,4 @@ class TextBuffer {
 // Writes v in decimal at out; returns one past the last digit.
 char* put_dec(char* out, uint64_t v);
 
-}  // namespace tapd::wire
+}  // namespace tapd::print

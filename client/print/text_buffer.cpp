@@ -1,11 +1,12 @@
 // TextBuffer flushing and number formatting without printf.
-#include "wire/text.hpp"
+#include "print/text_buffer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
-#include "wire/internal.hpp"
+#include "wire/write_all.hpp"
 
-namespace tapd::wire {
+namespace tapd::print {
 
 TextBuffer::TextBuffer(int fd) : buf_(new char[kCapacity]), fd_(fd) {}
 TextBuffer::TextBuffer(std::string* sink) : buf_(new char[kCapacity]), sink_(sink) {}
@@ -23,7 +24,7 @@ bool TextBuffer::flush() {
         len_ = 0;
         return true;
     }
-    err_ = internal::write_all(fd_, buf_.get(), len_);
+    err_ = wire::write_all(fd_, buf_.get(), len_);
     len_ = 0;
     return err_ == 0;
 }
@@ -83,4 +84,4 @@ void TextBuffer::dec_padded(uint64_t v, int width) {
     commit(p + width);
 }
 
-}  // namespace tapd::wire
+}  // namespace tapd::print

@@ -21,31 +21,15 @@
 #include <string>
 #include <vector>
 
+#include "bench_stats.hpp"
 #include "client.hpp"
 #include "harness.hpp"
 
 using namespace tapd::test;
-using Clock = std::chrono::steady_clock;
+using tapd::bench::Stats;
+using tapd::bench::time_ms;
 
 namespace {
-
-struct Stats {
-    std::vector<double> ms;
-    double at(double q) const {
-        auto v = ms;
-        std::sort(v.begin(), v.end());
-        return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(v.size() * q))];
-    }
-    double median() const { return at(0.5); }
-    double min() const { return ms.empty() ? 0 : *std::min_element(ms.begin(), ms.end()); }
-    double p90() const { return at(0.9); }
-};
-
-double time_ms(const std::function<void()>& f) {
-    auto t0 = Clock::now();
-    f();
-    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 void must(const CommandResult& r, const std::string& what) {
     if (r.status != 0) {
@@ -98,45 +82,11 @@ long rss_kib(pid_t pid) {
     return -1;
 }
 
-// The median of every step of tapd's profile lines for CALL ("profile: CALL NAME step 0.1 ms,
-// ..."), from LOG.
+// The median of every step of tapd's profile lines for CALL ("CreateTap NAME"), from LOG.
 std::string profile(const std::string& log, const std::string& call) {
-    std::vector<std::string> order;
-    std::map<std::string, Stats> steps;
-    std::string tag = "profile: " + call + " ";
-    for (size_t pos = 0, end; (end = log.find('\n', pos)) != std::string::npos; pos = end + 1) {
-        std::string line = log.substr(pos, end - pos);
-        size_t at = line.find(tag);
-        if (at == std::string::npos) continue;
-        std::string rest = line.substr(at + tag.size());
-        rest = rest.substr(std::min(rest.size(), rest.find(' ')));  // the tap's name
-        size_t p = 0;
-        while (p < rest.size()) {
-            size_t ms = rest.find(" ms", p);
-            if (ms == std::string::npos) break;
-            size_t num = rest.rfind(' ', ms - 1);
-            std::string name = rest.substr(p, num - p);
-            while (!name.empty() && (name.front() == ' ' || name.front() == ','))
-                name.erase(name.begin());
-            if (!steps.count(name)) order.push_back(name);
-            steps[name].ms.push_back(std::atof(rest.c_str() + num + 1));
-            p = ms + 3;
-        }
-    }
-    std::ostringstream out;
-    out << call << " (median of " << (order.empty() ? 0 : steps[order.front()].ms.size()) << "):";
-    char buf[64];
-    for (const auto& name : order) {
-        std::snprintf(buf, sizeof buf, " %.3f ms", steps[name].median());
-        out << " " << name << buf << (name == order.back() ? "" : ",");
-    }
-    return out.str();
+    auto steps = tapd::bench::profile_steps(log, "profile: " + call);
+    return call + " (median of " + std::to_string(steps.calls()) + "):" + steps.medians();
 }
-
-struct Row {
-    const char* what;
-    std::map<int, Stats> by_n;
-};
 
 }  // namespace
 
@@ -209,16 +159,15 @@ int main(int argc, char** argv) {
                                                 "list",       "--all",         "--json"};
         size_t log_from = env.tapd_log().size();
         rss_ready[n] = rss_kib(env.tapd_pid());
-        auto& st = s;
         // Interleaved rounds: each way sees the same machine conditions.
         for (int i = 0; i < rounds; ++i) {
-            st["seed script: create"][n].ms.push_back(time_ms([&] {
+            s["seed script: create"][n].ms.push_back(time_ms([&] {
                 must(run({"bash", env.dir() + "/setup.sh"}), "setup.sh");
             }));
-            st["seed script: delete"][n].ms.push_back(time_ms([&] {
+            s["seed script: delete"][n].ms.push_back(time_ms([&] {
                 must(run({"bash", env.dir() + "/teardown.sh"}), "teardown.sh");
             }));
-            st["CreateTap (D-Bus call)"][n].ms.push_back(time_ms([&] {
+            s["CreateTap (D-Bus call)"][n].ms.push_back(time_ms([&] {
                 try {
                     client.create_tap(spec_of(m));
                 } catch (const std::exception& e) {
@@ -226,26 +175,24 @@ int main(int argc, char** argv) {
                     std::fprintf(stderr, "CreateTap: %s\n", e.what());
                 }
             }));
-            st["DeleteTap (D-Bus call)"][n].ms.push_back(
+            s["DeleteTap (D-Bus call)"][n].ms.push_back(
                 time_ms([&] { client.delete_tap(m.name); }));
-            st["tapctl create (process)"][n].ms.push_back(
+            s["tapctl create (process)"][n].ms.push_back(
                 time_ms([&] { must(run(tapctl_create), "tapctl create"); }));
-            st["tapctl delete (process)"][n].ms.push_back(
+            s["tapctl delete (process)"][n].ms.push_back(
                 time_ms([&] { must(run(tapctl_delete), "tapctl delete"); }));
-            st["tapctl list --all (process)"][n].ms.push_back(
+            s["tapctl list --all (process)"][n].ms.push_back(
                 time_ms([&] { must(run(tapctl_list), "tapctl list --all"); }));
         }
         std::string log = env.tapd_log().substr(log_from);
-        profiles[n] = "  " + profile(log, "CreateTap") + "\n  " + profile(log, "DeleteTap");
+        profiles[n] = "  " + profile(log, "CreateTap " + m.name) + "\n  " +
+                      profile(log, "DeleteTap " + m.name);
         rss_after[n] = rss_kib(env.tapd_pid());
         // Start-to-ready with n taps to adopt: tapd killed (its taps stay), started again.
         for (int i = 0; i < std::max(3, rounds / 4); ++i) {
             env.stop_tapd(SIGKILL);
-            size_t from = env.tapd_log().size();
-            st["tapd start to ready (adopting n taps)"][n].ms.push_back(
+            s["tapd start to ready (adopting n taps)"][n].ms.push_back(
                 time_ms([&] { env.start_tapd({"TAPD_PROFILE=1"}); }));
-            std::string start_log = env.tapd_log().substr(from);
-            if (i == 0) profiles[n] += "\n  " + profile(start_log, "start");
         }
         for (int i = 0; i < n; ++i) client.delete_tap(plan("s", i).name);
         setns(home, CLONE_NEWNET);

@@ -19,11 +19,13 @@
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 
+#include "bench_stats.hpp"
 #include "client.hpp"
 #include "harness.hpp"
 
 using namespace tapd::test;
-using Clock = std::chrono::steady_clock;
+using tapd::bench::Stats;
+using tapd::bench::time_ms;
 
 namespace {
 
@@ -44,27 +46,6 @@ ip link del tap0
 iptables -t nat -D POSTROUTING -s 192.168.69.0/24 -j MASQUERADE
 sysctl -q net.ipv4.ip_forward=0
 )";
-
-struct Stats {
-    std::vector<double> ms;
-    double median() const {
-        auto v = ms;
-        std::sort(v.begin(), v.end());
-        return v.empty() ? 0 : v[v.size() / 2];
-    }
-    double min() const { return ms.empty() ? 0 : *std::min_element(ms.begin(), ms.end()); }
-    double p90() const {
-        auto v = ms;
-        std::sort(v.begin(), v.end());
-        return v.empty() ? 0 : v[std::min(v.size() - 1, v.size() * 9 / 10)];
-    }
-};
-
-double time_ms(const std::function<void()>& f) {
-    auto t0 = Clock::now();
-    f();
-    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
 
 void must(const CommandResult& r, const char* what) {
     if (r.status != 0) {
@@ -193,35 +174,9 @@ int main(int argc, char** argv) {
     if (std::getenv("TAPD_PROFILE")) {
         std::string log = env.tapd_log().substr(0, interleaved_log);
         for (const char* call : {"CreateTap", "DeleteTap"}) {
-            std::vector<std::string> order;
-            std::map<std::string, Stats> steps;
-            std::string tag = std::string("profile: ") + call + " tap0";
-            for (size_t pos = 0, end; (end = log.find('\n', pos)) != std::string::npos;
-                 pos = end + 1) {
-                std::string line = log.substr(pos, end - pos);
-                size_t at = line.find(tag);
-                if (at == std::string::npos) continue;
-                // " step words 0.123 ms," ... " total 0.456 ms"
-                std::string rest = line.substr(at + tag.size());
-                size_t p = 0;
-                while (p < rest.size()) {
-                    size_t ms = rest.find(" ms", p);
-                    if (ms == std::string::npos) break;
-                    size_t num = rest.rfind(' ', ms - 1);
-                    std::string name = rest.substr(p, num - p);
-                    while (!name.empty() && (name.front() == ' ' || name.front() == ','))
-                        name.erase(name.begin());
-                    if (!steps.count(name)) order.push_back(name);
-                    steps[name].ms.push_back(std::atof(rest.c_str() + num + 1));
-                    p = ms + 3;
-                }
-            }
-            std::printf("tapd profile, %s (median of %zu calls):", call,
-                        steps.empty() ? 0 : steps[order.front()].ms.size());
-            for (const auto& name : order)
-                std::printf(" %s %.3f ms%s", name.c_str(), steps[name].median(),
-                            name == order.back() ? "" : ",");
-            std::printf("\n");
+            auto steps = tapd::bench::profile_steps(log, std::string("profile: ") + call + " tap0");
+            std::printf("tapd profile, %s (median of %zu calls):%s\n", call, steps.calls(),
+                        steps.medians().c_str());
         }
         // DeleteTap answers once the link is unregistered; its thread stays in the kernel until
         // the kernel has freed the link (daemon/kernel/link_deleter.hpp).

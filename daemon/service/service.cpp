@@ -96,8 +96,7 @@ Status Service::reload_policy(const Caller& caller) {
 
 std::vector<const TapRecord*> Service::owned(const Caller& caller) const {
     std::vector<const TapRecord*> out;
-    for (const auto& [name, r] : taps_.all())
-        if (r.owner == caller.uid) out.push_back(&r);
+    for (const auto& name : taps_.names_of(caller.uid)) out.push_back(taps_.find(name));
     return out;
 }
 
@@ -144,8 +143,10 @@ Result<std::vector<std::string>> Service::cleanup(const Caller& caller, bool eve
     if (everything && caller.uid != 0)
         return make_error(ErrorKind::PermissionDenied, "only root may delete every user's taps");
     std::vector<std::string> names;
-    for (const auto& [name, r] : taps_.all())
-        if (everything || r.owner == caller.uid) names.push_back(name);
+    if (everything)
+        for (const auto& [name, r] : taps_.all()) names.push_back(name);
+    else
+        names.assign(taps_.names_of(caller.uid).begin(), taps_.names_of(caller.uid).end());
     Status result;
     for (const auto& name : names)
         if (auto st = destroy(name); !st && result) result = st;

@@ -22,7 +22,7 @@ TapRecord& Taps::add(const TapRecord& r) {
     remove(r.name);
     TapRecord& stored = taps_[r.name] = r;
     by_ifindex_[r.ifindex] = r.name;
-    ++owned_[r.owner];
+    by_owner_[r.owner].insert(r.name);
     if (!r.persistent && !r.lease.empty()) leases_.hold(r.lease, r.name);
     return stored;
 }
@@ -32,14 +32,22 @@ void Taps::remove(const std::string& name) {
     if (it == taps_.end()) return;
     const TapRecord& r = it->second;
     by_ifindex_.erase(r.ifindex);
-    if (auto o = owned_.find(r.owner); o != owned_.end() && --o->second == 0) owned_.erase(o);
+    if (auto o = by_owner_.find(r.owner); o != by_owner_.end()) {
+        o->second.erase(r.name);
+        if (o->second.empty()) by_owner_.erase(o);
+    }
     if (!r.persistent && !r.lease.empty()) leases_.release(r.lease, r.name);
     taps_.erase(it);
 }
 
 size_t Taps::owned_by(uid_t uid) const {
-    auto it = owned_.find(uid);
-    return it == owned_.end() ? 0 : it->second;
+    return names_of(uid).size();
+}
+
+const std::set<std::string>& Taps::names_of(uid_t uid) const {
+    static const std::set<std::string> none;
+    auto it = by_owner_.find(uid);
+    return it == by_owner_.end() ? none : it->second;
 }
 
 }  // namespace tapd

@@ -1,12 +1,13 @@
 // Taps: the records of the taps tapd made, with the indexes that keep every lookup independent
 // of how many taps exist: by name, by ifindex (link notifications), by lease holder (Leases)
-// and a count per owner (quotas). Records change only through add() and remove(), which keep the
+// and by owner (quotas, listings). Records change only through add() and remove(), which keep the
 // indexes with them; a record's addresses, routes and masquerade flag may change in place.
 #pragma once
 
 #include <sys/types.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -23,8 +24,9 @@ class Taps {
     TapRecord& add(const TapRecord& r);
     void remove(const std::string& name);
 
-    // How many taps UID owns.
+    // How many taps UID owns, and their names.
     size_t owned_by(uid_t uid) const;
+    const std::set<std::string>& names_of(uid_t uid) const;
     const Leases& leases() const { return leases_; }
     // Every record, by name.
     const std::map<std::string, TapRecord>& all() const { return taps_; }
@@ -33,7 +35,7 @@ class Taps {
   private:
     std::map<std::string, TapRecord> taps_;
     std::unordered_map<int, std::string> by_ifindex_;
-    std::unordered_map<uid_t, size_t> owned_;
+    std::unordered_map<uid_t, std::set<std::string>> by_owner_;
     Leases leases_;
 };
 

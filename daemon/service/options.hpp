@@ -34,9 +34,13 @@ struct CreateOptions {
 };
 
 inline constexpr uint32_t kMaxSnaplen = 262144;  // tcpdump's default and maximum
+// A capture filter's expression: room for any hand-written one and for generated lists of
+// hosts or ports (the streamer bounds the time libpcap takes to compile it).
+inline constexpr size_t kMaxFilterLength = 4096;
 
 struct CaptureOptions {
     uint32_t snaplen = kMaxSnaplen;  // bytes kept of each frame
+    std::string filter;              // pcap-filter(7); "" = every frame
 };
 
 using OptionMap = std::map<std::string, sdbus::Variant>;
@@ -55,7 +59,8 @@ Status check_unique_option_keys(const sdbus::Message& call);
 Result<CreateOptions> parse_create_options(const OptionMap& options);
 // OpenTap takes no options yet; any key is refused by name so that a typo is not ignored.
 Status parse_open_options(const OptionMap& options);
-// OpenCapture's options: snaplen (u, 1..262144).
+// OpenCapture's options: snaplen (u, 1..262144), filter (s, at most kMaxFilterLength bytes;
+// compiled by the streamer, not here).
 Result<CaptureOptions> parse_capture_options(const OptionMap& options);
 
 }  // namespace tapd

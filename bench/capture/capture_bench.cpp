@@ -39,6 +39,7 @@ struct Sample {
     double kept_per_s = 0;  // frames kept (lines printed) per second of flood
     double sent_per_s = 0;
     uint64_t kernel_drops = 0;
+    double cpu_ns = 0;  // the reader's CPU per frame kept
 };
 
 double median(std::vector<double> v) {
@@ -131,27 +132,28 @@ void print_table(const std::vector<Kind>& kinds, std::map<Kind, std::vector<Samp
                  const std::map<Kind, std::string>& unavailable) {
     std::printf(
         "\n| reader | kept, kframes/s | of sent | vs tcpdump, kept/s | vs tcpdump, share of "
-        "sent |\n|---|---|---|---|---|\n");
+        "sent | CPU ns/frame |\n|---|---|---|---|---|---|\n");
     for (Kind k : kinds) {
         if (unavailable.count(k)) {
-            std::printf("| %s | unavailable: %s | | | |\n", kind_name(k),
+            std::printf("| %s | unavailable: %s | | | | |\n", kind_name(k),
                         unavailable.at(k).c_str());
             continue;
         }
         const auto& s = samples[k];
         const auto& base = samples[baseline_of(k)];
-        std::vector<double> kept, share, ratio, share_ratio;
+        std::vector<double> kept, share, ratio, share_ratio, cpu;
         for (size_t i = 0; i < s.size(); ++i) {
             kept.push_back(s[i].kept_per_s / 1e3);
+            cpu.push_back(s[i].cpu_ns);
             share.push_back(100 * s[i].kept_per_s / s[i].sent_per_s);
             if (i >= base.size() || base[i].kept_per_s <= 0) continue;
             ratio.push_back(s[i].kept_per_s / base[i].kept_per_s);
             share_ratio.push_back((s[i].kept_per_s / s[i].sent_per_s) /
                                   (base[i].kept_per_s / base[i].sent_per_s));
         }
-        std::printf("| %s | %s | %s | %s | %s |\n", kind_name(k), spread(kept, "%.0f").c_str(),
+        std::printf("| %s | %s | %s | %s | %s | %s |\n", kind_name(k), spread(kept, "%.0f").c_str(),
                     spread(share, "%.0f", "%%").c_str(), spread(ratio, "%.2f", "×").c_str(),
-                    spread(share_ratio, "%.2f", "×").c_str());
+                    spread(share_ratio, "%.2f", "×").c_str(), spread(cpu, "%.0f").c_str());
     }
 }
 
@@ -172,7 +174,7 @@ int run(int argc, char** argv) {
     }
     std::printf("# 64-byte frames, %.1f s floods, %d rounds, %s\n", o.seconds, o.rounds,
                 o.sender_cpu >= 0 ? "sender on CPU 0, readers and tapd on CPU 1" : "any CPU");
-    std::printf("# round reader kept/s sent/s kept%% kernel_drops\n");
+    std::printf("# round reader kept/s sent/s kept%% kernel_drops cpu_ns/frame\n");
     std::map<Kind, std::vector<Sample>> samples;
     std::map<Kind, std::string> unavailable;
     std::vector<Kind> order = kinds;
@@ -191,11 +193,12 @@ int run(int argc, char** argv) {
                 continue;
             }
             Sample s{static_cast<double>(kept.frames) / f.seconds,
-                     static_cast<double>(f.sent) / f.seconds, kept.kernel_drops};
+                     static_cast<double>(f.sent) / f.seconds, kept.kernel_drops,
+                     kept.frames ? kept.cpu_seconds * 1e9 / static_cast<double>(kept.frames) : 0};
             samples[k].push_back(s);
-            std::printf("%d %-32s %9.0f %9.0f %5.1f %9llu\n", round, kind_name(k), s.kept_per_s,
-                        s.sent_per_s, 100 * s.kept_per_s / s.sent_per_s,
-                        static_cast<unsigned long long>(s.kernel_drops));
+            std::printf("%d %-32s %9.0f %9.0f %5.1f %9llu %6.0f\n", round, kind_name(k),
+                        s.kept_per_s, s.sent_per_s, 100 * s.kept_per_s / s.sent_per_s,
+                        static_cast<unsigned long long>(s.kernel_drops), s.cpu_ns);
             std::fflush(stdout);
         }
         std::rotate(order.begin(), order.begin() + 1, order.end());

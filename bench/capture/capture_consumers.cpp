@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -60,6 +61,21 @@ bool within_10s(Cond cond) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     return cond();
+}
+
+// User + system seconds PID has run so far (/proc/PID/stat), or 0.
+double cpu_seconds(pid_t pid) {
+    std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    size_t at = stat.rfind(')');
+    if (pid <= 0 || at == std::string::npos) return 0;
+    std::istringstream in(stat.substr(at + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && in >> field; ++i) {  // fields 14 and 15 of proc(5)
+        if (i == 14) utime = std::stoull(field);
+        if (i == 15) stime = std::stoull(field);
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 std::vector<std::string> pinned(int cpu, std::vector<std::string> argv) {
@@ -142,8 +158,13 @@ Reader Reader::start(Kind kind, test::Env& env, const std::string& ifname, const
     // tapctl sniff prints to stdout: the log is its output (errors would add lines, and show).
     pid_t pid = env.spawn_as_user(65534, pinned(cpu, argv), lines ? out : err);
     Reader r(kind, pid, out, err);
-    if (!within_10s([&] { return count_of(env.tapd_log(), started) > before; }))
+    if (!within_10s([&] { return count_of(env.tapd_log(), started) > before; })) {
         r.early_ = "no streamer started: " + slurp(err) + slurp(out);
+        return r;
+    }
+    std::string log = env.tapd_log();
+    r.streamer_ = std::atoi(log.c_str() + log.rfind(started) + started.size() +
+                            std::strlen(": streamer pid="));
     return r;
 }
 
@@ -163,6 +184,7 @@ Reader::~Reader() {
 Kept Reader::stop() {
     Kept k;
     if (pid_ <= 0) return k;
+    k.cpu_seconds = cpu_seconds(pid_) + (streamer_ > 0 ? cpu_seconds(streamer_) : 0);
     ::kill(pid_, SIGINT);
     int status = test::wait_exit(pid_, 20);
     pid_ = -1;

@@ -25,6 +25,8 @@ inline bool uses_old_tapd(Kind k) {
 struct Kept {
     uint64_t frames = 0;        // records in the file, or lines printed
     uint64_t kernel_drops = 0;  // tcpdump's "dropped by kernel" (tapd: see its log)
+    double cpu_seconds = 0;     // user + system time of the reader's processes (tapd's streamer
+                                // and tapctl, or tcpdump) until it was stopped
     std::string error;          // why it could not run, or ""
 };
 
@@ -47,6 +49,7 @@ class Reader {
         : kind_(kind), pid_(pid), out_(std::move(out)), err_(std::move(err)) {}
     Kind kind_;
     pid_t pid_ = -1;
+    pid_t streamer_ = -1;    // tapd's streamer feeding it (tapctl readers)
     std::string out_, err_;  // its capture file or stdout; its stderr
     std::string early_;      // why it failed to start
 };

@@ -34,6 +34,9 @@ Result<PcapRing> open_ring(const std::string& ifname, int ifindex, uint32_t snap
     ::pcap_set_timeout(p, kBlockTimeoutMs);
     ::pcap_set_buffer_size(p, kRingBytes);
     ::pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);  // the stream's resolution
+    // Non-blocking from the start (libpcap >= 1.10 takes it before activation): no eventfd for
+    // pcap_breakloop() is made; set again below for older ones.
+    ::pcap_setnonblock(p, 1, err);
     int st = ::pcap_activate(p);
     if (st < 0)
         return ring_error(ifname, std::string("pcap_activate: ") + ::pcap_statustostr(st),

@@ -188,6 +188,21 @@ void Captures::stop(const std::string& ifname) {
     }
 }
 
+void Captures::stop_starting(const std::string& why) {
+    reap();
+    for (auto it = streamers_.begin(); it != streamers_.end();) {
+        if (!it->done) {
+            ++it;
+            continue;
+        }
+        ::syscall(SYS_pidfd_send_signal, it->pidfd.get(), SIGKILL, nullptr, 0);
+        ::epoll_ctl(exits_.get(), EPOLL_CTL_DEL, it->ready.get(), nullptr);
+        Done done = std::move(it->done);
+        it = streamers_.erase(it);
+        done(make_error(ErrorKind::Failed, why));
+    }
+}
+
 void Captures::reap() {
     // A ready pipe is readable once its streamer has reported (or exited); a pidfd once its
     // process has exited. Closing a pidfd also takes it out of exits_, which stays readable only

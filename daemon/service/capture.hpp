@@ -53,6 +53,9 @@ class Captures {
     // answered with an error.
     void stop(const std::string& ifname);
 
+    // Stops the captures still starting, answering each with Failed naming WHY (tapd stops).
+    void stop_starting(const std::string& why);
+
     // Readable while a streamer has reported or exited and reap() has not seen it yet.
     int exits_fd() const { return exits_.get(); }
     // Answers the starts whose streamers have reported, and forgets the streamers that have

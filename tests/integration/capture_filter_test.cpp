@@ -42,7 +42,7 @@ class CaptureFilterTest : public CaptureFixture {
 TEST_F(CaptureFilterTest, AFilterKeepsOnlyTheFramesItMatches) {
     CommandResult cap, holder;
     std::thread reader = read_filtered("tap0", "udp port 9", 4, cap);
-    EXPECT_TRUE(children_become(1)) << "no streamer";
+    EXPECT_TRUE(streaming(1)) << "not answered";
     std::thread writer([&] {
         holder = env_->as_user(
             65534, {tapctl_bin(), "exec", "tap0", "--", capture_probe(), "write-frames", "3", "2"});
@@ -64,7 +64,7 @@ TEST_F(CaptureFilterTest, TapctlJoinsTheWordsAfterTheNameIntoOneExpression) {
     std::thread reader([&] {
         sniff = env_->tapctl({"sniff", "tap0", "-c", "2", "udp", "and", "dst", "port", "9"});
     });
-    EXPECT_TRUE(children_become(1)) << "no streamer";
+    EXPECT_TRUE(streaming(1)) << "not answered";
     std::thread holder([&] {
         env_->as_user(65534, {tapctl_bin(), "exec", "tap0", "--", "sleep", "2"});
     });
@@ -133,7 +133,7 @@ TEST_F(CaptureFilterTest, AFilterNeverSeesAnotherTapsFrames) {
     EXPECT_TRUE(env_->wait_carrier("tap0")) << "no holder of tap0";
     std::thread a = read_filtered("tap0", "udp or ether proto 0x88b5", 4, everything);
     std::thread b = read_filtered("tap0", "ifindex " + tap1_index, 4, by_index);
-    EXPECT_TRUE(children_become(2)) << "no streamers";
+    EXPECT_TRUE(streaming(2)) << "not answered";
     std::thread writer([&] {
         holder = env_->as_user(
             65534, {tapctl_bin(), "exec", "tap1", "--", capture_probe(), "write-frames", "3", "2"});
@@ -176,6 +176,24 @@ TEST_F(CaptureFilterTest, AFilterThatCompilesForeverIsRefusedAndTapdAnswersMeanw
               std::string::npos)
         << cap.describe();
     EXPECT_TRUE(children_become(0)) << tapd_children();
+}
+
+// A capture still starting when tapd stops (here: its filter compiling) is answered with an error,
+// not left without a reply.
+TEST_F(CaptureFilterTest, ACaptureStillStartingWhenTapdStopsIsRefused) {
+    std::string slow;
+    for (int port = 1; slow.size() < 4000; ++port)
+        slow += (slow.empty() ? "" : " or ") + std::string("port ") + std::to_string(port);
+    CommandResult cap;
+    std::thread reader([&] {
+        cap = env_->as_user(65534,
+                            {capture_probe(), "read", "tap0", "--filter", slow, "--timeout", "2"});
+    });
+    EXPECT_TRUE(children_become(1)) << "no streamer";
+    EXPECT_EQ(env_->stop_tapd(SIGTERM), 0);
+    reader.join();
+    EXPECT_NE(cap.out.find("error net.tapd1.Error.Failed: tapd is stopping"), std::string::npos)
+        << cap.describe();
 }
 
 }  // namespace

@@ -34,9 +34,27 @@ class CaptureFixture : public TapdTest {
 
     int tapd_children() { return env_->tapd_children(); }
 
-    // Waits up to 5 s for tapd to have N children (a streamer exists once its socket is bound).
+    // Waits up to 5 s for tapd to have N children (streamers, starting or running).
     bool children_become(int n) {
         return eventually([&] { return tapd_children() == n; });
+    }
+
+    // Waits up to 5 s for N OpenCapture calls to have been answered with a stream: tapd answers
+    // once the streamer reads the tap with its filter attached (a streamer that exists may still
+    // be opening its ring).
+    bool streaming(size_t n) {
+        return eventually([&] {
+            std::string log = env_->tapd_log();
+            size_t answered = 0;
+            for (size_t at = 0, end; (end = log.find('\n', at)) != std::string::npos;
+                 at = end + 1) {
+                std::string line = log.substr(at, end - at);
+                if (line.find("method=OpenCapture ") != std::string::npos &&
+                    line.find(" result=ok") != std::string::npos)
+                    ++answered;
+            }
+            return answered >= n;
+        });
     }
 };
 

@@ -31,7 +31,7 @@ TEST_F(CaptureTest, SeesFramesTheHolderWritesAndFramesTheHostSendsWhileAnotherPr
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--timeout", "4"});
     });
-    EXPECT_TRUE(children_become(1)) << "no streamer";
+    EXPECT_TRUE(streaming(1)) << "not answered";
     // Another program holds the (single-queue) tap: OpenTap could not sniff it, OpenCapture can.
     std::thread writer([&] {
         holder = env_->as_user(
@@ -59,7 +59,7 @@ TEST_F(CaptureTest, SnaplenCutsFramesAndKeepsTheirLength) {
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--snaplen", "64", "--timeout", "3"});
     });
-    EXPECT_TRUE(children_become(1)) << "no streamer";
+    EXPECT_TRUE(streaming(1)) << "not answered";
     std::thread holder([&] {
         env_->as_user(65534, {tapctl_bin(), "exec", "tap0", "--", "sleep", "2"});
     });
@@ -79,7 +79,7 @@ TEST_F(CaptureTest, TheStreamEndsWhenTheTapIsDeleted) {
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--timeout", "10"});
     });
-    EXPECT_TRUE(children_become(1)) << tapd_children();
+    EXPECT_TRUE(streaming(1)) << "not answered";
     auto del = env_->tapctl({"delete", "tap0"});
     EXPECT_EQ(del.status, 0) << del.describe();
     reader.join();
@@ -110,7 +110,7 @@ TEST_F(CaptureTest, StreamersEndWithTapd) {
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--timeout", "10"});
     });
-    EXPECT_TRUE(children_become(1)) << tapd_children();
+    EXPECT_TRUE(streaming(1)) << "not answered";
     EXPECT_EQ(env_->stop_tapd(SIGTERM), 0);
     reader.join();
     EXPECT_NE(cap.out.find("end: eof"), std::string::npos) << cap.describe();

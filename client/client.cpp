@@ -143,16 +143,20 @@ static TapInfo info_from(const std::string& path, const std::map<std::string, sd
 }
 
 std::vector<TapInfo> Client::list() {
-    try {
-        return infos(manager_->ListTaps());
-    } catch (const sdbus::Error& e) {
-        rethrow(e);
-    }
+    return listing(false);
 }
 
 std::vector<TapInfo> Client::list_all() {
+    return listing(true);
+}
+
+// One GetTaps call for any number of taps: paths and properties together.
+std::vector<TapInfo> Client::listing(bool all) {
     try {
-        return infos(manager_->ListAllTaps());
+        std::vector<TapInfo> out;
+        for (const auto& [path, props] : manager_->GetTaps(all))
+            out.push_back(info_from(path, props));
+        return out;
     } catch (const sdbus::Error& e) {
         rethrow(e);
     }
@@ -169,23 +173,6 @@ std::vector<std::string> Client::cleanup(bool all) {
 std::vector<TapInfo> Client::infos(const std::vector<sdbus::ObjectPath>& paths) {
     try {
         std::vector<TapInfo> out;
-        if (paths.size() > 1) {
-            // One GetManagedObjects call for any number of taps, instead of one GetAll each.
-            std::map<sdbus::ObjectPath,
-                     std::map<std::string, std::map<std::string, sdbus::Variant>>>
-                objects;
-            auto proxy = sdbus::createProxy(*conn_, names::kBusName, names::kManagerPath);
-            proxy->callMethod("GetManagedObjects")
-                .onInterface("org.freedesktop.DBus.ObjectManager")
-                .storeResultsTo(objects);
-            for (const auto& path : paths) {
-                auto it = objects.find(path);
-                if (it == objects.end()) continue;  // deleted between the two calls
-                auto props = it->second.find(names::kTapInterface);
-                if (props != it->second.end()) out.push_back(info_from(path, props->second));
-            }
-            return out;
-        }
         for (const auto& path : paths) {
             std::map<std::string, sdbus::Variant> props;
             try {

@@ -108,9 +108,9 @@ class Client {
     // keeping SNAPLEN bytes of each (0: tapd's default, 262144). EOF when the tap is deleted.
     UniqueFd open_capture(const std::string& name, uint32_t snaplen = 0);
     void delete_tap(const std::string& name);
-    // The caller's own taps.
+    // The caller's own taps (one GetTaps call, whatever their number).
     std::vector<TapInfo> list();
-    // Every tap tapd owns (root only).
+    // Every tap tapd owns (root only; one GetTaps call).
     std::vector<TapInfo> list_all();
     // Deletes the caller's taps (ALL: every tap, root only); returns the names deleted.
     std::vector<std::string> cleanup(bool all = false);
@@ -145,6 +145,7 @@ class Client {
 
   private:
     std::vector<TapInfo> infos(const std::vector<sdbus::ObjectPath>& paths);
+    std::vector<TapInfo> listing(bool all);
     // Calls METHOD of net.tapd1.Tap on tap NAME's object with one argument.
     template <class Arg>
     void call_tap(const std::string& name, const char* method, const Arg& arg);

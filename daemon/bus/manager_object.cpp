@@ -113,6 +113,20 @@ std::vector<sdbus::ObjectPath> ManagerObject::ListAllTaps() {
     return paths(taps);
 }
 
+std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> ManagerObject::GetTaps(
+    const bool& all) {
+    Caller c = callers_.of(getObject());
+    auto taps = all ? required(c, "GetTaps", " all=1", service_.all(c)) : service_.owned(c);
+    std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> out;
+    for (const TapRecord* r : taps) {
+        // Every tap the service holds has its object by now: after_call() ran before this call.
+        auto it = objects_.find(r->name);
+        if (it != objects_.end())
+            out.emplace(names::tap_object_path(r->name), it->second->properties());
+    }
+    return out;
+}
+
 std::vector<std::string> ManagerObject::Cleanup(const bool& all) {
     Caller c = callers_.of(getObject());
     auto names = service_.cleanup(c, all);

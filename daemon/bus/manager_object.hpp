@@ -55,6 +55,8 @@ class ManagerObject final
                               const std::map<std::string, sdbus::Variant>& options) override;
     std::vector<sdbus::ObjectPath> ListTaps() override;
     std::vector<sdbus::ObjectPath> ListAllTaps() override;
+    std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> GetTaps(
+        const bool& all) override;
     std::vector<std::string> Cleanup(const bool& all) override;
     // manager_policy.cpp
     std::map<std::string, sdbus::Variant> GetPolicy() override;

@@ -140,10 +140,17 @@ Options parse(int argc, char** argv) {
             o.uid = static_cast<uid_t>(std::stoul(value()));
         else if (a == "--no-uring")
             std::erase(o.kinds, Kind::Uring);
-        else
+        else if (a == "--only") {
+            std::string k = value();
+            o.kinds = {k == "tapreader" ? Kind::TapReader
+                       : k == "read"    ? Kind::PlainRead
+                       : k == "uring"   ? Kind::Uring
+                                        : Kind::Tcpdump};
+        } else
             throw std::runtime_error(
                 "usage: tap_read_bench [--seconds S] [--rounds N] "
-                "[--frame-size BYTES] [--uid UID] [--no-uring]");
+                "[--frame-size BYTES] [--uid UID] [--no-uring] "
+                "[--only tapreader|read|uring|tcpdump]");
     }
     if (o.frame_size < 60 || o.frame_size > 1514)
         throw std::runtime_error("--frame-size must be 60..1514");

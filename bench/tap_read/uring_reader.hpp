@@ -1,6 +1,7 @@
 // UringReader: a tap fd read by one io_uring multishot read (IORING_OP_READ_MULTISHOT, Linux
 // 6.7) into a provided-buffer ring, by raw system calls: the benchmark's measure of whether
-// TapReader should use io_uring. Not part of libtapd (see bench/README.md for why).
+// TapReader should use io_uring. Not part of libtapd: Debian 12's kernel (6.1) lacks the
+// opcode (see bench/README.md, "Tap read path").
 #pragma once
 
 #include <linux/io_uring.h>
@@ -32,7 +33,7 @@ class UringReader {
   private:
     io_uring_buf& buf(unsigned i);
     void submit_read();
-    void enter(unsigned submit, unsigned wait, bool run = false);
+    void enter(unsigned submit, unsigned wait);
 
     int tap_;
     UniqueFd ring_;

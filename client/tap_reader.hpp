@@ -58,7 +58,8 @@ struct TapDrops {
 
 // Reads a tap fd (from Client::open_tap, `tapctl exec`'s $TAPD_FD, or TUNSETIFF) in batches:
 // read() drains the fd with non-blocking read()s until EAGAIN (or the batch is full) and only
-// then waits in epoll, so a busy tap costs one wakeup per batch rather than per frame.
+// then waits in epoll, so a busy tap costs one wakeup per batch rather than per frame (each
+// frame is still one read() system call; bench/README.md "Tap read path" measures it).
 //
 // It sets O_NONBLOCK on the tap's open file (shared with any duplicate of the fd). Not
 // thread-safe: one thread reads. A moved-from reader may only be destroyed or assigned to.
@@ -66,7 +67,8 @@ class TapReader {
   public:
     // Takes TAP over (it is closed with the reader). Throws TapReadError when TAP is not an open
     // fd (EBADF), not a tun fd (ENOTTY), attached to no device (EBADFD), or a tun device
-    // without Ethernet headers (EINVAL), or when epoll_create1 or malloc fails.
+    // without Ethernet headers (EINVAL), or when epoll_create1 fails (std::bad_alloc when its
+    // buffer cannot be had).
     explicit TapReader(UniqueFd tap, const TapReaderOptions& options = {});
     ~TapReader();
     TapReader(TapReader&&) noexcept;

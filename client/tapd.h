@@ -51,7 +51,7 @@ typedef struct tapd_reader tapd_reader;
 
 /* One frame of a batch; valid until the next tapd_reader_read() or tapd_reader_free(). */
 typedef struct tapd_frame {
-    const uint8_t* data;     /* the Ethernet frame (for tapd_summary()) */
+    const uint8_t* data; /* the Ethernet frame (for tapd_summary()) */
     size_t len;
     const uint8_t* vnet_hdr; /* the struct virtio_net_hdr before it on an IFF_VNET_HDR tap */
     size_t vnet_hdr_len;     /* else NULL and 0 */
@@ -73,8 +73,7 @@ int tapd_reader_read(tapd_reader* reader, int timeout_ms, const tapd_frame** fra
  * tap while its queue to the fd was full (the reader was too slow), *RX_DROPPED written into it
  * and dropped by the stack. From RTM_GETLINK, which any user may ask, in the caller's network
  * namespace: -1 with ENODEV when the tap is not there. 0 on success. */
-int tapd_reader_drops(tapd_reader* reader, uint64_t* tx_dropped, uint64_t* rx_dropped,
-                      char** err);
+int tapd_reader_drops(tapd_reader* reader, uint64_t* tx_dropped, uint64_t* rx_dropped, char** err);
 
 /* The reader's fd (the duplicate), to poll in a loop of the caller's own; -1 for NULL. */
 int tapd_reader_fd(const tapd_reader* reader);

@@ -38,6 +38,14 @@ int tapd_create_tap(tapd_client* client, const char* name, const char* const* ad
  * the caller closes, or -1 on failure. */
 int tapd_open_tap(tapd_client* client, const char* name, char** err);
 
+/* QUEUES fds (1..16: the system bus passes at most 16 in one message), each attached to the
+ * caller's tap NAME as its own queue (more than one: a tap created multi_queue), written to FDS,
+ * which has room for QUEUES. OFFLOADS: for a vnet_hdr tap, a NULL-terminated array of the
+ * offloads to set ("csum", "tso4", "tso6", "ecn", "ufo", "uso4", "uso6"; empty: none), or NULL
+ * to leave them as they are. Returns QUEUES, or -1 on failure (then no fd is open). */
+int tapd_open_tap_queues(tapd_client* client, const char* name, unsigned queues,
+                         const char* const* offloads, int* fds, char** err);
+
 /* Deletes the caller's tap NAME. 0 on success, -1 on failure. */
 int tapd_delete_tap(tapd_client* client, const char* name, char** err);
 

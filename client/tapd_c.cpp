@@ -96,6 +96,22 @@ int tapd_open_tap(tapd_client* client, const char* name, char** err) {
     });
 }
 
+int tapd_open_tap_queues(tapd_client* client, const char* name, unsigned queues,
+                         const char* const* offloads, int* fds, char** err) {
+    return guarded(err, -1, [&] {
+        if (!check_args(client, name, err)) return -1;
+        if (fds == nullptr) {
+            set_error(err, "invalid argument: fds is NULL");
+            return -1;
+        }
+        tapd::OpenSpec spec;
+        if (offloads != nullptr) spec.offloads = strings(offloads);
+        auto got = client->client.open_tap_queues(name, queues, spec);
+        for (size_t i = 0; i < got.size(); ++i) fds[i] = got[i].release();
+        return static_cast<int>(got.size());
+    });
+}
+
 int tapd_delete_tap(tapd_client* client, const char* name, char** err) {
     return guarded(err, -1, [&] {
         if (!check_args(client, name, err)) return -1;

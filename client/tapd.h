@@ -17,8 +17,10 @@ extern "C" {
 typedef struct tapd_client tapd_client;
 
 /* Flags of tapd_create_tap(). */
-#define TAPD_PERSISTENT 1 /* the tap outlives the connection */
-#define TAPD_MASQUERADE 2 /* NAT of the tap's IPv4 subnets to the host's uplinks */
+#define TAPD_PERSISTENT 1  /* the tap outlives the connection */
+#define TAPD_MASQUERADE 2  /* NAT of the tap's IPv4 subnets to the host's uplinks */
+#define TAPD_VNET_HDR 4    /* tun flag IFF_VNET_HDR (offloads, see tapd_open_tap_queues) */
+#define TAPD_MULTI_QUEUE 8 /* tun flag IFF_MULTI_QUEUE (more than one fd, as queues) */
 
 /* Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS is honoured), or to BUS_ADDRESS
  * ("unix:path=...") when it is not NULL. Like tapd::Client, a BUS_ADDRESS is stored in the

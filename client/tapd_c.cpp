@@ -84,6 +84,8 @@ int tapd_create_tap(tapd_client* client, const char* name, const char* const* ad
         spec.routes = strings(routes);
         spec.persistent = (flags & TAPD_PERSISTENT) != 0;
         spec.masquerade = (flags & TAPD_MASQUERADE) != 0;
+        spec.vnet_hdr = (flags & TAPD_VNET_HDR) != 0;
+        spec.multi_queue = (flags & TAPD_MULTI_QUEUE) != 0;
         client->client.create_tap(spec);
         return 0;
     });

@@ -96,9 +96,34 @@ std::string Client::create_tap(const TapSpec& s) {
 }
 
 UniqueFd Client::open_tap(const std::string& name) {
+    return open_tap(name, OpenSpec{});
+}
+
+UniqueFd Client::open_tap(const std::string& name, const OpenSpec& spec) {
+    std::map<std::string, sdbus::Variant> o;
+    if (spec.offloads) o["offloads"] = sdbus::Variant(*spec.offloads);
     try {
-        sdbus::UnixFd fd = manager_->OpenTap(name, {});
+        sdbus::UnixFd fd = manager_->OpenTap(name, o);
         return adopt(std::move(fd));
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+std::vector<UniqueFd> Client::open_tap_queues(const std::string& name, uint32_t queues,
+                                              const OpenSpec& spec) {
+    std::map<std::string, sdbus::Variant> o;
+    o["queues"] = sdbus::Variant(queues);
+    if (spec.offloads) o["offloads"] = sdbus::Variant(*spec.offloads);
+    try {
+        std::vector<sdbus::UnixFd> fds = manager_->OpenTapQueues(name, o);
+        if (fds.size() != queues)  // the C API writes them into an array of QUEUES
+            throw ClientError("net.tapd1.Error.Failed", "asked for " + std::to_string(queues) +
+                                                            " queues of '" + name + "', got " +
+                                                            std::to_string(fds.size()));
+        std::vector<UniqueFd> out;
+        for (auto& fd : fds) out.push_back(adopt(std::move(fd)));
+        return out;
     } catch (const sdbus::Error& e) {
         rethrow(e);
     }

@@ -19,8 +19,10 @@ extern "C" {
 typedef struct tapd_client tapd_client;
 
 /* Flags of tapd_create_tap(). */
-#define TAPD_PERSISTENT 1 /* the tap outlives the connection */
-#define TAPD_MASQUERADE 2 /* NAT of the tap's IPv4 subnets to the host's uplinks */
+#define TAPD_PERSISTENT 1  /* the tap outlives the connection */
+#define TAPD_MASQUERADE 2  /* NAT of the tap's IPv4 subnets to the host's uplinks */
+#define TAPD_VNET_HDR 4    /* tun flag IFF_VNET_HDR (offloads, see tapd_open_tap_queues) */
+#define TAPD_MULTI_QUEUE 8 /* tun flag IFF_MULTI_QUEUE (more than one fd, as queues) */
 
 /* Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS is honoured), or to BUS_ADDRESS
  * ("unix:path=...") when it is not NULL. Like tapd::Client, a BUS_ADDRESS is stored in the
@@ -39,6 +41,14 @@ int tapd_create_tap(tapd_client* client, const char* name, const char* const* ad
 /* An fd of the caller's tap NAME (O_CLOEXEC; read() gets one frame, write() sends one) that
  * the caller closes, or -1 on failure. */
 int tapd_open_tap(tapd_client* client, const char* name, char** err);
+
+/* QUEUES fds (1..16: the system bus passes at most 16 in one message), each attached to the
+ * caller's tap NAME as its own queue (more than one: a tap created multi_queue), written to FDS,
+ * which has room for QUEUES. OFFLOADS: for a vnet_hdr tap, a NULL-terminated array of the
+ * offloads to set ("csum", "tso4", "tso6", "ecn", "ufo", "uso4", "uso6"; empty: none), or NULL
+ * to leave them as they are. Returns QUEUES, or -1 on failure (then no fd is open). */
+int tapd_open_tap_queues(tapd_client* client, const char* name, unsigned queues,
+                         const char* const* offloads, int* fds, char** err);
 
 /* Deletes the caller's tap NAME. 0 on success, -1 on failure. */
 int tapd_delete_tap(tapd_client* client, const char* name, char** err);

@@ -103,6 +103,8 @@ int tapd_create_tap(tapd_client* client, const char* name, const char* const* ad
         spec.routes = strings(routes);
         spec.persistent = (flags & TAPD_PERSISTENT) != 0;
         spec.masquerade = (flags & TAPD_MASQUERADE) != 0;
+        spec.vnet_hdr = (flags & TAPD_VNET_HDR) != 0;
+        spec.multi_queue = (flags & TAPD_MULTI_QUEUE) != 0;
         client->client.create_tap(spec);
         return 0;
     });
@@ -112,6 +114,22 @@ int tapd_open_tap(tapd_client* client, const char* name, char** err) {
     return guarded(err, -1, [&] {
         if (!check_args(client, name, err)) return -1;
         return client->client.open_tap(name).release();
+    });
+}
+
+int tapd_open_tap_queues(tapd_client* client, const char* name, unsigned queues,
+                         const char* const* offloads, int* fds, char** err) {
+    return guarded(err, -1, [&] {
+        if (!check_args(client, name, err)) return -1;
+        if (fds == nullptr) {
+            set_error(err, "invalid argument: fds is NULL");
+            return -1;
+        }
+        tapd::OpenSpec spec;
+        if (offloads != nullptr) spec.offloads = strings(offloads);
+        auto got = client->client.open_tap_queues(name, queues, spec);
+        for (size_t i = 0; i < got.size(); ++i) fds[i] = got[i].release();
+        return static_cast<int>(got.size());
     });
 }
 

@@ -137,8 +137,15 @@ void TapObject::SetMasquerade(const bool& enabled) {
 }
 
 sdbus::UnixFd TapObject::Open(const std::map<std::string, sdbus::Variant>& options) {
-    return manager_.open_tap(manager_.callers().of(getObject()), "Tap.Open", name_, options,
-                             getObject());
+    auto fds = manager_.open_tap(manager_.callers().of(getObject()), "Tap.Open", name_, options,
+                                 false, getObject());
+    return std::move(fds.front());
+}
+
+std::vector<sdbus::UnixFd> TapObject::OpenQueues(
+    const std::map<std::string, sdbus::Variant>& options) {
+    return manager_.open_tap(manager_.callers().of(getObject()), "Tap.OpenQueues", name_, options,
+                             true, getObject());
 }
 
 void TapObject::Delete() {

@@ -33,6 +33,8 @@ class TapObject final
     void RemoveRoute(const std::string& route) override;
     void SetMasquerade(const bool& enabled) override;
     sdbus::UnixFd Open(const std::map<std::string, sdbus::Variant>& options) override;
+    std::vector<sdbus::UnixFd> OpenQueues(
+        const std::map<std::string, sdbus::Variant>& options) override;
     void Delete() override;
     std::string Name() override { return name_; }
     uint32_t Index() override;

@@ -60,7 +60,10 @@ class Service {
 
     Result<const TapRecord*> create(const Caller& caller, const IfName& name,
                                     const CreateOptions& options);
-    Result<UniqueFd> open(const Caller& caller, const IfName& name);
+    // OPTIONS.queues fds on the caller's live tap (more than one only on a multi_queue tap),
+    // with OPTIONS.offloads applied first (only on a vnet_hdr tap).
+    Result<std::vector<UniqueFd>> open(const Caller& caller, const IfName& name,
+                                       const OpenOptions& options);
     Status remove(const Caller& caller, const IfName& name);
     Status add_address(const Caller& caller, const IfName& name, const TapAddress& address);
     Status remove_address(const Caller& caller, const IfName& name, const TapAddress& address);

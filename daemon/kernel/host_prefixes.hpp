@@ -83,7 +83,7 @@ class HostPrefixes {
     Status dump_all(NlChannel& nl);
 
     PrefixIndex addresses_;
-    // IPv4 addresses that never conflict (169.254.0.0/16, /0): only to know a link's last one.
+    // IPv4 addresses that never conflict (a /0): only to know a link's last IPv4 address.
     PrefixIndex uncounted_v4_;
     PrefixIndex routes_;
     bool current_ = false;

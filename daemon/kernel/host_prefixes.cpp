@@ -54,8 +54,8 @@ void HostPrefixes::address_changed(const AddressEvent& e) {
     int ifindex = e.address.ifindex;
     bool counted = counts_for_conflicts(a);
     if (!counted && a.address.family != AF_INET) return;  // IPv6 link-local: nothing hangs on it
-    PrefixIndex& index = counted ? addresses_ : uncounted_v4_;
-    PrefixHolder h{ifindex, a, e.peer};
+    PrefixIndex& index = counted ? prefixes_ : uncounted_v4_;
+    auto h = PrefixHolder::address_of(ifindex, a, e.peer);
     if (!e.removed) {
         if (!index.contains(a, h)) index.add(a, h);
         return;
@@ -63,19 +63,19 @@ void HostPrefixes::address_changed(const AddressEvent& e) {
     index.remove(a, h);
     // With a link's last IPv4 address the kernel drops its IPv4 routes, without a notification
     // (fib_inetaddr_event → fib_disable_ip).
-    if (a.address.family == AF_INET && !addresses_.link_holds(ifindex, AF_INET) &&
-        !uncounted_v4_.link_holds(ifindex, AF_INET))
-        routes_.drop_link(ifindex, AF_INET);
+    if (a.address.family == AF_INET && !prefixes_.link_holds(ifindex, AF_INET, Held::Address) &&
+        !uncounted_v4_.link_holds(ifindex, AF_INET, Held::Address))
+        prefixes_.drop_link(ifindex, AF_INET, Held::Route);
 }
 
 void HostPrefixes::route_changed(const RouteEvent& e) {
     if (!counts_for_conflicts(e.destination)) return;
     for (int ifindex : e.ifindexes) {
-        PrefixHolder h{ifindex, e.destination, {}};
+        auto h = PrefixHolder::route_via(ifindex);
         if (e.removed)
-            routes_.remove(e.destination, h);
+            prefixes_.remove(e.destination, h);
         else
-            routes_.add(e.destination, h);
+            prefixes_.add(e.destination, h);
     }
 }
 
@@ -89,13 +89,12 @@ void HostPrefixes::link_changed(const NlMessage& m) {
     // RTM_DELLINK of AF_BRIDGE.
     if (ifi->ifi_family != AF_UNSPEC) return;
     if (m.type() == RTM_DELLINK) {
-        addresses_.drop_link(ifi->ifi_index);
+        prefixes_.drop_link(ifi->ifi_index);
         uncounted_v4_.drop_link(ifi->ifi_index);
-        routes_.drop_link(ifi->ifi_index);
     } else if (!(ifi->ifi_flags & IFF_UP)) {
         // A link that goes down loses its routes: IPv4's without a notification
         // (fib_sync_down_dev), IPv6's without one if net.ipv6.route.skip_notify_on_dev_down.
-        routes_.drop_link(ifi->ifi_index);
+        prefixes_.drop_link(ifi->ifi_index, 0, Held::Route);
     }
 }
 
@@ -121,7 +120,7 @@ Status HostPrefixes::dump_all(NlChannel& nl) {
     if (auto st = dump(
             nl, RTM_GETADDR, nl_bytes(&ifa, sizeof ifa), each,
             [&] {
-                fresh.addresses_.clear();
+                fresh.prefixes_.clear();
                 fresh.uncounted_v4_.clear();
             },
             "listing addresses");
@@ -130,13 +129,12 @@ Status HostPrefixes::dump_all(NlChannel& nl) {
     rtmsg rtm{};
     rtm.rtm_family = AF_UNSPEC;
     if (auto st = dump(
-            nl, RTM_GETROUTE, nl_bytes(&rtm, sizeof rtm), each, [&] { fresh.routes_.clear(); },
-            "listing routes");
+            nl, RTM_GETROUTE, nl_bytes(&rtm, sizeof rtm), each,
+            [&] { fresh.prefixes_.clear(Held::Route); }, "listing routes");
         !st)
         return st;
-    addresses_ = std::move(fresh.addresses_);
+    prefixes_ = std::move(fresh.prefixes_);
     uncounted_v4_ = std::move(fresh.uncounted_v4_);
-    routes_ = std::move(fresh.routes_);
     return {};
 }
 
@@ -196,8 +194,9 @@ void HostPrefixes::drain_some(NlNotifications& events) {
 std::optional<HostPrefixes::Conflict> HostPrefixes::find_conflict(const Prefix& w,
                                                                   int except_ifindex) const {
     if (!counts_for_conflicts(w)) return std::nullopt;
-    if (auto o = addresses_.find_overlap(w, except_ifindex)) return Conflict{false, *o};
-    if (auto o = routes_.find_overlap(w, except_ifindex)) return Conflict{true, *o};
+    if (auto o = prefixes_.find_overlap(w, except_ifindex, Held::Address))
+        return Conflict{false, *o};
+    if (auto o = prefixes_.find_overlap(w, except_ifindex, Held::Route)) return Conflict{true, *o};
     return std::nullopt;
 }
 

@@ -66,8 +66,8 @@ class HostPrefixes {
     // other than EXCEPT_IFINDEX; nullopt if none, or if W does not count (counts_for_conflicts).
     std::optional<Conflict> find_conflict(const Prefix& w, int except_ifindex) const;
 
-    size_t address_count() const { return addresses_.size(); }
-    size_t route_count() const { return routes_.size(); }
+    size_t address_count() const { return prefixes_.count(Held::Address); }
+    size_t route_count() const { return prefixes_.count(Held::Route); }
 
   private:
     void apply(const NlMessage& m);
@@ -82,10 +82,9 @@ class HostPrefixes {
     // Replaces the indexes with what a dump of every address and route holds.
     Status dump_all(NlChannel& nl);
 
-    PrefixIndex addresses_;
+    PrefixIndex prefixes_;  // addresses and routes (an address and its prefix route share a key)
     // IPv4 addresses that never conflict (a /0): only to know a link's last IPv4 address.
     PrefixIndex uncounted_v4_;
-    PrefixIndex routes_;
     bool current_ = false;
 };
 

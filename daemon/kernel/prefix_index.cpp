@@ -25,40 +25,49 @@ Prefix PrefixIndex::prefix_of(const Key& k) {
     return p;
 }
 
+Prefix PrefixOverlap::shown() const {
+    if (holder.held == Held::Route) return network;
+    Prefix p = network;
+    p.address.bytes = holder.address;
+    return p;
+}
+
 void PrefixIndex::add(const Prefix& network, const PrefixHolder& holder) {
     Key k = key_of(network);
     auto [it, fresh] = entries_.try_emplace(k);
     if (fresh) ++keys_of_length(k.family, k.length);
     it->second.push_back(holder);
-    by_link_[holder.ifindex].push_back(k);
-    ++size_;
+    by_link_[holder.ifindex].push_back(it);
+    ++counts_[static_cast<int>(holder.held)];
 }
 
-void PrefixIndex::erase_from_link(int ifindex, const Key& k) {
+void PrefixIndex::forget_mention(int ifindex, Entries::iterator it) {
     auto l = by_link_.find(ifindex);
     if (l == by_link_.end()) return;
-    auto& keys = l->second;
-    if (auto i = std::find(keys.begin(), keys.end(), k); i != keys.end()) {
-        *i = keys.back();
-        keys.pop_back();
+    auto& mentions = l->second;
+    if (auto i = std::find(mentions.begin(), mentions.end(), it); i != mentions.end()) {
+        *i = mentions.back();
+        mentions.pop_back();
     }
-    if (keys.empty()) by_link_.erase(l);
+    if (mentions.empty()) by_link_.erase(l);
+}
+
+void PrefixIndex::take(Entries::iterator it, std::vector<PrefixHolder>::iterator at) {
+    --counts_[static_cast<int>(at->held)];
+    it->second.erase(at);
+    if (it->second.empty()) {
+        --keys_of_length(it->first.family, it->first.length);
+        entries_.erase(it);
+    }
 }
 
 bool PrefixIndex::remove(const Prefix& network, const PrefixHolder& holder) {
-    Key k = key_of(network);
-    auto it = entries_.find(k);
+    auto it = entries_.find(key_of(network));
     if (it == entries_.end()) return false;
-    auto& holders = it->second;
-    auto h = std::find(holders.begin(), holders.end(), holder);
-    if (h == holders.end()) return false;
-    holders.erase(h);
-    erase_from_link(holder.ifindex, k);
-    if (holders.empty()) {
-        --keys_of_length(k.family, k.length);
-        entries_.erase(it);
-    }
-    --size_;
+    auto at = std::find(it->second.begin(), it->second.end(), holder);
+    if (at == it->second.end()) return false;
+    forget_mention(holder.ifindex, it);
+    take(it, at);
     return true;
 }
 
@@ -68,28 +77,26 @@ bool PrefixIndex::contains(const Prefix& network, const PrefixHolder& holder) co
            std::find(it->second.begin(), it->second.end(), holder) != it->second.end();
 }
 
-void PrefixIndex::drop_link(int ifindex, int family) {
+void PrefixIndex::drop_link(int ifindex, int family, std::optional<Held> held) {
     auto l = by_link_.find(ifindex);
     if (l == by_link_.end()) return;
-    std::vector<Key> kept;
-    // The link's list names a key once per holder on the link: one holder goes per mention.
-    for (const Key& k : l->second) {
-        if (family != 0 && k.family != family) {
-            kept.push_back(k);
+    std::vector<Entries::iterator> kept;
+    // One holder of the link goes per mention (an entry the link holds twice is mentioned twice,
+    // and goes at its last holder, after its last mention).
+    for (auto it : l->second) {
+        if (family != 0 && it->first.family != family) {
+            kept.push_back(it);
             continue;
         }
-        auto it = entries_.find(k);
-        if (it == entries_.end()) continue;
         auto& holders = it->second;
-        auto h = std::find_if(holders.begin(), holders.end(),
-                              [&](const PrefixHolder& x) { return x.ifindex == ifindex; });
-        if (h == holders.end()) continue;
-        holders.erase(h);
-        --size_;
-        if (holders.empty()) {
-            --keys_of_length(k.family, k.length);
-            entries_.erase(it);
+        auto at = std::find_if(holders.begin(), holders.end(), [&](const PrefixHolder& h) {
+            return h.ifindex == ifindex && (!held || h.held == *held);
+        });
+        if (at == holders.end()) {
+            kept.push_back(it);
+            continue;
         }
+        take(it, at);
     }
     if (kept.empty())
         by_link_.erase(l);
@@ -97,20 +104,25 @@ void PrefixIndex::drop_link(int ifindex, int family) {
         l->second = std::move(kept);
 }
 
-bool PrefixIndex::link_holds(int ifindex, int family) const {
+bool PrefixIndex::link_holds(int ifindex, int family, Held held) const {
     auto l = by_link_.find(ifindex);
-    return l != by_link_.end() && std::any_of(l->second.begin(), l->second.end(),
-                                              [&](const Key& k) { return k.family == family; });
+    if (l == by_link_.end()) return false;
+    for (auto it : l->second)
+        if (it->first.family == family)
+            for (const auto& h : it->second)
+                if (h.ifindex == ifindex && h.held == held) return true;
+    return false;
 }
 
-const PrefixHolder* PrefixIndex::other_than(const std::vector<PrefixHolder>& holders,
-                                            int except) const {
+const PrefixHolder* PrefixIndex::other_than(const std::vector<PrefixHolder>& holders, int except,
+                                            Held held) {
     for (const auto& h : holders)
-        if (h.ifindex != except) return &h;
+        if (h.ifindex != except && h.held == held) return &h;
     return nullptr;
 }
 
-std::optional<PrefixOverlap> PrefixIndex::find_overlap(const Prefix& w, int except_ifindex) const {
+std::optional<PrefixOverlap> PrefixIndex::find_overlap(const Prefix& w, int except_ifindex,
+                                                       Held held) const {
     Key wk = key_of(w);
     const auto& lengths = lengths_[wk.family == AF_INET6 ? 1 : 0];
     // What contains W: for each length present below W's, W's network at that length.
@@ -120,7 +132,7 @@ std::optional<PrefixOverlap> PrefixIndex::find_overlap(const Prefix& w, int exce
         up.length = static_cast<uint8_t>(len);
         auto it = entries_.find(key_of(up));
         if (it == entries_.end()) continue;
-        if (const PrefixHolder* h = other_than(it->second, except_ifindex))
+        if (const PrefixHolder* h = other_than(it->second, except_ifindex, held))
             return PrefixOverlap{prefix_of(it->first), *h};
     }
     // W and what lies inside it: the keys from W's on whose address, cut to W's length, is W's
@@ -130,7 +142,7 @@ std::optional<PrefixOverlap> PrefixIndex::find_overlap(const Prefix& w, int exce
         if (inside.address.family != wk.family) break;
         inside.length = wk.length;
         if (inside.network().address.bytes != wk.bytes) break;
-        if (const PrefixHolder* h = other_than(it->second, except_ifindex))
+        if (const PrefixHolder* h = other_than(it->second, except_ifindex, held))
             return PrefixOverlap{prefix_of(it->first), *h};
     }
     return std::nullopt;
@@ -140,7 +152,16 @@ void PrefixIndex::clear() {
     entries_.clear();
     by_link_.clear();
     lengths_ = {};
-    size_ = 0;
+    counts_ = {};
+}
+
+void PrefixIndex::clear(Held held) {
+    std::vector<std::pair<Prefix, PrefixHolder>> kept;
+    for (const auto& [k, holders] : entries_)
+        for (const auto& h : holders)
+            if (h.held != held) kept.emplace_back(prefix_of(k), h);
+    clear();
+    for (const auto& [p, h] : kept) add(p, h);
 }
 
 }  // namespace tapd

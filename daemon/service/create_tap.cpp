@@ -58,7 +58,7 @@ Status Service::check_conflicts(const std::vector<Prefix>& wanted, int except_if
         return make_error(ErrorKind::Conflict,
                           w.str() + " overlaps route " + c.overlap.network.str() + " via " + on);
     return make_error(ErrorKind::Conflict,
-                      w.str() + " overlaps " + c.overlap.holder.shown.str() + " on " + on);
+                      w.str() + " overlaps " + c.overlap.shown().str() + " on " + on);
 }
 
 Result<const TapRecord*> Service::create(const Caller& caller, const IfName& ifname,

@@ -87,7 +87,7 @@ std::string conflict(const HostPrefixes& h, const char* w, int except = 0) {
     if (!c) return "";
     std::string link = std::to_string(c->overlap.holder.ifindex);
     return c->route ? "route " + c->overlap.network.str() + " via " + link
-                    : c->overlap.holder.shown.str() + " on " + link;
+                    : c->overlap.shown().str() + " on " + link;
 }
 
 // Notifications as a socket would give them: datagrams, and ENOBUFS where the kernel dropped.
@@ -118,6 +118,7 @@ class Kernel {
     std::vector<std::pair<int, const char*>> addresses, routes;
     std::function<void()> while_dumping;
     bool refuse = false;
+    int interrupted_routes = 0;  // route dumps still to mark interrupted (NLM_F_DUMP_INTR)
     Script nl{[this](uint32_t seq, int) { return answer(seq); }};
     size_t dumps() const { return nl.types.size(); }
 
@@ -130,7 +131,9 @@ class Kernel {
             for (auto [i, a] : addresses) out.push_back(new_addr(i, a, seq));
         else
             for (auto [i, r] : routes) out.push_back(route(RTM_NEWROUTE, r, {i}, seq));
-        out.push_back(kernel_message(NLMSG_DONE, NLM_F_MULTI, seq, int_bytes(0)));
+        bool interrupted = nl.types.back() == RTM_GETROUTE && interrupted_routes-- > 0;
+        out.push_back(kernel_message(NLMSG_DONE, NLM_F_MULTI | (interrupted ? NLM_F_DUMP_INTR : 0),
+                                     seq, int_bytes(0)));
         return out;
     }
 };
@@ -303,6 +306,21 @@ TEST(HostPrefixes, ChangesThatNeverStopAreAppliedOverTheLastDumps) {
     EXPECT_EQ(k.dumps(), 2u * HostPrefixes::kResyncAttempts);
     EXPECT_TRUE(h.current());
     EXPECT_EQ(conflict(h, "192.168.71.9/24"), "192.168.71.1/24 on 7");
+}
+
+TEST(HostPrefixes, AnInterruptedRouteDumpIsTakenAgainAndTheAddressesStay) {
+    Kernel k;
+    k.addresses = {{5, "192.168.69.1/30"}};
+    k.routes = {{5, "192.168.69.0/30"}, {6, "fdbb::/48"}};
+    k.interrupted_routes = 1;
+    Events ev;
+    HostPrefixes h;
+    ASSERT_TRUE(h.refresh(ev, k.nl).ok());
+    EXPECT_EQ(k.nl.types, (std::vector<uint16_t>{RTM_GETADDR, RTM_GETROUTE, RTM_GETROUTE}));
+    EXPECT_EQ(h.address_count(), 1u);
+    EXPECT_EQ(h.route_count(), 2u);  // once each
+    EXPECT_EQ(conflict(h, "192.168.69.2/31"), "192.168.69.1/30 on 5");
+    EXPECT_EQ(conflict(h, "fdbb::/64"), "route fdbb::/48 via 6");
 }
 
 TEST(HostPrefixes, ARefusedDumpFailsTheRefreshAndTheNextOneDumpsAgain) {

@@ -13,13 +13,14 @@ Prefix net(const char* text) {
     return p.value();
 }
 
-PrefixHolder on(int ifindex, const char* shown) {
-    return PrefixHolder{ifindex, net(shown), {}};
+PrefixHolder on(int ifindex, const char* address) {
+    return PrefixHolder::address_of(ifindex, net(address), {});
 }
 
-// "NETWORK on IFINDEX" of the first overlap of W outside EXCEPT, or "" for none.
-std::string overlap(const PrefixIndex& index, const char* w, int except = 0) {
-    auto o = index.find_overlap(net(w), except);
+// "NETWORK on IFINDEX" of the first overlap of W outside EXCEPT among HELD, or "" for none.
+std::string overlap(const PrefixIndex& index, const char* w, int except = 0,
+                    Held held = Held::Address) {
+    auto o = index.find_overlap(net(w), except, held);
     if (!o) return "";
     return o->network.str() + " on " + std::to_string(o->holder.ifindex);
 }
@@ -78,9 +79,9 @@ TEST(PrefixIndex, APrefixOfSeveralLinksConflictsUnlessOnlyTheLinkExceptedHoldsIt
     index.add(net("192.168.69.2/24"), on(6, "192.168.69.2/24"));
     EXPECT_EQ(overlap(index, "192.168.69.9/24", 5), "192.168.69.0/24 on 6");
     EXPECT_EQ(overlap(index, "192.168.69.9/24", 6), "192.168.69.0/24 on 5");
-    auto o = index.find_overlap(net("192.168.69.9/24"), 5);
+    auto o = index.find_overlap(net("192.168.69.9/24"), 5, Held::Address);
     ASSERT_TRUE(o);
-    EXPECT_EQ(o->holder.shown.str(), "192.168.69.2/24");  // the address with its host bits
+    EXPECT_EQ(o->shown().str(), "192.168.69.2/24");  // the address with its host bits
     EXPECT_TRUE(index.remove(net("192.168.69.2/24"), on(6, "192.168.69.2/24")));
     EXPECT_EQ(overlap(index, "192.168.69.9/24", 5), "");
     EXPECT_EQ(overlap(index, "192.168.69.9/24"), "192.168.69.0/24 on 5");
@@ -90,14 +91,14 @@ TEST(PrefixIndex, RemovingOneOfTwoHoldersAlikeLeavesTheOther) {
     PrefixIndex index;
     index.add(net("10.0.0.0/8"), on(4, "10.0.0.0/8"));
     index.add(net("10.0.0.0/8"), on(4, "10.0.0.0/8"));
-    EXPECT_EQ(index.size(), 2u);
+    EXPECT_EQ(index.count(Held::Address), 2u);
     EXPECT_TRUE(index.remove(net("10.0.0.0/8"), on(4, "10.0.0.0/8")));
     EXPECT_EQ(overlap(index, "10.1.0.0/16"), "10.0.0.0/8 on 4");
     EXPECT_TRUE(index.remove(net("10.0.0.0/8"), on(4, "10.0.0.0/8")));
     EXPECT_FALSE(index.remove(net("10.0.0.0/8"), on(4, "10.0.0.0/8")));
     EXPECT_EQ(overlap(index, "10.1.0.0/16"), "");
-    EXPECT_EQ(index.size(), 0u);
-    EXPECT_FALSE(index.link_holds(4, AF_INET));
+    EXPECT_EQ(index.count(Held::Address), 0u);
+    EXPECT_FALSE(index.link_holds(4, AF_INET, Held::Address));
 }
 
 TEST(PrefixIndex, RemovesOnlyAnEqualHolder) {
@@ -107,7 +108,7 @@ TEST(PrefixIndex, RemovesOnlyAnEqualHolder) {
     EXPECT_FALSE(index.remove(net("192.168.69.2/24"), on(5, "192.168.69.2/24")));
     EXPECT_TRUE(index.contains(net("192.168.69.1/24"), on(5, "192.168.69.1/24")));
     EXPECT_FALSE(index.contains(net("192.168.69.1/24"), on(6, "192.168.69.1/24")));
-    EXPECT_EQ(index.size(), 1u);
+    EXPECT_EQ(index.count(Held::Address), 1u);
 }
 
 TEST(PrefixIndex, ALengthNoLongerPresentIsNoLongerLookedAtButComesBack) {
@@ -128,16 +129,42 @@ TEST(PrefixIndex, DropLinkTakesThatLinksHoldersOfOneFamilyOrAll) {
     index.drop_link(4, AF_INET);
     EXPECT_EQ(overlap(index, "10.1.0.0/16"), "10.0.0.0/8 on 5");
     EXPECT_EQ(overlap(index, "10.1.0.0/16", 5), "");
-    EXPECT_TRUE(index.link_holds(4, AF_INET6));
-    EXPECT_FALSE(index.link_holds(4, AF_INET));
+    EXPECT_TRUE(index.link_holds(4, AF_INET6, Held::Address));
+    EXPECT_FALSE(index.link_holds(4, AF_INET, Held::Address));
     EXPECT_EQ(overlap(index, "fdaa::1/128"), "fdaa::/64 on 4");
     index.drop_link(4);
     EXPECT_EQ(overlap(index, "fdaa::1/128"), "");
-    EXPECT_EQ(index.size(), 1u);
+    EXPECT_EQ(index.count(Held::Address), 1u);
     index.drop_link(99);  // nothing there
-    EXPECT_EQ(index.size(), 1u);
+    EXPECT_EQ(index.count(Held::Address), 1u);
     index.clear();
     EXPECT_EQ(overlap(index, "10.1.0.0/16"), "");
+}
+
+TEST(PrefixIndex, AddressesAndRoutesShareKeysAndAreAskedForApart) {
+    PrefixIndex index;
+    index.add(net("192.168.69.1/30"), on(5, "192.168.69.1/30"));
+    index.add(net("192.168.69.0/30"), PrefixHolder::route_via(5));  // its prefix route
+    index.add(net("fdbb::/48"), PrefixHolder::route_via(6));
+    EXPECT_EQ(index.count(Held::Address), 1u);
+    EXPECT_EQ(index.count(Held::Route), 2u);
+    EXPECT_EQ(overlap(index, "fdbb::/64"), "");
+    EXPECT_EQ(overlap(index, "fdbb::/64", 0, Held::Route), "fdbb::/48 on 6");
+    auto route = index.find_overlap(net("192.168.69.2/31"), 0, Held::Route);
+    ASSERT_TRUE(route);
+    EXPECT_EQ(route->shown().str(), "192.168.69.0/30");  // a route is named as it is
+    EXPECT_FALSE(index.link_holds(6, AF_INET6, Held::Address));
+    EXPECT_TRUE(index.link_holds(6, AF_INET6, Held::Route));
+    index.drop_link(5, AF_INET, Held::Route);  // the address stays
+    EXPECT_EQ(overlap(index, "192.168.69.2/31"), "192.168.69.0/30 on 5");
+    EXPECT_EQ(overlap(index, "192.168.69.2/31", 0, Held::Route), "");
+    index.add(net("192.168.69.0/30"), PrefixHolder::route_via(5));
+    index.clear(Held::Route);
+    EXPECT_EQ(index.count(Held::Route), 0u);
+    EXPECT_EQ(overlap(index, "192.168.69.2/31"), "192.168.69.0/30 on 5");
+    EXPECT_EQ(overlap(index, "fdbb::/64", 0, Held::Route), "");
+    index.drop_link(5);
+    EXPECT_EQ(index.count(Held::Address), 0u);
 }
 
 }  // namespace

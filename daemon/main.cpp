@@ -319,8 +319,9 @@ int main(int argc, char** argv) {
             bus->after_call();
         }
         if (fds[4].revents & POLLIN) service.value()->reap_captures();
-        // Address and route changes go into the conflict index between calls, not in the next.
-        if (fds[5].revents & POLLIN) service.value()->prefixes_changed();
+        // Address and route changes go into the conflict index between calls, not in the next
+        // (POLLERR: an overrun, which the next read reports).
+        if (fds[5].revents & (POLLIN | POLLERR)) service.value()->prefixes_changed();
         if (fds[1].revents & POLLIN) {
             signalfd_siginfo si{};
             while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {

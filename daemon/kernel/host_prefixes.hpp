@@ -1,4 +1,4 @@
-// HostPrefixes: the host's addresses and routes that a tap's may not overlap, in PrefixIndexes
+// HostPrefixes: the host's addresses and routes that a tap's may not overlap, in a PrefixIndex
 // kept current by rtnetlink notifications and rebuilt from dumps when notifications were lost,
 // so that a conflict check needs no dump. Pure but for the notifications (an NlNotifications)
 // and the dumps (an NlChannel): tested from bytes.

@@ -18,6 +18,13 @@ Result<std::unique_ptr<Service>> Service::start(
     if (!nl) return nl.error();
     s->nl_ = std::move(nl.value());
     s->deleter_ = std::make_unique<LinkDeleter>();
+    // Host prefixes: subscribed now, dumped at the first check (HostPrefixes). Each tap brings
+    // ~10 notifications of ~1 kB (in the kernel's accounting): room for thousands between two
+    // reads; an overrun costs a dump, nothing else.
+    auto events = NlNotificationSocket::open(HostPrefixes::groups(), 8 << 20,
+                                             "address and route notifications");
+    if (!events) return events.error();
+    s->prefix_events_ = std::move(events.value());
     // Watching before reconcile lists the links: nothing changes unseen in between.
     auto guard = TunGuard::open();
     if (!guard) return guard.error();

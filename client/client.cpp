@@ -96,9 +96,34 @@ std::string Client::create_tap(const TapSpec& s) {
 }
 
 UniqueFd Client::open_tap(const std::string& name) {
+    return open_tap(name, OpenSpec{});
+}
+
+UniqueFd Client::open_tap(const std::string& name, const OpenSpec& spec) {
+    std::map<std::string, sdbus::Variant> o;
+    if (spec.offloads) o["offloads"] = sdbus::Variant(*spec.offloads);
     try {
-        sdbus::UnixFd fd = manager_->OpenTap(name, {});
+        sdbus::UnixFd fd = manager_->OpenTap(name, o);
         return adopt(std::move(fd));
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
+std::vector<UniqueFd> Client::open_tap_queues(const std::string& name, uint32_t queues,
+                                              const OpenSpec& spec) {
+    std::map<std::string, sdbus::Variant> o;
+    o["queues"] = sdbus::Variant(queues);
+    if (spec.offloads) o["offloads"] = sdbus::Variant(*spec.offloads);
+    try {
+        std::vector<sdbus::UnixFd> fds = manager_->OpenTapQueues(name, o);
+        if (fds.size() != queues)  // the C API writes them into an array of QUEUES
+            throw ClientError("net.tapd1.Error.Failed", "asked for " + std::to_string(queues) +
+                                                            " queues of '" + name + "', got " +
+                                                            std::to_string(fds.size()));
+        std::vector<UniqueFd> out;
+        for (auto& fd : fds) out.push_back(adopt(std::move(fd)));
+        return out;
     } catch (const sdbus::Error& e) {
         rethrow(e);
     }
@@ -149,16 +174,20 @@ static TapInfo info_from(const std::string& path, const std::map<std::string, sd
 }
 
 std::vector<TapInfo> Client::list() {
-    try {
-        return infos(manager_->ListTaps());
-    } catch (const sdbus::Error& e) {
-        rethrow(e);
-    }
+    return listing(false);
 }
 
 std::vector<TapInfo> Client::list_all() {
+    return listing(true);
+}
+
+// One GetTaps call for any number of taps: paths and properties together.
+std::vector<TapInfo> Client::listing(bool all) {
     try {
-        return infos(manager_->ListAllTaps());
+        std::vector<TapInfo> out;
+        for (const auto& [path, props] : manager_->GetTaps(all))
+            out.push_back(info_from(path, props));
+        return out;
     } catch (const sdbus::Error& e) {
         rethrow(e);
     }
@@ -175,23 +204,6 @@ std::vector<std::string> Client::cleanup(bool all) {
 std::vector<TapInfo> Client::infos(const std::vector<sdbus::ObjectPath>& paths) {
     try {
         std::vector<TapInfo> out;
-        if (paths.size() > 1) {
-            // One GetManagedObjects call for any number of taps, instead of one GetAll each.
-            std::map<sdbus::ObjectPath,
-                     std::map<std::string, std::map<std::string, sdbus::Variant>>>
-                objects;
-            auto proxy = sdbus::createProxy(*conn_, names::kBusName, names::kManagerPath);
-            proxy->callMethod("GetManagedObjects")
-                .onInterface("org.freedesktop.DBus.ObjectManager")
-                .storeResultsTo(objects);
-            for (const auto& path : paths) {
-                auto it = objects.find(path);
-                if (it == objects.end()) continue;  // deleted between the two calls
-                auto props = it->second.find(names::kTapInterface);
-                if (props != it->second.end()) out.push_back(info_from(path, props->second));
-            }
-            return out;
-        }
         for (const auto& path : paths) {
             std::map<std::string, sdbus::Variant> props;
             try {

@@ -51,6 +51,17 @@ struct TapSpec {
     std::optional<std::string> mac;
 };
 
+// What OpenTap and OpenTapQueues are asked for besides the tap; fields left empty are not sent.
+struct OpenSpec {
+    // For a vnet_hdr tap: the offloads (TUNSETOFFLOAD) the reader takes: "csum", "tso4",
+    // "tso6", "ecn", "ufo", "uso4", "uso6"; an empty list turns them all off.
+    std::optional<std::vector<std::string>> offloads;
+};
+
+// The most queues one open_tap_queues() call returns: the system bus passes at most 16 fds in
+// one message (dbus-daemon's max_message_unix_fds).
+inline constexpr uint32_t kMaxQueuesPerCall = 16;
+
 // A tap as tapd reports it (properties of net.tapd1.Tap).
 struct TapInfo {
     std::string path;
@@ -100,6 +111,11 @@ class Client {
     std::string create_tap(const TapSpec& spec);
     // An fd attached to the caller's tap: read() gets one frame, write() sends one.
     UniqueFd open_tap(const std::string& name);
+    UniqueFd open_tap(const std::string& name, const OpenSpec& spec);
+    // QUEUES fds (1..kMaxQueuesPerCall), each attached to the caller's tap as its own queue (more
+    // than one: a tap created with multi_queue), in one call (OpenTapQueues).
+    std::vector<UniqueFd> open_tap_queues(const std::string& name, uint32_t queues,
+                                          const OpenSpec& spec = {});
     // A raw IP socket on the caller's tap (socket(FAMILY, SOCK_RAW, PROTOCOL); FAMILY AF_INET or
     // AF_INET6, PROTOCOL 1..255): receives only the tap's traffic, and what it sends leaves only
     // through the tap (tapd's nf_tables rule on its SO_MARK drops the rest).
@@ -112,9 +128,9 @@ class Client {
     // net.tapd1.Error.InvalidArgument quoting libpcap's message.
     UniqueFd open_capture(const std::string& name, uint32_t snaplen, const std::string& filter);
     void delete_tap(const std::string& name);
-    // The caller's own taps.
+    // The caller's own taps (one GetTaps call, whatever their number).
     std::vector<TapInfo> list();
-    // Every tap tapd owns (root only).
+    // Every tap tapd owns (root only; one GetTaps call).
     std::vector<TapInfo> list_all();
     // Deletes the caller's taps (ALL: every tap, root only); returns the names deleted.
     std::vector<std::string> cleanup(bool all = false);
@@ -149,6 +165,7 @@ class Client {
 
   private:
     std::vector<TapInfo> infos(const std::vector<sdbus::ObjectPath>& paths);
+    std::vector<TapInfo> listing(bool all);
     // Calls METHOD of net.tapd1.Tap on tap NAME's object with one argument.
     template <class Arg>
     void call_tap(const std::string& name, const char* method, const Arg& arg);

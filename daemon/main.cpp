@@ -286,11 +286,12 @@ int main(int argc, char** argv) {
         auto pd = conn->getEventLoopPollData();
         // While a call's after-work is due, only the bus and signals wake tapd (see
         // kAfterCallDelayMs); a streamer's exit (fds[4]) is reaped then, without any call.
-        pollfd fds[5] = {{pd.fd, pd.events, 0},
+        pollfd fds[6] = {{pd.fd, pd.events, 0},
                          {sigfd.get(), POLLIN, 0},
                          {service.value()->nft_events_fd(), POLLIN, 0},
                          {service.value()->link_events_fd(), POLLIN, 0},
-                         {service.value()->capture_exits_fd(), POLLIN, 0}};
+                         {service.value()->capture_exits_fd(), POLLIN, 0},
+                         {service.value()->prefix_events_fd(), POLLIN, 0}};
         long timeout = after_due ? std::max(0L, after_at - now) : -1;
         if (auto rel = pd.getRelativeTimeout()) {
             long bus_ms = (rel->count() + 999) / 1000;
@@ -299,7 +300,7 @@ int main(int argc, char** argv) {
         for (long at : {after_due ? -1 : table_check_at, after_due ? -1 : link_check_at,
                         after_due ? -1 : compact_at, next_watchdog})
             if (at >= 0 && (timeout < 0 || at - now < timeout)) timeout = std::max(0L, at - now);
-        if (::poll(fds, after_due ? 2 : 5, static_cast<int>(timeout)) < 0 && errno != EINTR) {
+        if (::poll(fds, after_due ? 2 : 6, static_cast<int>(timeout)) < 0 && errno != EINTR) {
             tapd::log::error(tapd::errno_text("poll", errno));
             exit_code = 1;
             break;
@@ -318,6 +319,9 @@ int main(int argc, char** argv) {
             bus->after_call();
         }
         if (fds[4].revents & POLLIN) service.value()->reap_captures();
+        // Address and route changes go into the conflict index between calls, not in the next
+        // (POLLERR: an overrun, which the next read reports).
+        if (fds[5].revents & (POLLIN | POLLERR)) service.value()->prefixes_changed();
         if (fds[1].revents & POLLIN) {
             signalfd_siginfo si{};
             while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {

@@ -1,10 +1,12 @@
 // libFuzzer target: the netlink reply parsers on arbitrary bytes, taken as one datagram: every
-// message through parse_link/parse_address/parse_route and the reply reader (as a dump, a get
-// and an ack), and the round trip parse(request(parse(x))) == parse(x) for addresses and routes.
+// message through parse_link/parse_address/parse_route, the notification parsers and the reply
+// reader (as a dump, a get and an ack), the round trip parse(request(parse(x))) == parse(x) for
+// addresses and routes, and the datagram as notifications applied to HostPrefixes.
 #include <cstdint>
 #include <cstdlib>
 
 #include "address_messages.hpp"
+#include "host_prefixes.hpp"
 #include "link_messages.hpp"
 #include "netlink_reader.hpp"
 #include "route_messages.hpp"
@@ -40,7 +42,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             if (!back || back->ifindex != r->ifindex || !(back->destination == r->destination))
                 abort();
         }
+        if (auto e = parse_address_event(m); e && e.value()) {
+            const auto& a = e.value()->address.address;
+            if (a.length > a.address.bits()) abort();
+            if (!e.value()->removed && !parse_address(m)) abort();  // the same reading
+        }
+        if (auto e = parse_route_event(m); e && e.value()) {
+            if (e.value()->ifindexes.empty()) abort();
+            if (e.value()->destination.length > e.value()->destination.address.bits()) abort();
+            auto r = parse_route(m);
+            if (!e.value()->removed && (!r || !(r->destination == e.value()->destination))) abort();
+        }
     });
+    HostPrefixes prefixes;
+    prefixes.apply(datagram);
+    for (const char* w : {"10.0.0.0/8", "192.168.69.0/24", "fdaa::/64", "128.0.0.0/1", "8000::/1"})
+        (void)prefixes.find_conflict(parse_network(w).value(), 0);
     size_t passed = 0;
     for (auto kind : {ReplyReader::Kind::Dump, ReplyReader::Kind::Get, ReplyReader::Kind::Ack}) {
         ReplyReader reader(kind, seq);

@@ -39,13 +39,20 @@ const Command kCommands[] = {
      nullptr,
      "tapctl show tap0 --json",
      cmd_show},
-    {"exec", "exec NAME [OPTIONS] [--fd N] -- PROGRAM [ARGS...]",
+    {"exec", "exec NAME [OPTIONS] [--fd N] [--queues N] -- PROGRAM [ARGS...]",
      "run PROGRAM with an fd attached to the tap", kExecOptions, false,
      "PROGRAM gets the fd's number in $TAPD_FD and the tap's name in $TAPD_IFNAME; tapctl\n"
      "forwards signals to it and exits with its status. If NAME does not exist it is created\n"
      "for the run only, with OPTIONS, and deleted after. Everything after -- belongs to\n"
-     "PROGRAM, its options too.",
-     "tapctl exec tap1 --address 192.168.69.100/24 -- sh -c 'echo fd $TAPD_FD on $TAPD_IFNAME'",
+     "PROGRAM, its options too.\n\n"
+     "With --queues N, PROGRAM gets N fds, each its own queue of a multi-queue tap, at fds\n"
+     "3, 4, ... (or from --fd), listed in $TAPD_FDS as QEMU's fds= takes them (\"3:4:5:6\";\n"
+     "$TAPD_FD is the first). --offloads sets a vnet_hdr tap's offloads (TUNSETOFFLOAD) for\n"
+     "programs that do not set them on their fds themselves (QEMU does). A tap that exec\n"
+     "creates gets --multi-queue with --queues 2 or more, and --vnet-hdr with --offloads.",
+     "tapctl exec vm0 --vnet-hdr --queues 4 -- sh -c 'qemu-system-x86_64 ... \\\n"
+     "      -netdev tap,id=n0,fds=$TAPD_FDS,vnet_hdr=on \\\n"
+     "      -device virtio-net-pci,netdev=n0,mq=on,vectors=10'",
      cmd_exec},
     {"cleanup",
      "cleanup [--all]",

@@ -29,7 +29,9 @@ struct Invocation {
     bool ephemeral = false;
     bool all = false;
     int fd = -1;
-    long count = -1;  // sniff, capture, read: -c
+    long queues = -1;     // exec: --queues (OpenTapQueues), or -1 (OpenTap)
+    tapd::OpenSpec open;  // exec: --offloads
+    long count = -1;      // sniff, capture, read: -c
     bool verbose = false;
     std::string write_to;
     std::vector<std::string> operands;

@@ -29,7 +29,9 @@ const OptionSpec kOptionSpecs[] = {
      "make you the tun owner (for programs that open the tap by name)"},
     {"vnet-hdr", kVnetHdr, nullptr, "tun flag IFF_VNET_HDR"},
     {"multi-queue", kMultiQueue, nullptr, "tun flag IFF_MULTI_QUEUE"},
-    {"fd", kFd, "N", "the fd number PROGRAM gets the tap on (3-1023; default: any)"},
+    {"fd", kFd, "N", "the fd number PROGRAM gets (the first with --queues; 3-1023)"},
+    {"queues", kQueues, "N", "N fds, one queue each, at consecutive numbers (1-16)"},
+    {"offloads", kOffloads, "LIST", "vnet_hdr offloads, e.g. csum,tso4,tso6 ('' for none)"},
     {"count", kCount, "N", "stop after N frames"},
     {"verbose", kVerbose, nullptr, "every field of every layer"},
     {"write", kWrite, "FILE", "the capture file: *.pcap, *.pcapng, or - (pcap on stdout)"},
@@ -50,6 +52,18 @@ unsigned long parse_number(const std::string& opt, const std::string& text, unsi
     if (text.empty() || *end || errno || n > max || text[0] == '-')
         throw UsageError(opt + ": '" + text + "' is not a number from 0 to " + std::to_string(max));
     return n;
+}
+
+// "a,b,c" into its items; "" is the empty list.
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> out;
+    if (text.empty()) return out;
+    for (size_t at = 0;;) {
+        size_t comma = text.find(',', at);
+        out.push_back(text.substr(at, comma - at));
+        if (comma == std::string::npos) return out;
+        at = comma + 1;
+    }
 }
 
 // An option without a value: the flag it sets, and to what.
@@ -95,6 +109,10 @@ void apply_option(Invocation& inv, int id, const char* value) {
         inv.spec.mac = value;
     else if (id == kFd)
         inv.fd = static_cast<int>(parse_number("--fd", value, 1023));
+    else if (id == kQueues)
+        inv.queues = static_cast<long>(parse_number("--queues", value, 1023));
+    else if (id == kOffloads)
+        inv.open.offloads = split_list(value);
     else if (id == kCount)
         inv.count = static_cast<long>(parse_number("-c", value, 1UL << 40));
     else if (id == kMtu)

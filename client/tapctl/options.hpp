@@ -30,6 +30,8 @@ enum OptionId : int {
     kVnetHdr,
     kMultiQueue,
     kFd,
+    kQueues,
+    kOffloads,
 };
 
 struct OptionSpec {
@@ -45,8 +47,9 @@ inline const std::vector<int> kGlobalOptions = {kBusAddress, kJson, kHelp, kVers
 inline const std::vector<int> kCreateOptions = {kAddress,    kRoute,     kMasquerade, kEphemeral,
                                                 kPersistent, kMtu,       kMac,        kOwnerAccess,
                                                 kVnetHdr,    kMultiQueue};
-inline const std::vector<int> kExecOptions = {kAddress,     kRoute,   kMasquerade, kMtu, kMac,
-                                              kOwnerAccess, kVnetHdr, kMultiQueue, kFd};
+inline const std::vector<int> kExecOptions = {kAddress, kRoute,       kMasquerade, kMtu,
+                                              kMac,     kOwnerAccess, kVnetHdr,    kMultiQueue,
+                                              kFd,      kQueues,      kOffloads};
 
 // The option ID (an OptionId).
 const OptionSpec& spec_of(int id);

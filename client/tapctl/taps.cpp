@@ -1,4 +1,4 @@
-// The commands on whole taps: create, delete, list, show, exec, cleanup.
+// The commands on whole taps: create, delete, list, show, cleanup (exec: exec.cpp).
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -19,12 +19,7 @@ namespace tapd::tapctl {
 
 namespace {
 
-volatile sig_atomic_t g_child = 0;
 volatile sig_atomic_t g_stop = 0;
-
-void forward_signal(int sig) {
-    if (g_child > 0) ::kill(g_child, sig);
-}
 
 void note_stop(int) {
     g_stop = 1;
@@ -63,72 +58,6 @@ int cmd_create(Invocation& inv) {
     sigprocmask(SIG_SETMASK, &before, nullptr);
     c.delete_tap(spec.name);
     return 0;
-}
-
-int cmd_exec(Invocation& inv) {
-    tapd::TapSpec spec = inv.spec;
-    spec.name = need_name(inv);
-    no_more_operands(inv, 1);
-    if (!inv.program_given) throw UsageError("exec: missing '-- PROGRAM [ARGS...]'");
-    if (inv.program.empty()) throw UsageError("exec: missing PROGRAM after --");
-    if (inv.fd >= 0 && inv.fd <= 2) throw UsageError("exec: --fd must not be 0, 1 or 2");
-
-    tapd::Client& c = inv.bus();
-    bool created = false;
-    if (!c.has_tap(spec.name)) {
-        spec.persistent = false;  // a lease on this process: gone when the run ends
-        c.create_tap(spec);
-        created = true;
-    } else if (inv.create_options) {
-        throw UsageError("exec: tap '" + spec.name +
-                         "' exists already; create options apply only to a new tap");
-    }
-    tapd::UniqueFd fd;
-    try {
-        fd = c.open_tap(spec.name);
-    } catch (...) {
-        if (created) c.delete_tap(spec.name);
-        throw;
-    }
-
-    pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-    if (pid == 0) {
-        int fdnum = fd.get();
-        if (inv.fd >= 0 && inv.fd != fdnum) {
-            if (::dup2(fdnum, inv.fd) < 0) _exit(127);  // dup2 clears O_CLOEXEC on the copy
-            fdnum = inv.fd;
-        } else {
-            ::fcntl(fdnum, F_SETFD, 0);  // keep the tap fd across exec
-        }
-        ::setenv("TAPD_FD", std::to_string(fdnum).c_str(), 1);
-        ::setenv("TAPD_IFNAME", spec.name.c_str(), 1);
-        std::vector<char*> argv;
-        for (auto& s : inv.program) argv.push_back(s.data());
-        argv.push_back(nullptr);
-        ::execvp(argv[0], argv.data());
-        std::fprintf(stderr, "tapctl: exec %s: %s\n", argv[0], std::strerror(errno));
-        _exit(127);
-    }
-    fd.reset();  // only the child holds the tap; the parent keeps the lease (bus connection)
-    g_child = pid;
-    struct sigaction sa {};
-    sa.sa_handler = forward_signal;
-    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2})
-        sigaction(sig, &sa, nullptr);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (created) {
-        try {
-            c.delete_tap(spec.name);
-        } catch (const tapd::ClientError& e) {
-            std::fprintf(stderr, "tapctl: deleting %s: %s\n", spec.name.c_str(),
-                         e.message().c_str());
-        }
-    }
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
 }
 
 int cmd_list(Invocation& inv) {

@@ -1,4 +1,4 @@
-// ManagerObject: CreateTap, OpenTap, DeleteTap, listing, Cleanup; the Tap object registry.
+// ManagerObject: CreateTap, OpenTap(Queues), DeleteTap, listing, Cleanup; the Tap object registry.
 #include "manager_object.hpp"
 
 #include "names.hpp"
@@ -77,16 +77,21 @@ sdbus::ObjectPath ManagerObject::CreateTap(const std::string& name,
     return names::tap_object_path(name);
 }
 
-sdbus::UnixFd ManagerObject::open_tap(const Caller& c, const char* method, const std::string& name,
-                                      const std::map<std::string, sdbus::Variant>& options,
-                                      const sdbus::IObject& object) {
+std::vector<sdbus::UnixFd> ManagerObject::open_tap(
+    const Caller& c, const char* method, const std::string& name,
+    const std::map<std::string, sdbus::Variant>& options, bool queues,
+    const sdbus::IObject& object) {
     IfName ifname = tap_name(c, method, name);
     std::string args = log_arg("name", name);
     require(c, method, args, check_option_keys(object));
-    require(c, method, args, parse_open_options(options));
-    UniqueFd fd = required(c, method, args, service_.open(c, ifname));
+    OpenOptions o = required(c, method, args, parse_open_options(options, queues));
+    if (queues) args += " queues=" + std::to_string(o.queues);
+    if (o.offloads) args += " offloads=" + o.offloads->text();
+    auto fds = required(c, method, args, service_.open(c, ifname, o));
     reply(c, method, args, {});
-    return sdbus::UnixFd(fd.release(), sdbus::adopt_fd);
+    std::vector<sdbus::UnixFd> out;
+    for (auto& fd : fds) out.emplace_back(fd.release(), sdbus::adopt_fd);
+    return out;
 }
 
 void ManagerObject::delete_tap(const Caller& c, const char* method, const std::string& name) {
@@ -96,7 +101,13 @@ void ManagerObject::delete_tap(const Caller& c, const char* method, const std::s
 
 sdbus::UnixFd ManagerObject::OpenTap(const std::string& name,
                                      const std::map<std::string, sdbus::Variant>& options) {
-    return open_tap(callers_.of(getObject()), "OpenTap", name, options, getObject());
+    auto fds = open_tap(callers_.of(getObject()), "OpenTap", name, options, false, getObject());
+    return std::move(fds.front());
+}
+
+std::vector<sdbus::UnixFd> ManagerObject::OpenTapQueues(
+    const std::string& name, const std::map<std::string, sdbus::Variant>& options) {
+    return open_tap(callers_.of(getObject()), "OpenTapQueues", name, options, true, getObject());
 }
 
 void ManagerObject::DeleteTap(const std::string& name) {
@@ -111,6 +122,20 @@ std::vector<sdbus::ObjectPath> ManagerObject::ListAllTaps() {
     Caller c = callers_.of(getObject());
     auto taps = required(c, "ListAllTaps", "", service_.all(c));
     return paths(taps);
+}
+
+std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> ManagerObject::GetTaps(
+    const bool& all) {
+    Caller c = callers_.of(getObject());
+    auto taps = all ? required(c, "GetTaps", " all=1", service_.all(c)) : service_.owned(c);
+    std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> out;
+    for (const TapRecord* r : taps) {
+        // Every tap the service holds has its object by now: after_call() ran before this call.
+        auto it = objects_.find(r->name);
+        if (it != objects_.end())
+            out.emplace(names::tap_object_path(r->name), it->second->properties());
+    }
+    return out;
 }
 
 std::vector<std::string> ManagerObject::Cleanup(const bool& all) {

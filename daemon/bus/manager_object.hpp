@@ -28,12 +28,14 @@ class ManagerObject final
 
     Service& service() { return service_; }
     Callers& callers() { return callers_; }
-    // OpenTap/DeleteTap, for the Manager and the Tap object alike (METHOD names it in the log).
-    // OBJECT: the Manager or Tap object handling the call (whose a{sv} is checked for duplicate
-    // keys).
-    sdbus::UnixFd open_tap(const Caller& c, const char* method, const std::string& name,
-                           const std::map<std::string, sdbus::Variant>& options,
-                           const sdbus::IObject& object);
+    // OpenTap(Queues)/DeleteTap, for the Manager and the Tap object alike (METHOD names it in
+    // the log). QUEUES: the method takes the queues option (OpenTapQueues, Tap.OpenQueues); else
+    // one fd is returned. OBJECT: the Manager or Tap object handling the call (whose a{sv} is
+    // checked for duplicate keys).
+    std::vector<sdbus::UnixFd> open_tap(const Caller& c, const char* method,
+                                        const std::string& name,
+                                        const std::map<std::string, sdbus::Variant>& options,
+                                        bool queues, const sdbus::IObject& object);
     void delete_tap(const Caller& c, const char* method, const std::string& name);
     // Runs between two calls, after the reply of the first has gone out (and after tapd's own
     // deletions: revocations, ended leases): applies the service's TapChanges. Exporting (vtable,
@@ -47,6 +49,8 @@ class ManagerObject final
                                 const std::map<std::string, sdbus::Variant>& options) override;
     sdbus::UnixFd OpenTap(const std::string& name,
                           const std::map<std::string, sdbus::Variant>& options) override;
+    std::vector<sdbus::UnixFd> OpenTapQueues(
+        const std::string& name, const std::map<std::string, sdbus::Variant>& options) override;
     void DeleteTap(const std::string& name) override;
     // manager_fds.cpp
     sdbus::UnixFd OpenRawSocket(const std::string& name, const int32_t& family,
@@ -56,6 +60,8 @@ class ManagerObject final
                      std::map<std::string, sdbus::Variant> options) override;
     std::vector<sdbus::ObjectPath> ListTaps() override;
     std::vector<sdbus::ObjectPath> ListAllTaps() override;
+    std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> GetTaps(
+        const bool& all) override;
     std::vector<std::string> Cleanup(const bool& all) override;
     // manager_policy.cpp
     std::map<std::string, sdbus::Variant> GetPolicy() override;

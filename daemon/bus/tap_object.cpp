@@ -33,17 +33,6 @@ std::vector<std::string> strings(const std::vector<Prefix>& v) {
 
 TapObject::TapObject(ManagerObject& manager, sdbus::IConnection& conn, const std::string& name)
     : AdaptorInterfaces(conn, names::tap_object_path(name)), manager_(manager), name_(name) {
-    namespace p = tap_property;
-    static_assert(returns_property_type<&TapObject::Name, p::kName>);
-    static_assert(returns_property_type<&TapObject::Index, p::kIndex>);
-    static_assert(returns_property_type<&TapObject::OwnerUid, p::kOwnerUid>);
-    static_assert(returns_property_type<&TapObject::Addresses, p::kAddresses>);
-    static_assert(returns_property_type<&TapObject::Routes, p::kRoutes>);
-    static_assert(returns_property_type<&TapObject::Masquerade, p::kMasquerade>);
-    static_assert(returns_property_type<&TapObject::Persistent, p::kPersistent>);
-    static_assert(returns_property_type<&TapObject::MTU, p::kMtu>);
-    static_assert(returns_property_type<&TapObject::MAC, p::kMac>);
-
     registerAdaptor();
     try {
         emitInterfacesAddedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
@@ -68,6 +57,32 @@ void TapObject::emit_changed() {
     } catch (const sdbus::Error& e) {
         log::warn("PropertiesChanged for " + name_ + ": " + e.getMessage());
     }
+}
+
+template <class F>
+void TapObject::for_each_property(F&& f) {
+    auto property = [&]<auto Getter, const auto & Property>() {
+        static_assert(returns_property_type<Getter, Property>);
+        f(Property, (this->*Getter)());
+    };
+    namespace p = tap_property;
+    property.template operator()<&TapObject::Name, p::kName>();
+    property.template operator()<&TapObject::Index, p::kIndex>();
+    property.template operator()<&TapObject::OwnerUid, p::kOwnerUid>();
+    property.template operator()<&TapObject::Addresses, p::kAddresses>();
+    property.template operator()<&TapObject::Routes, p::kRoutes>();
+    property.template operator()<&TapObject::Masquerade, p::kMasquerade>();
+    property.template operator()<&TapObject::Persistent, p::kPersistent>();
+    property.template operator()<&TapObject::MTU, p::kMtu>();
+    property.template operator()<&TapObject::MAC, p::kMac>();
+}
+
+std::map<std::string, sdbus::Variant> TapObject::properties() {
+    std::map<std::string, sdbus::Variant> out;
+    for_each_property([&](const auto& property, auto value) {
+        out.emplace(std::string(property.name), sdbus::Variant(std::move(value)));
+    });
+    return out;
 }
 
 const TapRecord& TapObject::record() {
@@ -122,8 +137,15 @@ void TapObject::SetMasquerade(const bool& enabled) {
 }
 
 sdbus::UnixFd TapObject::Open(const std::map<std::string, sdbus::Variant>& options) {
-    return manager_.open_tap(manager_.callers().of(getObject()), "Tap.Open", name_, options,
-                             getObject());
+    auto fds = manager_.open_tap(manager_.callers().of(getObject()), "Tap.Open", name_, options,
+                                 false, getObject());
+    return std::move(fds.front());
+}
+
+std::vector<sdbus::UnixFd> TapObject::OpenQueues(
+    const std::map<std::string, sdbus::Variant>& options) {
+    return manager_.open_tap(manager_.callers().of(getObject()), "Tap.OpenQueues", name_, options,
+                             true, getObject());
 }
 
 void TapObject::Delete() {

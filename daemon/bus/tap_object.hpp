@@ -23,6 +23,8 @@ class TapObject final
     ~TapObject();
     // PropertiesChanged for what a tap's calls change (addresses, routes, masquerade).
     void emit_changed();
+    // Every property of net.tapd1.Tap by name, as GetAll returns them (Manager.GetTaps).
+    std::map<std::string, sdbus::Variant> properties();
 
   private:
     void AddAddress(const std::string& address) override;
@@ -31,6 +33,8 @@ class TapObject final
     void RemoveRoute(const std::string& route) override;
     void SetMasquerade(const bool& enabled) override;
     sdbus::UnixFd Open(const std::map<std::string, sdbus::Variant>& options) override;
+    std::vector<sdbus::UnixFd> OpenQueues(
+        const std::map<std::string, sdbus::Variant>& options) override;
     void Delete() override;
     std::string Name() override { return name_; }
     uint32_t Index() override;
@@ -42,6 +46,10 @@ class TapObject final
     uint32_t MTU() override;
     std::string MAC() override;
     const TapRecord& record();
+    // Calls F(property, value) for every property, from its getter; a getter whose type is not
+    // its property's (common/tap_properties.hpp) does not compile.
+    template <class F>
+    void for_each_property(F&& f);
     // Add/Remove of an address (ADDRESS) or a route: bound, parse, call, reply.
     template <typename Arg, typename Fn>
     void change(const char* method, const char* key, const std::string& text, Fn fn);

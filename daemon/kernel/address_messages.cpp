@@ -1,30 +1,53 @@
-// parse_address() and the address requests, over the checked views of netlink_message.hpp.
+// parse_address(), parse_address_event() and the address requests, over the checked views of
+// netlink_message.hpp.
 #include "address_messages.hpp"
 
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <string>
+
 namespace tapd {
 
 std::optional<InterfaceAddress> parse_address(const NlMessage& m) {
     if (m.type() != RTM_NEWADDR) return std::nullopt;
+    auto e = parse_address_event(m);
+    if (!e || !e.value()) return std::nullopt;
+    return e.value()->address;
+}
+
+Result<std::optional<AddressEvent>> parse_address_event(const NlMessage& m) {
+    if (m.type() != RTM_NEWADDR && m.type() != RTM_DELADDR) return std::optional<AddressEvent>();
+    auto bad = [&](const std::string& why) {
+        return make_error(
+            ErrorKind::InvalidArgument,
+            std::string(m.type() == RTM_NEWADDR ? "RTM_NEWADDR" : "RTM_DELADDR") + ": " + why);
+    };
     auto ifa = m.header<ifaddrmsg>();
-    if (!ifa) return std::nullopt;
+    if (!ifa) return bad("shorter than ifaddrmsg");
     int family = ifa->ifa_family;
-    if (family != AF_INET && family != AF_INET6) return std::nullopt;
+    if (family != AF_INET && family != AF_INET6) return std::optional<AddressEvent>();
     NlAttrTable<IFA_MAX> tb(m.attributes(sizeof(ifaddrmsg)));
     // The local address: IFA_LOCAL; IPv6 sends it as IFA_ADDRESS alone (IPv4's IFA_ADDRESS is
     // the peer of a point-to-point link).
     const auto& local = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
     size_t len = family == AF_INET ? 4 : 16;
-    if (!local || local->size() != len || ifa->ifa_prefixlen > len * 8) return std::nullopt;
-    InterfaceAddress ia;
-    ia.ifindex = static_cast<int>(ifa->ifa_index);
-    ia.address.address.family = family;
-    std::memcpy(ia.address.address.bytes.data(), local->data(), len);
-    ia.address.length = ifa->ifa_prefixlen;
-    return ia;
+    if (!local || local->size() != len)
+        return bad("no local address of " + std::to_string(len) + " bytes");
+    if (ifa->ifa_prefixlen > len * 8)
+        return bad("prefix length " + std::to_string(ifa->ifa_prefixlen));
+    AddressEvent e;
+    e.removed = m.type() == RTM_DELADDR;
+    e.address.ifindex = static_cast<int>(ifa->ifa_index);
+    e.address.address.address.family = family;
+    std::memcpy(e.address.address.address.bytes.data(), local->data(), len);
+    e.address.address.length = ifa->ifa_prefixlen;
+    if (const auto& peer = tb[IFA_ADDRESS]; peer && peer->size() == len) {
+        e.peer.family = family;
+        std::memcpy(e.peer.bytes.data(), peer->data(), len);
+    }
+    return std::optional<AddressEvent>(e);
 }
 
 namespace {

@@ -62,4 +62,40 @@ Result<UniqueFd> open_notifications(int protocol, unsigned group, const std::str
     return fd;
 }
 
+Result<std::unique_ptr<NlNotificationSocket>> NlNotificationSocket::open(
+    const std::vector<unsigned>& groups, int rcvbuf, const std::string& what) {
+    auto fd = open_netlink(NETLINK_ROUTE, SOCK_NONBLOCK, "listening to " + what);
+    if (!fd) return fd.error();
+    for (unsigned group : groups) {
+        int g = static_cast<int>(group);
+        if (::setsockopt(fd->get(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g) < 0)
+            return errno_error(ErrorKind::Failed,
+                               "joining group " + std::to_string(group) + " of " + what, errno);
+    }
+    if (::setsockopt(fd->get(), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) < 0)
+        ::setsockopt(fd->get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    return std::unique_ptr<NlNotificationSocket>(
+        new NlNotificationSocket(std::move(fd.value()), what));
+}
+
+Result<NlBytes> NlNotificationSocket::next() {
+    if (buf_.empty()) buf_.resize(kReceiveBuffer);
+    while (true) {
+        sockaddr_nl from{};
+        socklen_t from_len = sizeof from;
+        ssize_t n = ::recvfrom(fd(), buf_.data(), buf_.size(), MSG_DONTWAIT | MSG_TRUNC,
+                               reinterpret_cast<sockaddr*>(&from), &from_len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return NlBytes{};
+            return errno_error(ErrorKind::Failed, "reading " + what_, errno);
+        }
+        if (static_cast<size_t>(n) > buf_.size())
+            return errno_error(ErrorKind::Failed, "reading " + what_ + " (cut off)", ENOBUFS);
+        if (from.nl_pid != 0) continue;  // not the kernel's
+        if (n == 0) continue;
+        return NlBytes(buf_.data(), static_cast<size_t>(n));
+    }
+}
+
 }  // namespace tapd

@@ -33,6 +33,40 @@ class NlSocket final : public NlChannel {
     std::vector<std::byte> buf_;  // receive()'s, sized at the first call
 };
 
+// Where notification datagrams come from: NlNotificationSocket, or a unit test's script.
+class NlNotifications {
+  public:
+    // The next pending datagram, without waiting; an empty one when none is pending. An Error
+    // with err ENOBUFS if the kernel dropped notifications since the last call (the socket's
+    // buffer overran) or a datagram was cut off: what was read may have missed changes.
+    // The bytes stay valid until the next call.
+    virtual Result<NlBytes> next() = 0;
+
+  protected:
+    ~NlNotifications() = default;
+};
+
+// A non-blocking NETLINK_ROUTE socket in the multicast GROUPS (RTNLGRP_*), with a receive buffer
+// of RCVBUF bytes (SO_RCVBUFFORCE, which CAP_NET_ADMIN allows past rmem_max; else SO_RCVBUF).
+class NlNotificationSocket final : public NlNotifications {
+  public:
+    // WHAT names the notifications in errors.
+    static Result<std::unique_ptr<NlNotificationSocket>> open(const std::vector<unsigned>& groups,
+                                                              int rcvbuf, const std::string& what);
+    NlNotificationSocket(const NlNotificationSocket&) = delete;
+    NlNotificationSocket& operator=(const NlNotificationSocket&) = delete;
+
+    int fd() const { return fd_.get(); }
+    Result<NlBytes> next() override;
+
+  private:
+    NlNotificationSocket(UniqueFd fd, std::string what)
+        : fd_(std::move(fd)), what_(std::move(what)) {}
+    UniqueFd fd_;
+    std::string what_;
+    std::vector<std::byte> buf_;  // next()'s, sized at the first call
+};
+
 // A non-blocking netlink socket of PROTOCOL in multicast GROUP: notifications, read with recv()
 // and for_each_message(). WHAT names the notifications in errors.
 Result<UniqueFd> open_notifications(int protocol, unsigned group, const std::string& what);

@@ -3,7 +3,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "result.hpp"
 #include "unique_fd.hpp"
@@ -25,7 +27,38 @@ Result<UniqueFd> create_tap(const std::string& name, uid_t owner, TapFlags flags
 Status make_persistent(int fd, const std::string& name);
 
 // Opens a new fd attached to the existing tap NAME (the flags must be those it was created with).
-// EBUSY (a single-queue tap already open elsewhere) becomes Conflict.
+// EBUSY (a single-queue tap already open elsewhere) becomes Conflict; E2BIG (a multi-queue tap
+// with kMaxTapQueues queues attached) QuotaExceeded.
 Result<UniqueFd> attach_tap(const std::string& name, TapFlags flags);
+
+// The kernel's limit of queues on one tap, open anywhere (MAX_TAP_QUEUES in drivers/net/tun.c;
+// not in the uapi headers).
+inline constexpr uint32_t kMaxTapQueues = 256;
+
+// COUNT fds, each attached to the multi-queue tap NAME as one more queue (TUNSETIFF with
+// IFF_MULTI_QUEUE on its own /dev/net/tun file). All or none: on a failure the ones opened are
+// closed and the error says which queue failed.
+Result<std::vector<UniqueFd>> attach_queues(const std::string& name, TapFlags flags,
+                                            uint32_t count);
+
+// TUNSETOFFLOAD's flags (TUN_F_*) and the names the API gives them.
+struct Offloads {
+    unsigned flags = 0;
+    std::vector<std::string> names;  // as asked for, for messages and logs
+    std::string text() const;        // "csum,tso4" ("none" when empty)
+};
+
+// NAMES into TUN_F_* flags: "csum", "tso4", "tso6", "ecn", "ufo", "uso4", "uso6". An unknown
+// name is an InvalidArgument naming it and the known ones. Which combinations the kernel takes
+// is its own answer (set_offloads).
+Result<Offloads> parse_offloads(const std::vector<std::string>& names);
+
+// TUNSETOFFLOAD on FD, attached to tap NAME. The kernel keeps one set per device, not per queue:
+// it replaces what any fd of the tap set before. The kernel answers EINVAL to a combination it
+// does not take (tso4, tso6, ufo or uso* without csum, ecn without tso4/tso6, uso4 without uso6,
+// a flag it does not know): InvalidArgument naming the offloads and the errno. The kernel does
+// not check IFF_VNET_HDR: offloads on a tap without it would hand the reader GSO frames it cannot
+// tell from others, so the caller checks that.
+Status set_offloads(int fd, const std::string& name, const Offloads& offloads);
 
 }  // namespace tapd

@@ -46,7 +46,9 @@
 namespace tapd {
 
 inline constexpr const char* kDefaultPolicyPath = "/etc/tapd/policy.json";
-inline constexpr size_t kMaxTapsPerRule = 1024;
+// Taps hold no fd or process in tapd: the bound is memory (a few kB of records and index per
+// tap) and the kernel's per-link cost, not a unit limit. An operator may want thousands.
+inline constexpr size_t kMaxTapsPerRule = 16384;
 // A rule may grant a prefix shorter than these (a large part of every destination: 0.0.0.0/1
 // and 128.0.0.0/1 together take what a default route takes) only with "default_route".
 inline constexpr int kBroadPrefix4 = 8;

@@ -7,6 +7,7 @@
 
 #include "address.hpp"
 #include "fault.hpp"
+#include "host_prefixes.hpp"
 #include "link.hpp"
 #include "log.hpp"
 #include "profile.hpp"
@@ -23,14 +24,6 @@ void log_undo_failure(const Status& st) {
     if (!st) log::error("undo failed: " + st.error().message);
 }
 
-// In-use prefixes that a new address or route may not overlap. IPv6 link-local (fe80::/10) is
-// scoped to its link, and a default route overlaps everything, so neither counts.
-bool counts_for_conflicts(const Prefix& p) {
-    if (p.length == 0) return false;
-    if (p.address.family == AF_INET6 && p.address.is_link_local()) return false;
-    return true;
-}
-
 }  // namespace
 
 // When a tap's address and one of its routes name the same prefix, tapd's route (with its
@@ -42,31 +35,30 @@ AddressOptions address_options(const TapRecord& r, const Prefix& address) {
 
 Status Service::check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex) {
     if (wanted.empty()) return {};
-    auto addrs = list_addresses(*nl_);
-    if (!addrs) return addrs.error();
-    auto routes = list_routes(*nl_);
-    if (!routes) return routes.error();
-    auto name_of = [&](int ifindex) {
-        auto l = link_name(*nl_, ifindex);
-        return l && l.value() ? *l.value() : std::to_string(ifindex).insert(0, 1, '#');
+    // The index with every change the kernel has announced (one made just before this call
+    // included): no dump unless notifications were lost.
+    if (auto st = host_prefixes_.refresh(*prefix_events_, *nl_); !st) return st;
+    auto first = [&]() -> std::optional<std::pair<Prefix, HostPrefixes::Conflict>> {
+        for (const auto& w : wanted)
+            if (auto c = host_prefixes_.find_conflict(w, except_ifindex)) return {{w, *c}};
+        return std::nullopt;
     };
-    for (const auto& w : wanted) {
-        if (!counts_for_conflicts(w)) continue;
-        for (const auto& a : addrs.value()) {
-            if (a.ifindex == except_ifindex || !counts_for_conflicts(a.address)) continue;
-            if (a.address.network().overlaps(w.network()))
-                return make_error(ErrorKind::Conflict, w.str() + " overlaps " + a.address.str() +
-                                                           " on " + name_of(a.ifindex));
-        }
-        for (const auto& r : routes.value()) {
-            if (r.ifindex == except_ifindex || !counts_for_conflicts(r.destination)) continue;
-            if (r.destination.overlaps(w.network()))
-                return make_error(ErrorKind::Conflict, w.str() + " overlaps route " +
-                                                           r.destination.str() + " via " +
-                                                           name_of(r.ifindex));
-        }
+    auto found = first();
+    // The index may hold an entry the kernel dropped without saying so (host_prefixes.hpp),
+    // never miss one: a refusal is confirmed against a fresh dump.
+    if (found) {
+        if (auto st = host_prefixes_.resync(*prefix_events_, *nl_); !st) return st;
+        found = first();
     }
-    return {};
+    if (!found) return {};
+    const auto& [w, c] = *found;
+    auto l = link_name(*nl_, c.overlap.holder.ifindex);
+    std::string on = l && l.value() ? *l.value() : "#" + std::to_string(c.overlap.holder.ifindex);
+    if (c.route)
+        return make_error(ErrorKind::Conflict,
+                          w.str() + " overlaps route " + c.overlap.network.str() + " via " + on);
+    return make_error(ErrorKind::Conflict,
+                      w.str() + " overlaps " + c.overlap.shown().str() + " on " + on);
 }
 
 Result<const TapRecord*> Service::create(const Caller& caller, const IfName& ifname,

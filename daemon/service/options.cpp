@@ -172,9 +172,41 @@ Result<CreateOptions> parse_create_options(const OptionMap& options) {
     return out;
 }
 
-Status parse_open_options(const OptionMap& options) {
-    if (!options.empty()) return unknown_option(options.begin()->first);
-    return {};
+Result<OpenOptions> parse_open_options(const OptionMap& options, bool queues) {
+    if (auto st = not_too_many(options); !st) return st.error();
+    OpenOptions out;
+    for (const auto& [key, value] : options) {
+        if (key == "queues") {
+            if (!queues)
+                return make_error(ErrorKind::InvalidArgument,
+                                  "option 'queues' is OpenTapQueues' (OpenTap returns one fd)");
+            if (!value.containsValueOfType<uint32_t>()) return bad_type(key, value, "u");
+            uint32_t n = value.get<uint32_t>();
+            if (n == 0)
+                return make_error(ErrorKind::InvalidArgument, "option 'queues': 0 (at least 1)");
+            if (n > kMaxQueuesPerCall)
+                return make_error(
+                    ErrorKind::InvalidArgument,
+                    "option 'queues': " + std::to_string(n) + " is more than " +
+                        std::to_string(kMaxQueuesPerCall) +
+                        ", the most fds the system bus passes in one message "
+                        "(dbus-daemon's max_message_unix_fds); call again for more queues (the "
+                        "kernel allows " +
+                        std::to_string(kMaxTapQueues) + " per tap)");
+            out.queues = n;
+        } else if (key == "offloads") {
+            auto names = get_strings(key, value);
+            if (!names) return names.error();
+            auto o = parse_offloads(names.value());
+            if (!o)
+                return make_error(ErrorKind::InvalidArgument,
+                                  "option 'offloads': " + o.error().message);
+            out.offloads = std::move(o.value());
+        } else {
+            return unknown_option(key);
+        }
+    }
+    return out;
 }
 
 Result<CaptureOptions> parse_capture_options(const OptionMap& options) {

@@ -1,7 +1,8 @@
-// Parsing of the a{sv} option maps of CreateTap/OpenTap/OpenCapture into strong types; every error
-// names the key and the bad value.
+// Parsing of the a{sv} option maps of CreateTap/OpenTap/OpenTapQueues/OpenCapture into strong
+// types; every error names the key and the bad value.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "ip.hpp"
 #include "result.hpp"
+#include "tap.hpp"
 
 namespace tapd {
 
@@ -43,6 +45,19 @@ struct CaptureOptions {
     std::string filter;              // pcap-filter(7); "" = every frame
 };
 
+// The most fds the system bus carries in one message: dbus-daemon's max_message_unix_fds, 16
+// unless the bus's configuration sets it (/usr/share/dbus-1/system.conf does not, nor does
+// net.tapd1.conf). dbus-daemon disconnects the sender of a message with more: that would be
+// tapd, so no reply may carry more.
+inline constexpr uint32_t kMaxMessageFds = 16;
+// OpenTapQueues' most queues in one call: the bus's limit, under the kernel's per tap.
+inline constexpr uint32_t kMaxQueuesPerCall = std::min(kMaxMessageFds, kMaxTapQueues);
+
+struct OpenOptions {
+    uint32_t queues = 1;               // OpenTapQueues' fds, each its own queue
+    std::optional<Offloads> offloads;  // TUNSETOFFLOAD, only when asked for
+};
+
 using OptionMap = std::map<std::string, sdbus::Variant>;
 
 // Refuses VALUE when it is longer than MAX bytes, naming WHAT, the start of the value and the
@@ -57,8 +72,10 @@ Status check_unique_keys(const std::vector<std::string>& keys);
 Status check_unique_option_keys(const sdbus::Message& call);
 
 Result<CreateOptions> parse_create_options(const OptionMap& options);
-// OpenTap takes no options yet; any key is refused by name so that a typo is not ignored.
-Status parse_open_options(const OptionMap& options);
+// OpenTap's and OpenTapQueues' options: offloads (as, parse_offloads' names) and, where QUEUES
+// (OpenTapQueues), queues (u, 1..kMaxQueuesPerCall). Any other key is refused by name so that a
+// typo is not ignored; so is queues on OpenTap, which returns one fd.
+Result<OpenOptions> parse_open_options(const OptionMap& options, bool queues);
 // OpenCapture's options: snaplen (u, 1..262144), filter (s, at most kMaxFilterLength bytes;
 // compiled by the streamer, not here).
 Result<CaptureOptions> parse_capture_options(const OptionMap& options);

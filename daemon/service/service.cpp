@@ -18,6 +18,13 @@ Result<std::unique_ptr<Service>> Service::start(
     if (!nl) return nl.error();
     s->nl_ = std::move(nl.value());
     s->deleter_ = std::make_unique<LinkDeleter>();
+    // Host prefixes: subscribed now, dumped at the first check (HostPrefixes). Each tap brings
+    // ~10 notifications of ~1 kB (in the kernel's accounting): room for thousands between two
+    // reads; an overrun costs a dump, nothing else.
+    auto events = NlNotificationSocket::open(HostPrefixes::groups(), 8 << 20,
+                                             "address and route notifications");
+    if (!events) return events.error();
+    s->prefix_events_ = std::move(events.value());
     // Watching before reconcile lists the links: nothing changes unseen in between.
     auto guard = TunGuard::open();
     if (!guard) return guard.error();
@@ -127,10 +134,30 @@ Result<TapRecord*> Service::live_tap(const Caller& caller, const IfName& name) {
     return r;
 }
 
-Result<UniqueFd> Service::open(const Caller& caller, const IfName& name) {
+Result<std::vector<UniqueFd>> Service::open(const Caller& caller, const IfName& name,
+                                            const OpenOptions& options) {
     auto r = live_tap(caller, name);
     if (!r) return r.error();
-    return attach_tap(name.str(), {r.value()->vnet_hdr, r.value()->multi_queue});
+    const TapRecord& rec = *r.value();
+    if (options.queues > 1 && !rec.multi_queue)
+        return make_error(ErrorKind::InvalidArgument,
+                          "option 'queues': " + std::to_string(options.queues) + " on tap '" +
+                              name.str() +
+                              "', which has one queue (create it with multi_queue for more)");
+    if (options.offloads && !rec.vnet_hdr)
+        return make_error(ErrorKind::InvalidArgument,
+                          "option 'offloads': " + options.offloads->text() + " on tap '" +
+                              name.str() +
+                              "', which has no vnet_hdr (create it with vnet_hdr for offloads)");
+    // Tap fds are not counted as raw sockets are: a tap has one queue, or kMaxTapQueues at most
+    // (the kernel refuses more), and the policy bounds the caller's taps.
+    auto fds = attach_queues(name.str(), {rec.vnet_hdr, rec.multi_queue}, options.queues);
+    if (!fds) return fds.error();
+    // One fd is enough: the kernel keeps the offloads per device.
+    if (options.offloads)
+        if (auto st = set_offloads(fds->front().get(), name.str(), *options.offloads); !st)
+            return st.error();
+    return fds;
 }
 
 Status Service::remove(const Caller& caller, const IfName& name) {

@@ -21,6 +21,7 @@
 #include "capture.hpp"
 #include "firewall.hpp"
 #include "handed_out.hpp"
+#include "host_prefixes.hpp"
 #include "ifname.hpp"
 #include "link_deleter.hpp"
 #include "netlink.hpp"
@@ -60,7 +61,10 @@ class Service {
 
     Result<const TapRecord*> create(const Caller& caller, const IfName& name,
                                     const CreateOptions& options);
-    Result<UniqueFd> open(const Caller& caller, const IfName& name);
+    // OPTIONS.queues fds on the caller's live tap (more than one only on a multi_queue tap),
+    // with OPTIONS.offloads applied first (only on a vnet_hdr tap).
+    Result<std::vector<UniqueFd>> open(const Caller& caller, const IfName& name,
+                                       const OpenOptions& options);
     Status remove(const Caller& caller, const IfName& name);
     Status add_address(const Caller& caller, const IfName& name, const TapAddress& address);
     Status remove_address(const Caller& caller, const IfName& name, const TapAddress& address);
@@ -109,6 +113,12 @@ class Service {
     void recheck_links();
     static constexpr long kLinkRecheckDelayMs = TunGuard::kRecheckDelayMs;
 
+    // Address, route and link notifications (HostPrefixes, for the conflict checks); readable
+    // when the host's changed. prefixes_changed() applies some of them (every check applies the
+    // rest first).
+    int prefix_events_fd() const { return prefix_events_->fd(); }
+    void prefixes_changed() { host_prefixes_.drain_some(*prefix_events_); }
+
     // Whether unique bus name SENDER holds the lease of a non-persistent tap.
     bool holds_lease(const std::string& sender) const { return taps_.leases().holds(sender); }
     // A bus client disconnected: its non-persistent taps go.
@@ -142,6 +152,8 @@ class Service {
                       const PrefixKind& kind);
     Status remove_prefix(const Caller& caller, const IfName& name, const Prefix& p,
                          const PrefixKind& kind);
+    // Refuses (Conflict, naming both and the link) a prefix of WANTED that overlaps an address or
+    // route of the host on another link than EXCEPT_IFINDEX (HostPrefixes, kept current).
     Status check_conflicts(const std::vector<Prefix>& wanted, int except_ifindex);
     // Makes the tap of R (name, tun owner, flags) and sets R.ifindex; a multi-queue tap is made
     // again (kCreateAttempts times at most) if another process attached a queue before its owner
@@ -173,6 +185,8 @@ class Service {
     PolicyInForce& policy_;
     std::string policy_path_;
     std::unique_ptr<NlSocket> nl_;
+    std::unique_ptr<NlNotificationSocket> prefix_events_;  // host_prefixes_'s
+    HostPrefixes host_prefixes_;
     std::unique_ptr<LinkDeleter> deleter_;  // destroy()'s
     std::unique_ptr<TunGuard> guard_;
     std::unique_ptr<Firewall> firewall_;

@@ -81,6 +81,9 @@ for mode in $modes; do
     expect "--mac --masquerade" tapctl create tap0 --ma
     expect "--multi-queue" tapctl exec tap0 --address 192.168.69.1/24 --mu
     expect "--fd" tapctl exec tap0 --f
+    expect "--queues" tapctl exec tap0 --q
+    expect "--offloads --owner-access" tapctl exec tap0 --o
+    expect "" tapctl exec tap0 --queues ""
     expect "--all" tapctl list --a
     expect "--bus-address" tapctl --bus
     expect "tap0 tapx1" tapctl delete ""

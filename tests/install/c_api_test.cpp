@@ -54,6 +54,22 @@ TEST_F(CApi, CreatesOpensAndDeletesATapFromC) {
     EXPECT_NE(env_->in_ns({"ip", "link", "show", "tap0"}).status, 0);
 }
 
+TEST_F(CApi, OpensQueuesOfAMultiQueueTapFromC) {
+    CommandResult r = env_->as_user(65534, {"env", "LD_LIBRARY_PATH=" + libdir_, dir_ + "/tap_fd",
+                                            "queues", "tapq", env_->bus_address()});
+    ASSERT_EQ(r.status, 0) << r.describe();
+    EXPECT_EQ(r.out,
+              "queues 3\n"
+              "fd cloexec=1 tapq multi_queue=1 vnet_hdr=1\n"
+              "fd cloexec=1 tapq multi_queue=1 vnet_hdr=1\n"
+              "fd cloexec=1 tapq multi_queue=1 vnet_hdr=1\n"
+              "17 queues: net.tapd1.Error.InvalidArgument: option 'queues': 17 is more than 16, "
+              "the most fds the system bus passes in one message (dbus-daemon's "
+              "max_message_unix_fds); call again for more queues (the kernel allows 256 per "
+              "tap)\n")
+        << r.describe();
+}
+
 TEST_F(CApi, RefusalComesBackAsAnErrorMessage) {
     // The test policy grants only names tap*: the C caller gets -1 and the D-Bus error's name
     // and text in *err, and no link is made.

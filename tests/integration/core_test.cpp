@@ -286,42 +286,6 @@ TEST_F(Core, ErrorsNameTheBadValue) {
     EXPECT_TRUE(env_->ip_json({"link", "show", "tap0"}).empty());
 }
 
-TEST_F(Core, AddressOverlappingAnotherInterfaceIsAConflict) {
-    ASSERT_EQ(
-        env_->in_ns({"ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan1"}).status,
-        0);
-    ASSERT_EQ(env_->in_ns({"ip", "addr", "add", "192.168.69.1/24", "dev", "lan0"}).status, 0);
-    auto r = env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24"});
-    EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.err.find("Conflict: 192.168.69.100/24 overlaps 192.168.69.1/24 on lan0"),
-              std::string::npos)
-        << r.describe();
-    EXPECT_TRUE(env_->ip_json({"link", "show", "tap0"}).empty());
-}
-
-TEST_F(Core, Ipv6AddressOrRouteOverlappingAnotherInterfaceIsAConflict) {
-    ASSERT_EQ(
-        env_->in_ns({"ip", "link", "add", "lan0", "type", "veth", "peer", "name", "lan1"}).status,
-        0);
-    ASSERT_EQ(env_->in_ns({"ip", "link", "set", "lan0", "up"}).status, 0);
-    ASSERT_EQ(env_->in_ns({"ip", "-6", "addr", "add", "fdaa::1/64", "dev", "lan0", "nodad"}).status,
-              0);
-    ASSERT_EQ(env_->in_ns({"ip", "-6", "route", "add", "fdbb::/48", "dev", "lan0"}).status, 0);
-    auto a = env_->tapctl({"create", "tap0", "--address", "fdaa::100/64"});
-    EXPECT_EQ(a.status, 1);
-    EXPECT_NE(a.err.find("Conflict: fdaa::100/64 overlaps fdaa::1/64 on lan0"), std::string::npos)
-        << a.describe();
-    auto r = env_->tapctl({"create", "tap0", "--route", "fdbb:0:0:1::/64"});
-    EXPECT_EQ(r.status, 1);
-    EXPECT_NE(r.err.find("Conflict: fdbb:0:0:1::/64 overlaps route fdbb::/48 via lan0"),
-              std::string::npos)
-        << r.describe();
-    EXPECT_TRUE(env_->ip_json({"link", "show", "tap0"}).empty());
-    // Link-local addresses are per link: lan0's own fe80:: address is no conflict.
-    auto ll = env_->tapctl({"create", "tap0", "--address", "fe80::100/64"});
-    EXPECT_EQ(ll.status, 0) << ll.describe();
-}
-
 TEST_F(Core, ExistingInterfaceNameIsAConflictAndIsLeftAlone) {
     ASSERT_EQ(
         env_->in_ns({"ip", "link", "add", "tapx", "type", "veth", "peer", "name", "tapy"}).status,

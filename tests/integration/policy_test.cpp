@@ -92,6 +92,7 @@ TEST_F(Boundary, EveryMethodOnAnotherUsersTapAnswersNotFound) {
     const std::string path = "/net/tapd1/tap/tapz", tap = "net.tapd1.Tap", m = "net.tapd1.Manager";
     const std::string want = "no tap 'tapz' of yours";
     expect_refused(call(65534, {"/net/tapd1", m, "OpenTap", "sa{sv}", "tapz", "0"}), want);
+    expect_refused(call(65534, {"/net/tapd1", m, "OpenTapQueues", "sa{sv}", "tapz", "0"}), want);
     expect_refused(call(65534, {"/net/tapd1", m, "DeleteTap", "s", "tapz"}), want);
     expect_refused(call(65534, {path, tap, "AddAddress", "s", "192.168.70.1/24"}), want);
     expect_refused(call(65534, {path, tap, "RemoveAddress", "s", "192.168.69.1/24"}), want);
@@ -99,6 +100,7 @@ TEST_F(Boundary, EveryMethodOnAnotherUsersTapAnswersNotFound) {
     expect_refused(call(65534, {path, tap, "RemoveRoute", "s", "fdaa::/64"}), want);
     expect_refused(call(65534, {path, tap, "SetMasquerade", "b", "true"}), want);
     expect_refused(call(65534, {path, tap, "Open", "a{sv}", "0"}), want);
+    expect_refused(call(65534, {path, tap, "OpenQueues", "a{sv}", "0"}), want);
     expect_refused(call(65534, {path, tap, "Delete"}), want);
     auto cleanup = env_->tapctl({"cleanup"});
     EXPECT_EQ(cleanup.out, "nothing to delete\n") << cleanup.describe();

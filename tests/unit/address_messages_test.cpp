@@ -1,10 +1,12 @@
 // Tests for daemon/kernel/address_messages: parse_address() on RTM_NEWADDR bytes as the kernel
-// sends them (IPv4, IPv6, unknown attributes, impossible lengths) and the requests byte for byte.
+// sends them (IPv4, IPv6, unknown attributes, impossible lengths), parse_address_event() on
+// notifications, and the requests byte for byte.
 #include "address_messages.hpp"
 
 #include <gtest/gtest.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <sys/socket.h>
 
 #include <vector>
 
@@ -91,6 +93,55 @@ TEST(ParseAddress, RefusesWhatDoesNotHold) {
     auto overrun = kIpv4;
     overrun[24] = 200;
     EXPECT_FALSE(parse(overrun));
+}
+
+Result<std::optional<AddressEvent>> event(const std::vector<uint8_t>& bytes) {
+    auto b = to_bytes(bytes);
+    return parse_address_event(message_of(b));
+}
+
+TEST(ParseAddressEvent, ReadsAnAdditionOrARemovalWithItsPeer) {
+    auto added = event(kIpv4);
+    ASSERT_TRUE(added.ok() && added.value());
+    EXPECT_FALSE(added.value()->removed);
+    EXPECT_EQ(added.value()->address.address.str(), "192.168.69.1/24");
+    EXPECT_EQ(added.value()->address.ifindex, 3);
+    EXPECT_EQ(added.value()->peer.str(), "192.168.69.1");
+    auto removed_bytes = kIpv4;
+    removed_bytes[4] = RTM_DELADDR;
+    removed_bytes[16 + 8 + 7] = 2;  // IFA_ADDRESS: a peer
+    auto removed = event(removed_bytes);
+    ASSERT_TRUE(removed.ok() && removed.value());
+    EXPECT_TRUE(removed.value()->removed);
+    EXPECT_EQ(removed.value()->address.address.str(), "192.168.69.1/24");
+    EXPECT_EQ(removed.value()->peer.str(), "192.168.69.2");
+    EXPECT_FALSE(parse(removed_bytes));  // parse_address() reads RTM_NEWADDR only
+    auto v6 = event(kIpv6);
+    ASSERT_TRUE(v6.ok() && v6.value());
+    EXPECT_EQ(v6.value()->address.address.str(), "fdaa::1/64");
+}
+
+TEST(ParseAddressEvent, OtherMessagesAndFamiliesAreNotOursAndBadOnesAreErrors) {
+    auto other_type = kIpv4;
+    other_type[4] = RTM_NEWLINK;
+    auto r = event(other_type);
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r.value());
+    auto other_family = kIpv4;
+    other_family[16] = AF_BRIDGE;
+    r = event(other_family);
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r.value());
+    auto long_prefix = kIpv4;
+    long_prefix[17] = 33;
+    r = event(long_prefix);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("RTM_NEWADDR: prefix length 33"), std::string::npos);
+    auto short_local = kIpv6;
+    short_local[24] = 8;  // IFA_ADDRESS of 4 bytes in an IPv6 message
+    short_local[0] = 28 + 8;
+    short_local.resize(36);
+    EXPECT_FALSE(event(short_local).ok());
 }
 
 TEST(AddressRequests, AddIsExclusiveWithLocalAndAddressByteForByte) {

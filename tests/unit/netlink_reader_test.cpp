@@ -9,10 +9,10 @@
 
 #include <cerrno>
 #include <climits>
-#include <deque>
 #include <vector>
 
 #include "netlink_bytes.hpp"
+#include "netlink_script.hpp"
 
 namespace tapd {
 namespace {
@@ -111,35 +111,6 @@ TEST(ReplyReader, AnAckIsAnErrorOfZeroAndOtherMessagesAreNotPassed) {
     types_of(refused, kernel_message(NLMSG_ERROR, 0, 5, int_bytes(-EEXIST)), State::Failed);
     EXPECT_EQ(refused.error(), EEXIST);
 }
-
-// A channel that answers each request with the datagrams ANSWER makes for its sequence number.
-class Script final : public NlChannel {
-  public:
-    using Answer = std::function<std::vector<std::vector<std::byte>>(uint32_t seq, int attempt)>;
-    explicit Script(Answer answer) : answer_(std::move(answer)) {}
-
-    uint32_t next_seq() override { return ++seq_; }
-    Status send(NlBytes request, const std::string&) override {
-        auto m = NlMessage::checked(request);
-        if (!m) return make_error(ErrorKind::Failed, "bad request");
-        requests.push_back(*m->header<uint8_t>());  // the family byte
-        for (auto& d : answer_(m->seq(), static_cast<int>(requests.size()))) queue_.push_back(d);
-        return {};
-    }
-    Result<NlBytes> receive(const std::string& what) override {
-        if (queue_.empty()) return errno_error(ErrorKind::Failed, what, EAGAIN);
-        current_ = std::move(queue_.front());
-        queue_.pop_front();
-        return NlBytes(current_);
-    }
-    std::vector<uint8_t> requests;
-
-  private:
-    Answer answer_;
-    uint32_t seq_ = 100;
-    std::deque<std::vector<std::byte>> queue_;
-    std::vector<std::byte> current_;
-};
 
 // A dump answer of N messages, its first marked interrupted if INTERRUPTED.
 std::vector<std::vector<std::byte>> dump_answer(uint32_t seq, int n, bool interrupted) {

@@ -1,4 +1,5 @@
-// Tests for daemon/options: CreateTap/OpenTap a{sv} parsing into CreateOptions, and refusals.
+// Tests for daemon/options: CreateTap a{sv} parsing into CreateOptions, and refusals (OpenTap's:
+// open_options_test.cpp).
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -393,26 +394,6 @@ TEST(OptionKeys, RefusesAKeyGivenTwiceNamingIt) {
     std::string huge(100000, 'k');
     auto st = check_unique_keys({huge, huge});
     EXPECT_TRUE(RefusedNaming(st, std::string(61, 'k') + "...' is given twice"));
-    EXPECT_LT(st.error().message.size(), 200u);
-}
-
-// OpenTap
-
-TEST(OpenOptions, AcceptsAnEmptyMap) {
-    EXPECT_TRUE(parse_open_options({}).ok());
-}
-
-TEST(OpenOptions, RefusesAnyKeyNamingIt) {
-    EXPECT_TRUE(
-        RefusedNaming(parse_open_options({{"vnet_hdr", sdbus::Variant(true)}}), "'vnet_hdr'"));
-    EXPECT_TRUE(RefusedNaming(parse_open_options({{"", sdbus::Variant(true)}}), "''"));
-    OptionMap many{{"a", sdbus::Variant(true)}, {"b", sdbus::Variant(uint32_t{1})}};
-    EXPECT_TRUE(RefusedNaming(parse_open_options(many), "unknown option"));
-}
-
-TEST(OpenOptions, ShortensAHugeKeyInTheMessage) {
-    auto st = parse_open_options({{std::string(100000, 'k'), sdbus::Variant(true)}});
-    EXPECT_TRUE(RefusedNaming(st, std::string(61, 'k') + "..."));
     EXPECT_LT(st.error().message.size(), 200u);
 }
 

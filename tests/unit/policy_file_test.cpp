@@ -251,14 +251,23 @@ TEST(PolicyFileRule, RefusesADuplicateKey) {
                           "duplicate key \"max_taps\" (first at 1:41)"));
 }
 
+// An operator may want thousands of taps for one user (issue 12: 1,024 was the old ceiling).
+TEST(PolicyFileRule, AcceptsMaxTapsInTheThousands) {
+    for (size_t n : {size_t{1025}, size_t{4096}, size_t{16384}}) {
+        auto p = parsed(with_rule(R"("users": [0], "max_taps": )" + std::to_string(n)));
+        ASSERT_EQ(p->rules.size(), 1u);
+        EXPECT_EQ(p->rules[0].max_taps, n);
+    }
+}
+
 TEST(PolicyFileRule, RefusesMaxTapsOfTheWrongTypeOrRange) {
-    const char* expected = "rules[0].max_taps: expected a whole number from 0 to 1024, got ";
+    const char* expected = "rules[0].max_taps: expected a whole number from 0 to 16384, got ";
     EXPECT_TRUE(RefusedAt(with_rule(R"("users": [0], "max_taps": "4")"), "1:53",
                           std::string(expected) + "\"4\""));
     EXPECT_TRUE(RefusedAt(with_rule(R"("users": [0], "max_taps": -1)"), "1:53",
                           std::string(expected) + "-1"));
-    EXPECT_TRUE(RefusedAt(with_rule(R"("users": [0], "max_taps": 1025)"), "1:53",
-                          std::string(expected) + "1025"));
+    EXPECT_TRUE(RefusedAt(with_rule(R"("users": [0], "max_taps": 16385)"), "1:53",
+                          std::string(expected) + "16385"));
     EXPECT_TRUE(RefusedAt(with_rule(R"("users": [0], "max_taps": 2.5)"), "1:53",
                           std::string(expected) + "2.5"));
     EXPECT_TRUE(RefusedAt(with_rule(R"("users": [0], "max_taps": null)"), "1:53",

@@ -1,5 +1,6 @@
 // Tests for daemon/kernel/route_messages: parse_route() on RTM_NEWROUTE bytes as the kernel sends
-// them (IPv4, IPv6 multipath, other tables, default routes, impossible lengths) and the requests.
+// them (IPv4, IPv6 multipath, other tables, default routes, impossible lengths),
+// parse_route_event() on notifications, and the requests.
 #include "route_messages.hpp"
 
 #include <gtest/gtest.h>
@@ -91,6 +92,58 @@ TEST(ParseRoute, RefusesWhatDoesNotHold) {
     auto r = parse(short_nexthop);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->ifindex, 0);
+}
+
+Result<std::optional<RouteEvent>> event(const std::vector<uint8_t>& bytes) {
+    auto b = to_bytes(bytes);
+    return parse_route_event(message_of(b));
+}
+
+TEST(ParseRouteEvent, ReadsAnAdditionOrARemovalThroughEveryNexthop) {
+    auto added = event(kIpv4);
+    ASSERT_TRUE(added.ok() && added.value());
+    EXPECT_FALSE(added.value()->removed);
+    EXPECT_EQ(added.value()->destination.str(), "10.0.0.0/24");
+    EXPECT_EQ(added.value()->ifindexes, std::vector<int>{5});
+    auto two_hops = kIpv6Multipath;  // a second rtnexthop, through link 7
+    for (uint8_t b : {8, 0, 0, 0, 7, 0, 0, 0}) two_hops.push_back(b);
+    two_hops[0] += 8;
+    two_hops[48] += 8;  // RTA_MULTIPATH's length
+    two_hops[4] = RTM_DELROUTE;
+    auto removed = event(two_hops);
+    ASSERT_TRUE(removed.ok() && removed.value());
+    EXPECT_TRUE(removed.value()->removed);
+    EXPECT_EQ(removed.value()->ifindexes, (std::vector<int>{6, 7}));
+    auto no_link = kIpv4;
+    no_link.resize(44);  // without RTA_OIF: a blackhole, say
+    no_link[0] = 44;
+    auto none = event(no_link);
+    ASSERT_TRUE(none.ok() && none.value());
+    EXPECT_EQ(none.value()->ifindexes, std::vector<int>{0});
+}
+
+TEST(ParseRouteEvent, CacheEntriesOtherTablesAndMessagesAreNotOursAndBadOnesAreErrors) {
+    auto cloned = kIpv4;
+    cloned[16 + 8] = RTM_F_CLONED & 0xff;
+    cloned[16 + 9] = (RTM_F_CLONED >> 8) & 0xff;
+    auto r = event(cloned);
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r.value());
+    auto local = kIpv4;
+    local[20 + 4 + 4 + 4] = 255;  // RTA_TABLE local
+    r = event(local);
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r.value());
+    auto link = kIpv4;
+    link[4] = RTM_NEWLINK;
+    r = event(link);
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r.value());
+    auto short_dst = kIpv4;
+    short_dst[36] = 7;  // RTA_DST of 3 bytes
+    r = event(short_dst);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("RTM_NEWROUTE: a destination of 3 bytes"), std::string::npos);
 }
 
 TEST(RouteRequests, AddIsTapdsLinkScopeRouteByteForByte) {

@@ -1,0 +1,171 @@
+// Tests for daemon/kernel/prefix_index: the overlap query (what contains the prefix asked, what
+// equals it, what lies inside it), holders per link, the link excepted, removal of one of two.
+#include "prefix_index.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tapd {
+namespace {
+
+Prefix net(const char* text) {
+    auto p = parse_interface_address(text);
+    EXPECT_TRUE(p.ok()) << text;
+    return p.value();
+}
+
+PrefixHolder on(int ifindex, const char* address) {
+    return PrefixHolder::address_of(ifindex, net(address), {});
+}
+
+// "NETWORK on IFINDEX" of the first overlap of W outside EXCEPT among HELD, or "" for none.
+std::string overlap(const PrefixIndex& index, const char* w, int except = 0,
+                    Held held = Held::Address) {
+    auto o = index.find_overlap(net(w), except, held);
+    if (!o) return "";
+    return o->network.str() + " on " + std::to_string(o->holder.ifindex);
+}
+
+TEST(CountsForConflicts, LeavesOutDefaultRoutesAndIpv6LinkLocal) {
+    EXPECT_FALSE(counts_for_conflicts(net("0.0.0.0/0")));
+    EXPECT_FALSE(counts_for_conflicts(net("::/0")));
+    EXPECT_FALSE(counts_for_conflicts(net("fe80::1/64")));
+    EXPECT_TRUE(counts_for_conflicts(net("169.254.1.1/16")));  // IPv4 link-local does count
+    EXPECT_TRUE(counts_for_conflicts(net("fdaa::1/64")));
+    EXPECT_TRUE(counts_for_conflicts(net("192.168.69.1/32")));
+}
+
+TEST(PrefixIndex, FindsWhatContainsEqualsOrLiesInsideThePrefixAsked) {
+    PrefixIndex index;
+    index.add(net("192.168.69.1/24"), on(5, "192.168.69.1/24"));
+    EXPECT_EQ(overlap(index, "192.168.69.100/24"), "192.168.69.0/24 on 5");  // equal
+    EXPECT_EQ(overlap(index, "192.168.69.64/26"), "192.168.69.0/24 on 5");   // inside it
+    EXPECT_EQ(overlap(index, "192.168.69.7/32"), "192.168.69.0/24 on 5");
+    EXPECT_EQ(overlap(index, "192.168.0.0/16"), "192.168.69.0/24 on 5");  // around it
+    EXPECT_EQ(overlap(index, "128.0.0.0/1"), "192.168.69.0/24 on 5");
+    EXPECT_EQ(overlap(index, "192.168.70.0/24"), "");  // beside it
+    EXPECT_EQ(overlap(index, "192.168.68.0/24"), "");
+    EXPECT_EQ(overlap(index, "192.168.70.0/23"), "");
+    EXPECT_EQ(overlap(index, "0.0.0.0/1"), "");
+    EXPECT_EQ(overlap(index, "fdaa::/16"), "");  // another family
+}
+
+TEST(PrefixIndex, FindsIpv6AncestorsAtEveryLengthPresent) {
+    PrefixIndex index;
+    index.add(net("fdaa::/16"), on(3, "fdaa::/16"));
+    index.add(net("fdaa:1:2::/48"), on(4, "fdaa:1:2::/48"));
+    index.add(net("fdbb::1/128"), on(5, "fdbb::1/128"));
+    EXPECT_EQ(overlap(index, "fdaa:1:2:3::/64"), "fdaa::/16 on 3");  // the shortest first
+    EXPECT_EQ(overlap(index, "fdaa:1:2:3::/64", 3), "fdaa:1:2::/48 on 4");
+    EXPECT_EQ(overlap(index, "fdaa:1:3::/48", 3), "");
+    EXPECT_EQ(overlap(index, "fdbb::/64"), "fdbb::1/128 on 5");
+    EXPECT_EQ(overlap(index, "fdbb::2/128"), "");
+    EXPECT_EQ(overlap(index, "fdbb::1/127"), "fdbb::1/128 on 5");
+}
+
+TEST(PrefixIndex, ScansPastEntriesOfTheLinkExceptedInsideThePrefixAsked) {
+    PrefixIndex index;
+    index.add(net("10.1.0.0/24"), on(7, "10.1.0.0/24"));
+    index.add(net("10.1.1.0/24"), on(7, "10.1.1.0/24"));
+    index.add(net("10.1.2.0/24"), on(8, "10.1.2.0/24"));
+    index.add(net("10.2.0.0/24"), on(9, "10.2.0.0/24"));
+    EXPECT_EQ(overlap(index, "10.1.0.0/16", 7), "10.1.2.0/24 on 8");
+    EXPECT_EQ(overlap(index, "10.1.0.0/23", 7), "");
+    EXPECT_EQ(overlap(index, "10.0.0.0/8", 7), "10.1.2.0/24 on 8");
+}
+
+TEST(PrefixIndex, APrefixOfSeveralLinksConflictsUnlessOnlyTheLinkExceptedHoldsIt) {
+    PrefixIndex index;
+    index.add(net("192.168.69.1/24"), on(5, "192.168.69.1/24"));
+    index.add(net("192.168.69.2/24"), on(6, "192.168.69.2/24"));
+    EXPECT_EQ(overlap(index, "192.168.69.9/24", 5), "192.168.69.0/24 on 6");
+    EXPECT_EQ(overlap(index, "192.168.69.9/24", 6), "192.168.69.0/24 on 5");
+    auto o = index.find_overlap(net("192.168.69.9/24"), 5, Held::Address);
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->shown().str(), "192.168.69.2/24");  // the address with its host bits
+    EXPECT_TRUE(index.remove(net("192.168.69.2/24"), on(6, "192.168.69.2/24")));
+    EXPECT_EQ(overlap(index, "192.168.69.9/24", 5), "");
+    EXPECT_EQ(overlap(index, "192.168.69.9/24"), "192.168.69.0/24 on 5");
+}
+
+TEST(PrefixIndex, RemovingOneOfTwoHoldersAlikeLeavesTheOther) {
+    PrefixIndex index;
+    index.add(net("10.0.0.0/8"), on(4, "10.0.0.0/8"));
+    index.add(net("10.0.0.0/8"), on(4, "10.0.0.0/8"));
+    EXPECT_EQ(index.count(Held::Address), 2u);
+    EXPECT_TRUE(index.remove(net("10.0.0.0/8"), on(4, "10.0.0.0/8")));
+    EXPECT_EQ(overlap(index, "10.1.0.0/16"), "10.0.0.0/8 on 4");
+    EXPECT_TRUE(index.remove(net("10.0.0.0/8"), on(4, "10.0.0.0/8")));
+    EXPECT_FALSE(index.remove(net("10.0.0.0/8"), on(4, "10.0.0.0/8")));
+    EXPECT_EQ(overlap(index, "10.1.0.0/16"), "");
+    EXPECT_EQ(index.count(Held::Address), 0u);
+    EXPECT_FALSE(index.link_holds(4, AF_INET, Held::Address));
+}
+
+TEST(PrefixIndex, RemovesOnlyAnEqualHolder) {
+    PrefixIndex index;
+    index.add(net("192.168.69.1/24"), on(5, "192.168.69.1/24"));
+    EXPECT_FALSE(index.remove(net("192.168.69.1/24"), on(6, "192.168.69.1/24")));
+    EXPECT_FALSE(index.remove(net("192.168.69.2/24"), on(5, "192.168.69.2/24")));
+    EXPECT_TRUE(index.contains(net("192.168.69.1/24"), on(5, "192.168.69.1/24")));
+    EXPECT_FALSE(index.contains(net("192.168.69.1/24"), on(6, "192.168.69.1/24")));
+    EXPECT_EQ(index.count(Held::Address), 1u);
+}
+
+TEST(PrefixIndex, ALengthNoLongerPresentIsNoLongerLookedAtButComesBack) {
+    PrefixIndex index;
+    index.add(net("10.0.0.0/8"), on(4, "10.0.0.0/8"));
+    EXPECT_TRUE(index.remove(net("10.0.0.0/8"), on(4, "10.0.0.0/8")));
+    EXPECT_EQ(overlap(index, "10.1.0.0/16"), "");
+    index.add(net("10.0.0.0/8"), on(4, "10.0.0.0/8"));
+    EXPECT_EQ(overlap(index, "10.1.0.0/16"), "10.0.0.0/8 on 4");
+}
+
+TEST(PrefixIndex, DropLinkTakesThatLinksHoldersOfOneFamilyOrAll) {
+    PrefixIndex index;
+    index.add(net("10.0.0.0/8"), on(4, "10.0.0.0/8"));
+    index.add(net("10.0.0.0/8"), on(4, "10.0.0.0/8"));
+    index.add(net("10.0.0.0/8"), on(5, "10.0.0.0/8"));
+    index.add(net("fdaa::/64"), on(4, "fdaa::/64"));
+    index.drop_link(4, AF_INET);
+    EXPECT_EQ(overlap(index, "10.1.0.0/16"), "10.0.0.0/8 on 5");
+    EXPECT_EQ(overlap(index, "10.1.0.0/16", 5), "");
+    EXPECT_TRUE(index.link_holds(4, AF_INET6, Held::Address));
+    EXPECT_FALSE(index.link_holds(4, AF_INET, Held::Address));
+    EXPECT_EQ(overlap(index, "fdaa::1/128"), "fdaa::/64 on 4");
+    index.drop_link(4);
+    EXPECT_EQ(overlap(index, "fdaa::1/128"), "");
+    EXPECT_EQ(index.count(Held::Address), 1u);
+    index.drop_link(99);  // nothing there
+    EXPECT_EQ(index.count(Held::Address), 1u);
+    index.clear();
+    EXPECT_EQ(overlap(index, "10.1.0.0/16"), "");
+}
+
+TEST(PrefixIndex, AddressesAndRoutesShareKeysAndAreAskedForApart) {
+    PrefixIndex index;
+    index.add(net("192.168.69.1/30"), on(5, "192.168.69.1/30"));
+    index.add(net("192.168.69.0/30"), PrefixHolder::route_via(5));  // its prefix route
+    index.add(net("fdbb::/48"), PrefixHolder::route_via(6));
+    EXPECT_EQ(index.count(Held::Address), 1u);
+    EXPECT_EQ(index.count(Held::Route), 2u);
+    EXPECT_EQ(overlap(index, "fdbb::/64"), "");
+    EXPECT_EQ(overlap(index, "fdbb::/64", 0, Held::Route), "fdbb::/48 on 6");
+    auto route = index.find_overlap(net("192.168.69.2/31"), 0, Held::Route);
+    ASSERT_TRUE(route);
+    EXPECT_EQ(route->shown().str(), "192.168.69.0/30");  // a route is named as it is
+    EXPECT_FALSE(index.link_holds(6, AF_INET6, Held::Address));
+    EXPECT_TRUE(index.link_holds(6, AF_INET6, Held::Route));
+    index.drop_link(5, AF_INET, Held::Route);  // the address stays
+    EXPECT_EQ(overlap(index, "192.168.69.2/31"), "192.168.69.0/30 on 5");
+    EXPECT_EQ(overlap(index, "192.168.69.2/31", 0, Held::Route), "");
+    index.add(net("192.168.69.0/30"), PrefixHolder::route_via(5));
+    index.clear(Held::Route);
+    EXPECT_EQ(index.count(Held::Route), 0u);
+    EXPECT_EQ(overlap(index, "192.168.69.2/31"), "192.168.69.0/30 on 5");
+    EXPECT_EQ(overlap(index, "fdbb::/64", 0, Held::Route), "");
+    index.drop_link(5);
+    EXPECT_EQ(index.count(Held::Address), 0u);
+}
+
+}  // namespace
+}  // namespace tapd

@@ -196,5 +196,26 @@ TEST_F(CaptureFilterTest, ACaptureStillStartingWhenTapdStopsIsRefused) {
         << cap.describe();
 }
 
+// The same when the tap is deleted while its capture starts: NotFound, and no streamer stays.
+TEST_F(CaptureFilterTest, ACaptureStillStartingWhenItsTapIsDeletedIsNotFound) {
+    std::string slow;
+    for (int port = 1; slow.size() < 4000; ++port)
+        slow += (slow.empty() ? "" : " or ") + std::string("port ") + std::to_string(port);
+    CommandResult cap;
+    std::thread reader([&] {
+        cap = env_->as_user(65534,
+                            {capture_probe(), "read", "tap0", "--filter", slow, "--timeout", "2"});
+    });
+    EXPECT_TRUE(children_become(1)) << "no streamer";
+    auto del = env_->tapctl({"delete", "tap0"});
+    EXPECT_EQ(del.status, 0) << del.describe();
+    reader.join();
+    EXPECT_NE(cap.out.find("error net.tapd1.Error.NotFound: tap 'tap0' was deleted while its "
+                           "capture started"),
+              std::string::npos)
+        << cap.describe();
+    EXPECT_TRUE(children_become(0)) << tapd_children();
+}
+
 }  // namespace
 }  // namespace tapd::test

@@ -139,8 +139,14 @@ UniqueFd Client::open_raw_socket(const std::string& name, int family, int protoc
 }
 
 UniqueFd Client::open_capture(const std::string& name, uint32_t snaplen) {
+    return open_capture(name, snaplen, "");
+}
+
+UniqueFd Client::open_capture(const std::string& name, uint32_t snaplen,
+                              const std::string& filter) {
     std::map<std::string, sdbus::Variant> o;
     if (snaplen != 0) o["snaplen"] = sdbus::Variant(snaplen);
+    if (!filter.empty()) o["filter"] = sdbus::Variant(filter);
     try {
         sdbus::UnixFd fd = manager_->OpenCapture(name, o);
         return adopt(std::move(fd));

@@ -123,6 +123,10 @@ class Client {
     // A pcap byte stream (Ethernet, microsecond timestamps) of the tap's frames, both directions,
     // keeping SNAPLEN bytes of each (0: tapd's default, 262144). EOF when the tap is deleted.
     UniqueFd open_capture(const std::string& name, uint32_t snaplen = 0);
+    // The same with only the frames that FILTER, a tcpdump/pcap-filter(7) expression such as
+    // "udp port 9", accepts ("": every frame); tapd refuses a bad expression with
+    // net.tapd1.Error.InvalidArgument quoting libpcap's message.
+    UniqueFd open_capture(const std::string& name, uint32_t snaplen, const std::string& filter);
     void delete_tap(const std::string& name);
     // The caller's own taps (one GetTaps call, whatever their number).
     std::vector<TapInfo> list();

@@ -97,21 +97,24 @@ const Command kCommands[] = {
      cmd_masquerade},
 #ifdef TAPCTL_HAVE_PACKETS
     {"sniff",
-     "sniff NAME [-c COUNT] [-v]",
+     "sniff NAME [-c COUNT] [-v] [EXPRESSION...]",
      "decode the tap's frames live (one line each)",
      {kCount, kVerbose},
      true,
      "Reads tapd's capture stream of the tap, so a tap that a program holds can be watched.\n"
-     "Ctrl-C ends it cleanly.",
-     "tapctl sniff tap0 -c 10",
+     "EXPRESSION is a tcpdump filter (pcap-filter(7)), its words joined by spaces as tcpdump\n"
+     "joins them; tapd's streamer attaches it in the kernel, so other frames never reach\n"
+     "tapctl. A bad expression is refused with libpcap's message. Ctrl-C ends it cleanly.",
+     "tapctl sniff tap0 -c 10 udp port 53",
      cmd_sniff},
     {"capture",
-     "capture NAME -w FILE [-c COUNT]",
+     "capture NAME -w FILE [-c COUNT] [EXPRESSION...]",
      "write the tap's frames to FILE (.pcap or .pcapng)",
      {kWrite, kCount},
      false,
-     "'-w -' writes pcap to stdout, e.g. 'tapctl capture tap0 -w - | wireshark -k -i -'.",
-     "tapctl capture tap0 -w tap0.pcapng -c 100",
+     "EXPRESSION is a tcpdump filter, as for sniff. '-w -' writes pcap to stdout, e.g.\n"
+     "'tapctl capture tap0 -w - | wireshark -k -i -'.",
+     "tapctl capture tap0 -w tap0.pcapng -c 100 not arp",
      cmd_capture},
     {"read",
      "read FILE [-c COUNT] [-v]",

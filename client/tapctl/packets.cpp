@@ -8,6 +8,14 @@ namespace tapd::tapctl {
 
 namespace {
 
+// The operands after NAME as one pcap-filter(7) expression, joined by spaces as tcpdump joins
+// its own ("" when there are none).
+std::string filter_expression(const Invocation& inv) {
+    std::string e;
+    for (size_t i = 1; i < inv.operands.size(); ++i) e += (i > 1 ? " " : "") + inv.operands[i];
+    return e;
+}
+
 tapd::cli::DecodeOptions decode_options(const Invocation& inv) {
     tapd::cli::DecodeOptions o;
     o.verbose = inv.verbose;
@@ -20,17 +28,15 @@ tapd::cli::DecodeOptions decode_options(const Invocation& inv) {
 
 int cmd_sniff(Invocation& inv) {
     std::string name = need_name(inv);
-    no_more_operands(inv, 1);
     // A capture stream from tapd, not the tap fd: a tap another program holds can be sniffed.
-    auto fd = inv.bus().open_capture(name);
+    auto fd = inv.bus().open_capture(name, 0, filter_expression(inv));
     return tapd::cli::print_frames_from_pcap_fd(fd.get(), decode_options(inv));
 }
 
 int cmd_capture(Invocation& inv) {
     std::string name = need_name(inv);
-    no_more_operands(inv, 1);
     if (inv.write_to.empty()) throw UsageError("capture: -w FILE is required");
-    auto fd = inv.bus().open_capture(name);
+    auto fd = inv.bus().open_capture(name, 0, filter_expression(inv));
     return tapd::cli::capture_pcap_fd_to_file(fd.get(), inv.write_to, inv.count);
 }
 

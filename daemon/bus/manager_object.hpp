@@ -55,8 +55,9 @@ class ManagerObject final
     // manager_fds.cpp
     sdbus::UnixFd OpenRawSocket(const std::string& name, const int32_t& family,
                                 const int32_t& protocol) override;
-    sdbus::UnixFd OpenCapture(const std::string& name,
-                              const std::map<std::string, sdbus::Variant>& options) override;
+    // Answered later, by the streamer's report (Captures::Done).
+    void OpenCapture(sdbus::Result<sdbus::UnixFd>&& result, std::string name,
+                     std::map<std::string, sdbus::Variant> options) override;
     std::vector<sdbus::ObjectPath> ListTaps() override;
     std::vector<sdbus::ObjectPath> ListAllTaps() override;
     std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> GetTaps(

@@ -13,9 +13,13 @@ std::string log_arg(const std::string& key, const std::string& v) {
     return " " + key + "=" + log::value(v);
 }
 
-void throw_error(const Error& e) {
+sdbus::Error bus_error(const Error& e) {
     // sd-bus does not send a message that is not valid UTF-8: its caller would wait in vain.
-    throw sdbus::Error(names::error_name(e.kind), printable_utf8(e.message, kMaxErrorText));
+    return sdbus::Error(names::error_name(e.kind), printable_utf8(e.message, kMaxErrorText));
+}
+
+void throw_error(const Error& e) {
+    throw bus_error(e);
 }
 
 Status check_name_length(const std::string& name) {
@@ -27,6 +31,11 @@ Status check_option_keys(const sdbus::IObject& object) {
 }
 
 void reply(const Caller& c, const char* method, const std::string& args, const Status& st) {
+    log_reply(c, method, args, st);
+    if (!st) throw_error(st.error());
+}
+
+void log_reply(const Caller& c, const char* method, const std::string& args, const Status& st) {
     std::string line = std::string("method=") + method + " uid=" + std::to_string(c.uid) +
                        " pid=" + std::to_string(c.pid) + " client=" + c.sender + args;
     if (st) {
@@ -35,7 +44,6 @@ void reply(const Caller& c, const char* method, const std::string& args, const S
     }
     log::info(line + " result=" + names::error_name(st.error().kind) +
               " reason=" + log::value(st.error().message, kMaxErrorText));
-    throw_error(st.error());
 }
 
 }  // namespace tapd

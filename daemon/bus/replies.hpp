@@ -16,12 +16,17 @@ namespace tapd {
 // naming a long path, far less than a hostile caller's argument.
 inline constexpr size_t kMaxErrorText = 1024;
 
-// Throws the named D-Bus error for E, its message made valid UTF-8 of at most kMaxErrorText bytes.
+// The named D-Bus error for E, its message made valid UTF-8 of at most kMaxErrorText bytes.
+sdbus::Error bus_error(const Error& e);
+// Throws bus_error(E).
 [[noreturn]] void throw_error(const Error& e);
 
 // Logs METHOD's outcome ST for caller C with ARGS (log_arg()s) on one line; an error is then
 // thrown as its D-Bus error.
 void reply(const Caller& c, const char* method, const std::string& args, const Status& st);
+// reply() for a call answered after its handler returned (an Async method): logs the outcome
+// ST and returns, leaving the answer (bus_error() for an error) to the caller.
+void log_reply(const Caller& c, const char* method, const std::string& args, const Status& st);
 // reply() for a step before the call's outcome: logs and throws only if ST is an error.
 inline void require(const Caller& c, const char* method, const std::string& args,
                     const Status& st) {

@@ -1,11 +1,11 @@
 // OpenCapture: authorize (grant, ownership) → quota (the captures running, the caller's and
-// everyone's) → start a streamer.
+// everyone's) → start a streamer, which answers once it reads the tap with the filter attached.
 #include "service.hpp"
 
 namespace tapd {
 
-Result<UniqueFd> Service::open_capture(const Caller& caller, const IfName& name,
-                                       const CaptureOptions& options) {
+Status Service::open_capture(const Caller& caller, const IfName& name,
+                             const CaptureOptions& options, Captures::Done done) {
     auto policy = policy_.get();
     Grant grant = policy->grant_for(caller);
     if (!grant.unlimited && !grant.capture)
@@ -18,7 +18,7 @@ Result<UniqueFd> Service::open_capture(const Caller& caller, const IfName& name,
                                               captures_->running());
         !st)
         return st.error();
-    return captures_->start(rec.name, rec.ifindex, caller.uid, options);
+    return captures_->start(rec.name, rec.ifindex, caller.uid, options, std::move(done));
 }
 
 size_t Service::captures_of(const Caller& caller) {

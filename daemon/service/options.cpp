@@ -213,6 +213,14 @@ Result<CaptureOptions> parse_capture_options(const OptionMap& options) {
     if (auto st = not_too_many(options); !st) return st.error();
     CaptureOptions out;
     for (const auto& [key, value] : options) {
+        if (key == "filter") {
+            if (!value.containsValueOfType<std::string>()) return bad_type(key, value, "s");
+            auto filter = value.get<std::string>();
+            if (auto st = check_length("option 'filter':", filter, kMaxFilterLength); !st)
+                return st.error();
+            out.filter = std::move(filter);
+            continue;
+        }
         if (key != "snaplen") return unknown_option(key);
         if (!value.containsValueOfType<uint32_t>()) return bad_type(key, value, "u");
         uint32_t v = value.get<uint32_t>();

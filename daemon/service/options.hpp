@@ -36,9 +36,13 @@ struct CreateOptions {
 };
 
 inline constexpr uint32_t kMaxSnaplen = 262144;  // tcpdump's default and maximum
+// A capture filter's expression: room for any hand-written one and for generated lists of
+// hosts or ports (the streamer bounds the time libpcap takes to compile it).
+inline constexpr size_t kMaxFilterLength = 4096;
 
 struct CaptureOptions {
     uint32_t snaplen = kMaxSnaplen;  // bytes kept of each frame
+    std::string filter;              // pcap-filter(7); "" = every frame
 };
 
 // The most fds the system bus carries in one message: dbus-daemon's max_message_unix_fds, 16
@@ -72,7 +76,8 @@ Result<CreateOptions> parse_create_options(const OptionMap& options);
 // (OpenTapQueues), queues (u, 1..kMaxQueuesPerCall). Any other key is refused by name so that a
 // typo is not ignored; so is queues on OpenTap, which returns one fd.
 Result<OpenOptions> parse_open_options(const OptionMap& options, bool queues);
-// OpenCapture's options: snaplen (u, 1..262144).
+// OpenCapture's options: snaplen (u, 1..262144), filter (s, at most kMaxFilterLength bytes;
+// compiled by the streamer, not here).
 Result<CaptureOptions> parse_capture_options(const OptionMap& options);
 
 }  // namespace tapd

@@ -218,6 +218,8 @@ void Service::client_gone(const std::string& sender) {
 }
 
 void Service::shutdown() {
+    // A capture still starting is answered now; running ones end with tapd (PDEATHSIG).
+    captures_->stop_starting("tapd is stopping");
     std::vector<std::string> names;
     for (const auto& [name, r] : taps_.all())
         if (!r.persistent) names.push_back(name);

@@ -77,14 +77,15 @@ class Service {
     // tapd's nf_tables rule on that mark (README "Raw sockets").
     Result<UniqueFd> open_raw_socket(const Caller& caller, const IfName& name, int family,
                                      int protocol);
-    // The read end of a pcap stream of the caller's tap (README "Capture").
-    Result<UniqueFd> open_capture(const Caller& caller, const IfName& name,
-                                  const CaptureOptions& options);
+    // Starts a capture of the caller's tap (README "Capture"); DONE later gets the read end of
+    // its pcap stream, or why there is none. An error returned here means DONE is never called.
+    Status open_capture(const Caller& caller, const IfName& name, const CaptureOptions& options,
+                        Captures::Done done);
     // CALLER's running captures and open raw sockets (GetPolicy).
     size_t captures_of(const Caller& caller);
     Result<size_t> raw_sockets_of(const Caller& caller) const;
-    // Readable when a capture streamer has exited; reap_captures() then forgets it (closing
-    // its pidfd) without waiting for the next call.
+    // Readable when a capture streamer has reported or exited; reap_captures() then answers its
+    // OpenCapture or forgets it (closing its pidfd) without waiting for the next call.
     int capture_exits_fd() const { return captures_->exits_fd(); }
     void reap_captures() { captures_->reap(); }
 

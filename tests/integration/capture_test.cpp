@@ -4,51 +4,34 @@
 #include <dirent.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
-#include "harness.hpp"
+#include "capture_fixture.hpp"
 
 namespace tapd::test {
 namespace {
 
 std::string probe() {
-    return std::string(TAPD_TEST_SUPPORT) + "/capture_probe";
+    return capture_probe();
 }
 
-class CaptureTest : public TapdTest {
+class CaptureTest : public CaptureFixture {
   protected:
     void SetUp() override {
-        TapdTest::SetUp();
+        CaptureFixture::SetUp();
         if (IsSkipped() || HasFatalFailure()) return;
-        auto created = env_->tapctl({"create", "tap0", "--address", "192.168.69.100/24"});
-        ASSERT_EQ(created.status, 0) << created.describe();
-        // The host sends to 192.168.69.1 at once: no ARP wait.
-        auto r = env_->in_ns(
-            {"ip", "neigh", "add", "192.168.69.1", "lladdr", "02:00:00:00:00:01", "dev", "tap0"});
-        ASSERT_EQ(r.status, 0) << r.describe();
-    }
-
-    int tapd_children() { return env_->tapd_children(); }
-
-    // Waits up to 5 s for tapd to have N children (a streamer exists once its socket is bound).
-    bool children_become(int n) {
-        return eventually([&] { return tapd_children() == n; });
+        make_tap("tap0", "192.168.69.100/24", "192.168.69.1");
     }
 };
-
-size_t count_of(const std::string& text, const std::string& what) {
-    size_t n = 0;
-    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-    return n;
-}
 
 TEST_F(CaptureTest, SeesFramesTheHolderWritesAndFramesTheHostSendsWhileAnotherProgramHoldsTheTap) {
     CommandResult cap, holder;
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--timeout", "4"});
     });
-    EXPECT_TRUE(children_become(1)) << "no streamer";
+    EXPECT_TRUE(streaming(1)) << "not answered";
     // Another program holds the (single-queue) tap: OpenTap could not sniff it, OpenCapture can.
     std::thread writer([&] {
         holder = env_->as_user(
@@ -76,7 +59,7 @@ TEST_F(CaptureTest, SnaplenCutsFramesAndKeepsTheirLength) {
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--snaplen", "64", "--timeout", "3"});
     });
-    EXPECT_TRUE(children_become(1)) << "no streamer";
+    EXPECT_TRUE(streaming(1)) << "not answered";
     std::thread holder([&] {
         env_->as_user(65534, {tapctl_bin(), "exec", "tap0", "--", "sleep", "2"});
     });
@@ -96,7 +79,7 @@ TEST_F(CaptureTest, TheStreamEndsWhenTheTapIsDeleted) {
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--timeout", "10"});
     });
-    EXPECT_TRUE(children_become(1)) << tapd_children();
+    EXPECT_TRUE(streaming(1)) << "not answered";
     auto del = env_->tapctl({"delete", "tap0"});
     EXPECT_EQ(del.status, 0) << del.describe();
     reader.join();
@@ -127,10 +110,47 @@ TEST_F(CaptureTest, StreamersEndWithTapd) {
     std::thread reader([&] {
         cap = env_->as_user(65534, {probe(), "read", "tap0", "--timeout", "10"});
     });
-    EXPECT_TRUE(children_become(1)) << tapd_children();
+    EXPECT_TRUE(streaming(1)) << "not answered";
     EXPECT_EQ(env_->stop_tapd(SIGTERM), 0);
     reader.join();
     EXPECT_NE(cap.out.find("end: eof"), std::string::npos) << cap.describe();
+}
+
+// Backpressure (README "Capture"): a client that stops reading loses frames, whole, and each one
+// it lost is counted in the streamer's log line, kernel drops (the ring was full) and the
+// streamer's own alike; nothing is queued without bound. The probe holds the tap, writes 400,000
+// frames without reading, then reads until a sentinel written after them comes through.
+TEST_F(CaptureTest, AClientThatStopsReadingLosesFramesAndEveryLostOneIsCounted) {
+    const long written = 400000;
+    auto r = env_->as_user(65534, {tapctl_bin(), "exec", "tap0", "--", probe(), "flood-read",
+                                   "tap0", std::to_string(written)});
+    ASSERT_EQ(r.status, 0) << r.describe();
+    long wrote = -1, got = -1, sentinels = -1;
+    ASSERT_EQ(
+        std::sscanf(r.out.c_str(), "wrote %ld got %ld sentinels %ld", &wrote, &got, &sentinels), 3)
+        << r.describe();
+    // The streamer logs its counts when it sees the client's end closed.
+    std::string line;
+    ASSERT_TRUE(eventually([&] {
+        std::string log = env_->tapd_log();
+        size_t at = log.find("tap=tap0 ended: client closed the stream; frames=");
+        if (at == std::string::npos) return false;
+        line = log.substr(at, log.find('\n', at) - at);
+        return true;
+    })) << env_->tapd_log();
+    unsigned long frames = 0, slow = 0, kernel = 0;
+    ASSERT_EQ(std::sscanf(line.c_str(),
+                          "tap=tap0 ended: client closed the stream; frames=%lu "
+                          "dropped_slow_client=%lu dropped_kernel=%lu",
+                          &frames, &slow, &kernel),
+              3)
+        << line;
+    long lost = static_cast<long>(slow + kernel);
+    EXPECT_LT(got, written) << line;
+    EXPECT_GT(lost, 0) << line;
+    // Every data frame was read or counted as lost; sentinels may be among the lost ones too.
+    EXPECT_GE(got + lost, written) << line << " " << r.out;
+    EXPECT_LE(got + lost, written + sentinels) << line << " " << r.out;
 }
 
 TEST_F(CaptureTest, AnotherUsersTapIsNotFound) {

@@ -50,9 +50,8 @@ Status Firewall::adopt(const std::vector<FirewallTap>& taps, std::optional<int> 
         if (t.masquerade) masquerade_[t.name] = masquerade_entry(t);
         if (auto raw = raw_entry(t)) raw_[t.name] = *raw;
     }
-    // Atomic: also clears stale elements and rules.
-    if (auto st = table_->run(nft::table_batch(expected()), "rebuilding table inet tapd"); !st)
-        return st;
+    // Clears stale elements and rules (every chain flushed, every set emptied, then filled).
+    if (auto st = table_->rebuild(expected(), "rebuilding table inet tapd"); !st) return st;
     if (masquerade_.empty() && saved_ip_forward_) {
         if (auto st = write_ip_forward(*saved_ip_forward_); !st) return st;
         log::info("reconcile: restored net.ipv4.ip_forward=" + std::to_string(*saved_ip_forward_));

@@ -77,13 +77,8 @@ static json raw_rule(const char* chain) {
         }));
 }
 
-json table_batch(const TableState& state) {
-    json cmds = json::array();
-    json table = {{"family", kFamily}, {"name", kTable}};
-    cmds.push_back({{"add", {{"table", table}}}});
-    cmds.push_back({{"delete", {{"table", table}}}});
-    cmds.push_back({{"add", {{"table", table}}}});
-
+// Sets, map and chains (an "add" of one that exists is a no-op), and the chains' rules.
+static void declare_and_fill_chains(json& cmds, bool flush_first) {
     json masq4 = named("masq4");
     masq4["type"] = "ipv4_addr";
     masq4["flags"] = json::array({"interval"});
@@ -117,6 +112,9 @@ json table_batch(const TableState& state) {
     rawpost.update(
         {{"type", "filter"}, {"hook", "postrouting"}, {"prio", 300}, {"policy", "accept"}});
     cmds.push_back({{"add", {{"chain", rawpost}}}});
+    if (flush_first)
+        for (const char* chain : {"postrouting", "forward", "guard4", "rawout", "rawpost"})
+            cmds.push_back({{"flush", {{"chain", named(chain)}}}});
 
     // The seed's "iptables -t nat -A POSTROUTING -s 192.168.69.0/24 -j MASQUERADE", for every
     // masqueraded subnet at once through the set.
@@ -136,6 +134,18 @@ json table_batch(const TableState& state) {
                  {{"vmap", {{"key", {{"meta", {{"key", "nfproto"}}}}}, {"data", "@guardmode"}}}},
              })));
     for (auto& c : guard_rules()) cmds.push_back(c);
+    cmds.push_back(raw_rule("rawout"));
+    cmds.push_back(raw_rule("rawpost"));
+}
+
+json table_batch(const TableState& state) {
+    json cmds = json::array();
+    json table = {{"family", kFamily}, {"name", kTable}};
+    cmds.push_back({{"add", {{"table", table}}}});
+    cmds.push_back({{"delete", {{"table", table}}}});
+    cmds.push_back({{"add", {{"table", table}}}});
+    declare_and_fill_chains(cmds, false);
+
     // Every set's elements in one command: libnftables evaluates each command against the
     // interval set's elements so far, and 2,000 commands for 1,000 taps cost it ~100 ms where
     // two cost ~10.
@@ -158,8 +168,6 @@ json table_batch(const TableState& state) {
         json on = guard_batch(true);
         for (auto& c : on["nftables"]) cmds.push_back(c);
     }
-    cmds.push_back(raw_rule("rawout"));
-    cmds.push_back(raw_rule("rawpost"));
     if (!state.raw.empty()) {
         json elems = json::array();
         for (const auto& e : state.raw) elems.push_back(raw_elem(e));
@@ -167,6 +175,13 @@ json table_batch(const TableState& state) {
         el["elem"] = elems;
         cmds.push_back({{"add", {{"element", el}}}});
     }
+    return json{{"nftables", cmds}};
+}
+
+json chains_batch() {
+    json cmds = json::array();
+    cmds.push_back({{"add", {{"table", {{"family", kFamily}, {"name", kTable}}}}}});
+    declare_and_fill_chains(cmds, true);
     return json{{"nftables", cmds}};
 }
 

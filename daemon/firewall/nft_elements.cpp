@@ -13,6 +13,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <utility>
 
 namespace tapd::nft {
 
@@ -79,6 +81,48 @@ ElementBatch guard_elements(bool on) {
     return ElementBatch{{[on] { return guard_batch(on); }}, std::vector<ElementOp>{std::move(op)}};
 }
 
+std::optional<std::vector<ElementOp>> table_elements(const TableState& state) {
+    std::vector<ElementOp> out;
+    // DELSETELEM without elements flushes a set ("nft flush set").
+    for (const char* set : {"masq4", "taps", "rawallow", "guardmode"})
+        out.push_back({false, set, {}, "every element"});
+    // Elements to add, a few hundred per message: a message's element list is one netlink
+    // attribute, whose length is 16 bits.
+    constexpr size_t kPerMessage = 256;
+    std::map<std::string, size_t> open;  // set -> index in OUT of the message being filled
+    bool zero_end = false;               // masq4's interval end at 0.0.0.0, once
+    auto add = [&](const ElementOp& op) {
+        auto it = open.find(op.set);
+        if (it == open.end() || out[it->second].elems.size() >= kPerMessage) {
+            out.push_back({true, op.set, {}, ""});
+            it = open.insert_or_assign(op.set, out.size() - 1).first;
+        }
+        ElementOp& msg = out[it->second];
+        for (const auto& e : op.elems) {
+            bool is_zero_end = op.set == "masq4" && e.flags == NFT_SET_ELEM_INTERVAL_END &&
+                               e.key == std::vector<uint8_t>(4, 0);
+            if (is_zero_end && std::exchange(zero_end, true)) continue;
+            msg.elems.push_back(e);
+        }
+        msg.what += (msg.what.empty() ? "" : ", ") + op.what;
+    };
+    for (const auto& entry : state.entries) {
+        auto batch = masquerade_elements(true, entry);
+        if (!batch.ops) return std::nullopt;
+        for (const auto& op : *batch.ops) add(op);
+    }
+    // Each batch named: a range-for over a member of a temporary would dangle (C++20).
+    if (state.guard) {
+        auto guard = guard_elements(true);
+        for (const auto& op : *guard.ops) add(op);
+    }
+    for (const auto& raw : state.raw) {
+        auto batch = raw_elements(true, raw);
+        for (const auto& op : *batch.ops) add(op);
+    }
+    return out;
+}
+
 nlohmann::json ElementBatch::json() const {
     nlohmann::json out{{"nftables", nlohmann::json::array()}};
     for (const auto& part : json_parts) {
@@ -114,6 +158,9 @@ Result<std::unique_ptr<NftElementSocket>> NftElementSocket::open() {
     socklen_t len = sizeof addr;
     if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) < 0)
         return errno_error(ErrorKind::Failed, "getsockname(NETLINK_NETFILTER)", errno);
+    // An error ack without the request it answers (which can be a large element message).
+    int one = 1;
+    ::setsockopt(fd.get(), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
     return std::unique_ptr<NftElementSocket>(new NftElementSocket(std::move(fd), addr.nl_pid));
 }
 
@@ -132,7 +179,22 @@ static bool element_refusal(int err) {
 Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* refused) {
     *refused = false;
     if (ops.empty()) return {};
-    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE * 2);
+    // Room for every message: a header each, and per element its key, flags and verdict.
+    size_t need = 4096;
+    for (const auto& op : ops) {
+        need += 256 + op.set.size();
+        for (const auto& e : op.elems) need += 96 + e.key.size() + e.jump.size();
+    }
+    std::vector<char> buf(std::max<size_t>(need, MNL_SOCKET_BUFFER_SIZE * 2));
+    // A batch is one datagram: the socket's send buffer must hold it (SO_SNDBUFFORCE: tapd has
+    // CAP_NET_ADMIN; the plain SO_SNDBUF is capped by net.core.wmem_max).
+    if (buf.size() > sndbuf_) {
+        int size = static_cast<int>(buf.size());
+        if (::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0 &&
+            ::setsockopt(fd_.get(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size) < 0)
+            return errno_error(ErrorKind::Failed, "nf_tables batch: SO_SNDBUF", errno);
+        sndbuf_ = buf.size();
+    }
     mnl_nlmsg_batch* batch = mnl_nlmsg_batch_start(buf.data(), buf.size());
     if (!batch) return make_error(ErrorKind::Failed, "nf_tables batch: out of memory");
     uint32_t first = seq_ + 1;

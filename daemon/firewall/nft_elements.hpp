@@ -51,6 +51,11 @@ struct ElementBatch {
 ElementBatch masquerade_elements(bool add, const MasqueradeEntry& entry);
 ElementBatch raw_elements(bool add, const RawEntry& entry);
 ElementBatch guard_elements(bool on);
+// Every element of STATE, replacing what the sets and map hold: a flush of each, then the
+// elements, a few hundred per message (one transaction: nobody sees the sets half-filled). Run
+// after chains_batch, it completes the table as table_batch makes it. nullopt when an element
+// has no exact form here (see masquerade_elements): then table_batch.
+std::optional<std::vector<ElementOp>> table_elements(const TableState& state);
 // Joins changes into one transaction; the ops only if every part has them.
 ElementBatch join_elements(std::initializer_list<ElementBatch> batches);
 
@@ -73,6 +78,7 @@ class NftElementSocket {
     UniqueFd fd_;
     uint32_t portid_;
     uint32_t seq_ = 0;
+    size_t sndbuf_ = 0;  // the send buffer size set so far (0: the default)
 };
 
 }  // namespace tapd

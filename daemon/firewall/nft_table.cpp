@@ -76,6 +76,22 @@ Status NftTable::apply(const nft::ElementBatch& batch, const std::string& what) 
     return run(batch.json(), what);
 }
 
+Status NftTable::rebuild(const nft::TableState& state, const std::string& what) {
+    auto ops = nft::table_elements(state);
+    if (elements_ && ops) {
+        auto st = run(nft::chains_batch(), what + " (chains)");
+        if (st) {
+            bool refused = false;
+            st = elements_->apply(*ops, &refused);
+            if (st) return st;
+        }
+        // A table someone changed in ways an "add" does not mend (a set of another type):
+        // the whole table anew.
+        log::warn("nf_tables " + what + ": " + st.error().message + "; rebuilding the whole table");
+    }
+    return run(nft::table_batch(state), what);
+}
+
 // Whether table inet tapd exists, asked of the kernel: NFT_MSG_GETTABLE, which it refuses with
 // ENOENT when there is none. libnftables says so only in its message text.
 static Result<bool> table_exists() {

@@ -27,6 +27,11 @@ class NftTable {
     // Adds or deletes set elements through the fast path (libnftnl, one transaction) when the
     // change has element operations, else, or when that path fails unexpectedly, through run().
     Status apply(const nft::ElementBatch& batch, const std::string& what);
+    // The whole table from STATE, as run(table_batch(STATE)) makes it, in two transactions
+    // where the fast path exists: chains_batch (rules anew; elements kept meanwhile), then
+    // table_elements (every set flushed and refilled at once). For 1,000 taps ~5 ms where
+    // libnftables takes ~30.
+    Status rebuild(const nft::TableState& state, const std::string& what);
     // The netlink ports of tapd's nf_tables sockets (libnftables' and the fast path's): the
     // senders that notifications of tapd's own changes name.
     const std::vector<uint32_t>& own_ports() const { return own_ports_; }

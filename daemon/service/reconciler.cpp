@@ -7,12 +7,15 @@
 
 #include "link.hpp"
 #include "log.hpp"
+#include "profile.hpp"
 
 namespace tapd {
 
 Result<Adoption> reconcile(NlSocket& nl, StateFile& file, TunGuard& guard,
                            const std::function<bool(const std::string&)>& lease_alive) {
+    StepClock clock("reconcile");
     auto loaded = file.load();
+    clock.mark("load");
     bool unreadable = false;
     if (!loaded) {
         // The unreadable file is kept aside for a post-mortem, never silently reused; taps with
@@ -31,6 +34,7 @@ Result<Adoption> reconcile(NlSocket& nl, StateFile& file, TunGuard& guard,
     out.saved_ip_forward = loaded->saved_ip_forward;
     auto links = list_links(nl);
     if (!links) return links.error();
+    clock.mark("links");
 
     std::map<std::string, const TapRecord*> recorded;
     for (const auto& r : loaded->taps) recorded[r.name] = &r;

@@ -4,6 +4,10 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include <cstring>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "expect.hpp"
 #include "nft_elements.hpp"
@@ -105,6 +109,62 @@ TEST(NftElements, JoinKeepsOrderAndJson) {
     EXPECT_EQ((*b.ops)[2].set, "guardmode");
     EXPECT_EQ(b.json(), join({masquerade_batch(true, {"tap1", {}}), raw_batch(true, {7, "tap1"}),
                               guard_batch(true)}));
+}
+
+// table_elements: every set flushed, then the elements that one masquerade_elements,
+// raw_elements and guard_elements per entry would add, a bounded number per message.
+TEST(NftElements, TableElementsFlushEverySetThenAddEveryEntrysElements) {
+    TableState state;
+    state.entries.push_back({"tap0", {net("192.168.69.0/25")}});
+    state.entries.push_back({"tap1", {net("192.168.69.128/25")}});
+    state.raw.push_back({7, "tap0"});
+    state.guard = true;
+    auto ops = table_elements(state);
+    ASSERT_TRUE(ops);
+    ASSERT_GE(ops->size(), 4u);
+    for (size_t i = 0; i < 4; ++i) {
+        EXPECT_FALSE((*ops)[i].add);
+        EXPECT_TRUE((*ops)[i].elems.empty()) << (*ops)[i].set;  // no elements: a flush
+    }
+    std::map<std::string, std::vector<Element>> got, want;
+    for (size_t i = 4; i < ops->size(); ++i) {
+        EXPECT_TRUE((*ops)[i].add);
+        for (const auto& e : (*ops)[i].elems) got[(*ops)[i].set].push_back(e);
+    }
+    bool zero_end = false;
+    for (const auto& e : state.entries) {
+        auto batch = masquerade_elements(true, e);
+        for (const auto& op : *batch.ops)
+            for (const auto& el : op.elems) {
+                // The interval end at 0.0.0.0 once, as nft leaves it.
+                if (el.key == Bytes(4, 0) && std::exchange(zero_end, true)) continue;
+                want[op.set].push_back(el);
+            }
+    }
+    want["rawallow"] = (*raw_elements(true, {7, "tap0"}).ops)[0].elems;
+    want["guardmode"] = (*guard_elements(true).ops)[0].elems;
+    ASSERT_EQ(got.size(), want.size());
+    for (const auto& [set, elems] : want) {
+        ASSERT_EQ(got[set].size(), elems.size()) << set;
+        for (size_t i = 0; i < elems.size(); ++i) {
+            EXPECT_EQ(got[set][i].key, elems[i].key) << set << " " << i;
+            EXPECT_EQ(got[set][i].flags, elems[i].flags) << set << " " << i;
+            EXPECT_EQ(got[set][i].jump, elems[i].jump) << set << " " << i;
+        }
+    }
+}
+
+TEST(NftElements, TableElementsSplitManyTapsIntoBoundedMessages) {
+    TableState state;
+    for (int i = 0; i < 1000; ++i) state.entries.push_back({"t" + std::to_string(i), {}});
+    auto ops = table_elements(state);
+    ASSERT_TRUE(ops);
+    size_t names = 0;
+    for (const auto& op : *ops) {
+        EXPECT_LE(op.elems.size(), 256u) << op.set;
+        if (op.add && op.set == "taps") names += op.elems.size();
+    }
+    EXPECT_EQ(names, 1000u);
 }
 
 }  // namespace

@@ -196,8 +196,8 @@ int main(int argc, char** argv) {
                 time_ms([&] { env.start_tapd({"TAPD_PROFILE=1"}); }));
         }
         std::string starts = env.tapd_log().substr(starts_from);
-        profiles[n] +=
-            "\n  " + profile(starts, "start") + "\n  " + profile(starts, "service start");
+        profiles[n] += "\n  " + profile(starts, "start") + "\n  " +
+                       profile(starts, "service start") + "\n  " + profile(starts, "reconcile");
         rss_after_start[n] = rss_kib(env.tapd_pid());
         for (int i = 0; i < n; ++i) client.delete_tap(plan("s", i).name);
         setns(home, CLONE_NEWNET);

@@ -226,8 +226,7 @@ int main(int argc, char** argv) {
         std::printf(
             "n=%d: seed create / CreateTap = %.1fx, seed delete / DeleteTap = %.1fx; tapd RSS "
             "%ld KiB after populating, %ld KiB after the rounds, %ld KiB after a start adopting "
-            "them; "
-            "failed creates: %d\n%s\n",
+            "them; failed creates: %d\n%s\n",
             n, s["seed script: create"][n].median() / s["CreateTap (D-Bus call)"][n].median(),
             s["seed script: delete"][n].median() / s["DeleteTap (D-Bus call)"][n].median(),
             rss_ready[n], rss_after[n], rss_after_start[n], failed[n], profiles[n].c_str());

@@ -17,7 +17,6 @@
 #include <ctime>
 #include <optional>
 #include <string>
-#include <unordered_set>
 
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -194,10 +193,9 @@ int main(int argc, char** argv) {
     start_clock.mark("lease watcher");
     // One ListNames for every lease to check, not a round trip each (a holder that goes after
     // it is seen by the watcher, whose signal waits in the connection).
-    std::optional<std::optional<std::unordered_set<std::string>>> connected;
+    auto connected = leases->connected();
     auto lease_alive = [&](const std::string& lease) {
-        if (!connected) connected = leases->connected();
-        return *connected ? (*connected)->count(lease) > 0 : leases->alive(lease);
+        return connected ? connected->count(lease) > 0 : leases->alive(lease);
     };
     auto service = tapd::Service::start(opts.state_dir, policy_in_force, opts.policy, lease_alive);
     if (!service) {

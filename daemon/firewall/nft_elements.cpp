@@ -104,7 +104,11 @@ std::optional<std::vector<ElementOp>> table_elements(const TableState& state) {
             if (is_zero_end && std::exchange(zero_end, true)) continue;
             msg.elems.push_back(e);
         }
-        msg.what += (msg.what.empty() ? "" : ", ") + op.what;
+        // Errors name the message's first element, then "..." (a message holds hundreds).
+        if (msg.what.empty())
+            msg.what = op.what;
+        else if (!msg.what.ends_with(" ..."))
+            msg.what += " ...";
     };
     for (const auto& entry : state.entries) {
         auto batch = masquerade_elements(true, entry);

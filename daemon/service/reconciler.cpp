@@ -30,7 +30,6 @@ Result<Adoption> reconcile(NlSocket& nl, StateFile& file, TunGuard& guard,
         unreadable = true;
     }
     Adoption out;
-    out.dropped = unreadable;
     out.saved_ip_forward = loaded->saved_ip_forward;
     auto links = list_links(nl);
     if (!links) return links.error();
@@ -66,7 +65,7 @@ Result<Adoption> reconcile(NlSocket& nl, StateFile& file, TunGuard& guard,
                        : wrong.empty() ? " (its client is gone)"
                                        : " (" + wrong + ")"));
     }
-    if (out.taps.size() != loaded->taps.size() || file.torn_tail()) out.dropped = true;
+    out.rewrite = unreadable || out.taps.size() != loaded->taps.size() || file.torn_tail();
     return out;
 }
 

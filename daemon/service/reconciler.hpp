@@ -21,8 +21,9 @@ namespace tapd {
 struct Adoption {
     std::vector<TapRecord> taps;          // to keep, as recorded
     std::optional<int> saved_ip_forward;  // from the state file
-    // The state file must be rewritten: records not adopted, an unreadable file, a torn journal.
-    bool dropped = false;
+    // The state file no longer says what tapd holds (records not adopted, an unreadable file) or
+    // its journal ends in a torn line: it must be rewritten before anything is appended.
+    bool rewrite = false;
 };
 
 // LEASE_ALIVE tells whether a bus name still exists (ephemeral taps of live clients stay).

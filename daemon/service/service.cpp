@@ -51,12 +51,12 @@ Result<std::unique_ptr<Service>> Service::start(
         s->taps_.add(r);
         rules.push_back(firewall_tap(r));
     }
-    // The table anew from what was adopted (atomic: also clears stale elements and rules).
+    // The table anew from what was adopted (stale elements and rules go).
     if (auto st = s->firewall_->adopt(rules, adopted->saved_ip_forward); !st) return st.error();
     clock.mark("firewall adopt");
     // The file is rewritten only when it no longer says what tapd holds; a journal left by the
     // last run is folded in once idle (Service::state_compaction_in), as during a run.
-    if (adopted->dropped || s->firewall_->saved_ip_forward() != adopted->saved_ip_forward) {
+    if (adopted->rewrite || s->firewall_->saved_ip_forward() != adopted->saved_ip_forward) {
         if (auto st = s->save(); !st) return st.error();
     } else {
         s->saved_forward_on_file_ = adopted->saved_ip_forward;

@@ -51,7 +51,25 @@ Result<std::unique_ptr<Service>> Service::start(
     // The table anew from what was adopted (atomic: also clears stale elements and rules).
     if (auto st = s->firewall_->adopt(rules, adopted->saved_ip_forward); !st) return st.error();
     if (auto st = s->save(); !st) return st.error();
+    s->host_check_.relist(*s->firewall_, s->masquerading());
     return s;
+}
+
+std::vector<FirewallTap> Service::masquerading() const {
+    std::vector<FirewallTap> out;
+    for (const auto& [name, r] : taps_.all())
+        if (r.masquerade) out.push_back(firewall_tap(r));
+    return out;
+}
+
+std::vector<Finding> Service::findings(const Caller& caller) {
+    host_check_.check(masquerading());
+    std::vector<Finding> out;
+    for (const auto& f : host_check_.findings()) {
+        const TapRecord* r = f.tap.empty() ? nullptr : taps_.find(f.tap);
+        if (caller.uid == 0 || f.tap.empty() || (r && r->owner == caller.uid)) out.push_back(f);
+    }
+    return out;
 }
 
 FirewallTap Service::firewall_tap(const TapRecord& r) {

@@ -8,8 +8,7 @@ namespace tapd {
 std::vector<sdbus::Struct<std::string, std::string, std::string, std::string, std::string>>
 ManagerObject::GetFindings() {
     Caller c = callers_.of(getObject());
-    std::vector<sdbus::Struct<std::string, std::string, std::string, std::string, std::string>>
-        out;
+    std::vector<sdbus::Struct<std::string, std::string, std::string, std::string, std::string>> out;
     // Chain and table names come from other programs' rulesets: any bytes, and sd-bus sends
     // only UTF-8.
     for (const auto& f : service_.findings(c))

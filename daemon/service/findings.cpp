@@ -59,7 +59,8 @@ std::vector<Finding> forward_findings(const nft::ForwardRuleset& rules,
     return out;
 }
 
-std::vector<Finding> masquerade_findings(const json& ruleset, const std::vector<FirewallTap>& taps) {
+std::vector<Finding> masquerade_findings(const json& ruleset,
+                                         const std::vector<FirewallTap>& taps) {
     std::vector<Finding> out;
     bool seen_taps = false, seen_masq = false;
     auto names = elements(ruleset, "taps", &seen_taps);
@@ -113,9 +114,8 @@ void HostCheck::check(const std::vector<FirewallTap>& taps) {
         if (effective_rp_filter(ifname) != 1) return;
         now.push_back(sysctl_finding(
             tap,
-            "rp_filter is strict (1) on " + ifname +
-                " (the larger of net.ipv4.conf.all and ." + ifname +
-                ".rp_filter): packets whose source is not routed back through " + ifname +
+            "rp_filter is strict (1) on " + ifname + " (the larger of net.ipv4.conf.all and ." +
+                ifname + ".rp_filter): packets whose source is not routed back through " + ifname +
                 " are dropped",
             "sysctl -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf." + ifname + ".rp_filter=2",
             "warn", "rp_filter"));

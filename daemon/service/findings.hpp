@@ -50,10 +50,10 @@ class HostCheck {
     // Logs one line per finding that is new and one per finding gone.
     void replace(std::vector<Finding> now);
 
-    nlohmann::json ruleset_;                    // the last listing
+    nlohmann::json ruleset_;                      // the last listing
     std::unique_ptr<nft::ForwardRuleset> rules_;  // its index (points into ruleset_)
-    std::vector<Finding> elements_;             // masquerade findings of the last listing
-    std::vector<Finding> findings_;             // sorted
+    std::vector<Finding> elements_;               // masquerade findings of the last listing
+    std::vector<Finding> findings_;               // sorted
 };
 
 }  // namespace tapd

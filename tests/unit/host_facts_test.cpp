@@ -24,12 +24,12 @@ TEST(HostFacts, DefaultRouteWithTheLowestMetricIsTheUplink) {
 TEST(HostFacts, NoDefaultRouteOrGarbageGivesNone) {
     EXPECT_FALSE(parse_default_route(""));
     EXPECT_FALSE(parse_default_route(kHeader));
-    EXPECT_FALSE(parse_default_route(std::string(kHeader) +
-                                     "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"));
+    EXPECT_FALSE(parse_default_route(
+        std::string(kHeader) + "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"));
     EXPECT_FALSE(parse_default_route(std::string(kHeader) + "eth0 00000000\n"));
     // A default route that is down (flags without RTF_UP) is not the uplink.
-    EXPECT_FALSE(parse_default_route(std::string(kHeader) +
-                                     "eth0\t00000000\t010200C0\t0002\t0\t0\t0\t00000000\t0\t0\t0\n"));
+    EXPECT_FALSE(parse_default_route(
+        std::string(kHeader) + "eth0\t00000000\t010200C0\t0002\t0\t0\t0\t00000000\t0\t0\t0\n"));
     // On-link: no gateway.
     auto r = parse_default_route(std::string(kHeader) +
                                  "wg0\t00000000\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0\n");

@@ -125,7 +125,7 @@ int cmd_doctor(Invocation& inv) {
     checks.push_back(tun_device_check());
     print(checks, inv.json);
     for (const auto& c : checks)
-        if (c.status != "ok") return 1;
+        if (c.status == "fail") return 1;
     return 0;
 }
 

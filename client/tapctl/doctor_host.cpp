@@ -82,9 +82,9 @@ Check link_check(const std::string& name) {
     }
     unsigned long flags = std::stoul("0" + sys_line(dir + "/flags"), nullptr, 16);
     if (!(flags & IFF_UP)) {
-        c.status = "fail";
-        c.detail = "down";
-        c.fix = "tapctl exec " + name + " -- PROGRAM (tapd sets it up when it hands out an fd)";
+        c.status = "warn";
+        c.detail = "down: no program has opened it yet (tapd sets it up when it hands out an fd)";
+        c.fix = "tapctl exec " + name + " -- PROGRAM";
         return c;
     }
     if (sys_line(dir + "/carrier") != "1") {

@@ -96,32 +96,58 @@ void HostCheck::relist(Firewall& firewall, const std::vector<FirewallTap>& taps)
     check(taps);
 }
 
+std::vector<Finding> HostCheck::tap_findings(const FirewallTap& tap, const std::string& uplink) {
+    std::vector<Finding> out;
+    if (rules_) out = forward_findings(*rules_, {tap}, uplink);
+    for (const auto& f : elements_)
+        if (f.tap == tap.name) out.push_back(f);
+    if (auto f = strict_rp_filter(tap.name, tap.name)) out.push_back(*f);
+    return out;
+}
+
 void HostCheck::check(const std::vector<FirewallTap>& taps) {
     auto route = read_default_route();
-    std::string uplink = route ? route->ifname : "";
-    std::vector<Finding> now;
-    if (rules_) now = forward_findings(*rules_, taps, uplink);
-    for (const auto& f : elements_)
-        if (std::any_of(taps.begin(), taps.end(), [&](const auto& t) { return t.name == f.tap; }))
-            now.push_back(f);
-    if (!taps.empty() && read_sysctl_int("net/ipv4/ip_forward") == 0)
+    uplink_ = route ? route->ifname : "";
+    per_tap_.clear();
+    for (const auto& tap : taps) per_tap_[tap.name] = tap_findings(tap, uplink_);
+    std::vector<Finding> host;
+    if (taps.empty() && rules_) host = forward_findings(*rules_, {}, uplink_);
+    publish(std::move(host), !taps.empty());
+}
+
+void HostCheck::check_new(const std::vector<FirewallTap>& added) {
+    auto route = read_default_route();
+    if ((route ? route->ifname : "") != uplink_) {
+        // The uplink changed: every tap's findings may have.
+        needs_full_ = true;
+        return;
+    }
+    for (const auto& tap : added) per_tap_[tap.name] = tap_findings(tap, uplink_);
+    publish({}, !per_tap_.empty());
+}
+
+std::optional<Finding> HostCheck::strict_rp_filter(const std::string& ifname,
+                                                   const std::string& tap) {
+    if (effective_rp_filter(ifname) != 1) return std::nullopt;
+    return sysctl_finding(
+        tap,
+        "rp_filter is strict (1) on " + ifname + " (the larger of net.ipv4.conf.all and ." +
+            ifname + ".rp_filter): packets whose source is not routed back through " + ifname +
+            " are dropped",
+        "sysctl -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf." + ifname + ".rp_filter=2", "warn",
+        "rp_filter");
+}
+
+void HostCheck::publish(std::vector<Finding> now, bool masquerading) {
+    if (masquerading && read_sysctl_int("net/ipv4/ip_forward") == 0)
         now.push_back(sysctl_finding(
             "", "net.ipv4.ip_forward is 0 while taps masquerade: someone turned forwarding off",
             "sysctl -w net.ipv4.ip_forward=1 (and find what turned it off: a network manager, "
             "a sysctl.d file)",
             "fail", "ip_forward"));
-    auto strict = [&](const std::string& ifname, const std::string& tap) {
-        if (effective_rp_filter(ifname) != 1) return;
-        now.push_back(sysctl_finding(
-            tap,
-            "rp_filter is strict (1) on " + ifname + " (the larger of net.ipv4.conf.all and ." +
-                ifname + ".rp_filter): packets whose source is not routed back through " + ifname +
-                " are dropped",
-            "sysctl -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf." + ifname + ".rp_filter=2",
-            "warn", "rp_filter"));
-    };
-    for (const auto& tap : taps) strict(tap.name, tap.name);
-    if (!taps.empty() && !uplink.empty()) strict(uplink, "");
+    if (masquerading && !uplink_.empty())
+        if (auto f = strict_rp_filter(uplink_, "")) now.push_back(*f);
+    for (const auto& [name, found] : per_tap_) now.insert(now.end(), found.begin(), found.end());
     std::sort(now.begin(), now.end());
     now.erase(std::unique(now.begin(), now.end()), now.end());
     replace(std::move(now));

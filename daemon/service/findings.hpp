@@ -5,8 +5,10 @@
 #pragma once
 
 #include <compare>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -41,12 +43,21 @@ class HostCheck {
   public:
     // Lists the ruleset anew (at start and after another process changed nf_tables) and checks.
     void relist(Firewall& firewall, const std::vector<FirewallTap>& taps);
-    // Checks again from the last listing (a new masquerading tap, GetFindings): the sysctls are
-    // read anew, the ruleset is not listed.
+    // Checks every tap again from the last listing (GetFindings): the sysctls are read anew,
+    // the ruleset is not listed.
     void check(const std::vector<FirewallTap>& taps);
+    // Checks only ADDED (taps that began masquerading) from the last listing; the others keep
+    // their findings. A changed uplink asks for a whole check instead (full_check_due()).
+    void check_new(const std::vector<FirewallTap>& added);
+    bool full_check_due() { return std::exchange(needs_full_, false); }
     const std::vector<Finding>& findings() const { return findings_; }
 
   private:
+    std::vector<Finding> tap_findings(const FirewallTap& tap, const std::string& uplink);
+    static std::optional<Finding> strict_rp_filter(const std::string& ifname,
+                                                   const std::string& tap);
+    // The host's findings (forwarding, the uplink's rp_filter) with NOW and every tap's.
+    void publish(std::vector<Finding> now, bool masquerading);
     // Logs one line per finding that is new and one per finding gone.
     void replace(std::vector<Finding> now);
 
@@ -54,6 +65,9 @@ class HostCheck {
     std::unique_ptr<nft::ForwardRuleset> rules_;  // its index (points into ruleset_)
     std::vector<Finding> elements_;               // masquerade findings of the last listing
     std::vector<Finding> findings_;               // sorted
+    std::map<std::string, std::vector<Finding>> per_tap_;  // by masquerading tap
+    std::string uplink_;                                   // at the last check
+    bool needs_full_ = false;                              // check_new() saw the uplink change
 };
 
 }  // namespace tapd

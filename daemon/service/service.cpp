@@ -62,6 +62,15 @@ std::vector<FirewallTap> Service::masquerading() const {
     return out;
 }
 
+void Service::check_new_findings() {
+    std::vector<FirewallTap> added;
+    for (const auto& name : std::exchange(findings_for_, {}))
+        if (const TapRecord* r = taps_.find(name); r && r->masquerade)
+            added.push_back(firewall_tap(*r));
+    if (!added.empty()) host_check_.check_new(added);
+    if (host_check_.full_check_due()) host_check_.check(masquerading());
+}
+
 std::vector<Finding> Service::findings(const Caller& caller) {
     host_check_.check(masquerading());
     std::vector<Finding> out;

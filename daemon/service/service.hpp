@@ -148,10 +148,7 @@ class Service {
     void after_reply() {
         closing_.clear();
         deleter_->reap();
-        if (findings_due_) {
-            findings_due_ = false;
-            host_check_.check(masquerading());
-        }
+        if (!findings_for_.empty()) check_new_findings();
     }
 
   private:
@@ -183,6 +180,8 @@ class Service {
     static FirewallTap firewall_tap(const TapRecord& r);
     // The masquerading taps, for HostCheck.
     std::vector<FirewallTap> masquerading() const;
+    // HostCheck of the taps in findings_for_ (those that began masquerading).
+    void check_new_findings();
     // Journals tap NAME as it now is (its record, or its erasure when it has none) and
     // ip_forward's saved value if that changed: one line, whatever the number of taps.
     Status record(const std::string& name);
@@ -215,7 +214,8 @@ class Service {
     std::vector<UniqueFd> closing_;
     std::vector<TapChange> changes_;
     HostCheck host_check_;
-    bool findings_due_ = false;  // a tap began masquerading: check after the reply
+    std::vector<std::string>
+        findings_for_;  // taps that began masquerading: checked after the reply
 };
 
 // How tapd adds address A of tap R: without the kernel's prefix route when one of R's routes

@@ -307,6 +307,17 @@ std::string Client::version() {
     }
 }
 
+std::vector<Finding> Client::findings() {
+    try {
+        std::vector<Finding> out;
+        for (const auto& f : manager_->GetFindings())
+            out.push_back(Finding{f.get<0>(), f.get<1>(), f.get<2>(), f.get<3>(), f.get<4>()});
+        return out;
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
 }  // namespace tapd
 
 namespace tapd {

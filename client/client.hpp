@@ -98,6 +98,17 @@ using Policy = std::map<std::string, PolicyValue>;
 // A policy value as PolicyView shows it: numbers in decimal, true/false, lists joined by spaces.
 std::string to_text(const PolicyValue& v);
 
+// Something tapd sees on the host that keeps a masquerading tap's traffic from flowing
+// (GetFindings): another table's forward chain that drops it, ip_forward turned off, strict
+// rp_filter, a missing masquerade element.
+struct Finding {
+    std::string severity;  // "fail" or "warn"
+    std::string kind;      // "forward_chain", "ip_forward", "rp_filter", "masquerade"
+    std::string tap;       // the tap concerned, "" for the host
+    std::string text;      // what is wrong, naming the table and chain or the sysctl
+    std::string fix;       // a command for an administrator
+};
+
 class Client {
   public:
     // Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS is honoured); ADDRESS overrides it.
@@ -152,6 +163,8 @@ class Client {
     // NAT of the tap's IPv4 subnets to the host's uplinks, on or off.
     void set_masquerade(const std::string& name, bool enabled);
     std::string version();
+    // GetFindings: the caller's taps' findings and the host's (root: every tap's).
+    std::vector<Finding> findings();
 
     // Calls HANDLER for every TapEvent from now on, from process_events(). Only signals that
     // tapd's own connection sent count: anyone may send a client a unicast signal.

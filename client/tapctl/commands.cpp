@@ -71,6 +71,19 @@ const Command kCommands[] = {
      "permissions, and what you use now.",
      "tapctl policy --json",
      cmd_policy},
+    {"doctor",
+     "doctor [NAME]",
+     "why a tap's traffic does not flow: a line per check",
+     {},
+     true,
+     "Checks tapd (reachable, its version), what your policy allows, and for tap NAME its\n"
+     "link and carrier, addresses, routes, masquerade, forwarding, rp_filter and every other\n"
+     "table's forward chain that drops its traffic (Docker, ufw, firewalld, libvirt, nft),\n"
+     "with the command that lets it through; then the host's uplink, ownerless tun/tap\n"
+     "devices and /dev/net/tun. Each line: ok, warn or fail, what was found, and a fix.\n"
+     "Exit status 1 when a check fails, else 0 (warnings: what may be wrong).",
+     "tapctl doctor tap0",
+     cmd_doctor},
     {"addr",
      "addr add|del NAME ADDR/PLEN",
      "add an address to a tap of yours, or remove one",

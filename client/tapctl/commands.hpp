@@ -40,6 +40,8 @@ int cmd_route(Invocation& inv);
 int cmd_masquerade(Invocation& inv);
 // policy.cpp
 int cmd_policy(Invocation& inv);
+// doctor.cpp
+int cmd_doctor(Invocation& inv);
 #ifdef TAPCTL_HAVE_PACKETS
 // packets.cpp
 int cmd_sniff(Invocation& inv);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "doctor.hpp"
 
 namespace tapd::tapctl {
 
@@ -63,6 +64,8 @@ int cmd_masquerade(Invocation& inv) {
     no_more_operands(inv, 2);
     inv.bus().set_masquerade(name, state == "on");
     std::printf("masquerade %s for %s\n", state.c_str(), name.c_str());
+    std::fflush(stdout);
+    if (state == "on") warn_findings(inv.bus(), name);
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "doctor.hpp"
 #include "output.hpp"
 
 namespace tapd::tapctl {
@@ -37,6 +38,8 @@ int cmd_create(Invocation& inv) {
         c.create_tap(spec);
         std::printf("created %s (persistent: 'tapctl delete %s' removes it)\n", spec.name.c_str(),
                     spec.name.c_str());
+        std::fflush(stdout);
+        if (spec.masquerade) warn_findings(c, spec.name);
         return 0;
     }
     // An ephemeral tap is a lease on this process's bus connection: stay until a signal. The
@@ -54,6 +57,7 @@ int cmd_create(Invocation& inv) {
     c.create_tap(spec);
     std::printf("created %s; it lives until this command stops (Ctrl-C)\n", spec.name.c_str());
     std::fflush(stdout);
+    if (spec.masquerade) warn_findings(c, spec.name);
     while (!g_stop) ::sigsuspend(&before);
     sigprocmask(SIG_SETMASK, &before, nullptr);
     c.delete_tap(spec.name);

@@ -67,6 +67,9 @@ class ManagerObject final
     std::map<std::string, sdbus::Variant> GetPolicy() override;
     void Reload() override;
     std::string Version() override;
+    // manager_findings.cpp
+    std::vector<sdbus::Struct<std::string, std::string, std::string, std::string, std::string>>
+    GetFindings() override;
 
     sdbus::IConnection& conn_;
     Service& service_;

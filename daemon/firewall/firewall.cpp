@@ -1,6 +1,7 @@
 // Firewall: tapd's nf_tables table and net.ipv4.ip_forward, from the firewall's own state.
 #include "firewall.hpp"
 
+#include "fault.hpp"
 #include "forwarding.hpp"
 #include "log.hpp"
 #include "profile.hpp"
@@ -191,7 +192,8 @@ void Firewall::check_table() {
     std::string why;
     if (nft::table_matches(listed.value(), want, &why)) return;
     // Someone else (nft flush ruleset, a firewall reload) changed tapd's table: put it back.
-    auto st = table_->run(nft::table_batch(want), "restoring table inet tapd");
+    Status st = fail_point("table_restore");
+    if (st) st = table_->run(nft::table_batch(want), "restoring table inet tapd");
     log::warn("nf_tables: " + why + "; " +
               (st ? std::string("restored table inet tapd") : st.error().message));
 }

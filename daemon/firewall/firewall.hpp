@@ -61,6 +61,8 @@ class Firewall {
     bool drain_events() { return events_->drain(table_->own_ports()); }
     // Puts tapd's table back (atomically, from this object's state) if someone changed it.
     void check_table();
+    // Every table ("nft -j list ruleset"), for the foreign rule check.
+    Result<nlohmann::json> list_ruleset() { return table_->list_ruleset(); }
 
   private:
     Firewall() = default;

@@ -143,4 +143,14 @@ Result<nlohmann::json> NftTable::list() {
     return parsed;
 }
 
+Result<nlohmann::json> NftTable::list_ruleset() {
+    if (nft_run_cmd_from_buffer(ctx_, "list ruleset") != 0)
+        return make_error(ErrorKind::Failed, "nf_tables list ruleset: " +
+                                                 trimmed(nft_ctx_get_error_buffer(ctx_)));
+    auto parsed = nlohmann::json::parse(nft_ctx_get_output_buffer(ctx_), nullptr, false);
+    if (parsed.is_discarded())
+        return make_error(ErrorKind::Failed, "nf_tables list ruleset: output is not JSON");
+    return parsed;
+}
+
 }  // namespace tapd

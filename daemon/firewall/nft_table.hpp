@@ -37,6 +37,8 @@ class NftTable {
     const std::vector<uint32_t>& own_ports() const { return own_ports_; }
     // "nft list table inet tapd" as JSON; an empty result if the table does not exist.
     Result<nlohmann::json> list();
+    // "nft -j list ruleset": every table, for the foreign rule check (foreign_rules.hpp).
+    Result<nlohmann::json> list_ruleset();
 
   private:
     NftTable(nft_ctx* ctx, std::unique_ptr<NftElementSocket> elements)

@@ -147,6 +147,7 @@ Status Service::set_masquerade(const Caller& caller, const IfName& ifname, bool 
     Undo undo;
     bool forwarding_due = false;
     if (enabled) {
+        findings_for_.push_back(name);  // HostCheck after the reply
         auto due = firewall_->enable_masquerade(firewall_tap(rec));
         if (!due) return due.error();
         forwarding_due = due.value();

@@ -158,6 +158,7 @@ Result<const TapRecord*> Service::create(const Caller& caller, const IfName& ifn
     if (!forwarding_due) return forwarding_due.error();
     undo.push([this, &r] { log_undo_failure(firewall_->remove_tap(r.name)); });
     if (o.masquerade) {
+        findings_for_.push_back(name);  // HostCheck after the reply
         fault_point("masquerade");
         if (auto st = fail_point("masquerade"); !st) return st.error();
     }

@@ -62,7 +62,35 @@ Result<std::unique_ptr<Service>> Service::start(
         s->saved_forward_on_file_ = adopted->saved_ip_forward;
     }
     clock.mark("save");
+    s->host_check_.relist(*s->firewall_, s->masquerading());
+    clock.mark("findings");
     return s;
+}
+
+std::vector<FirewallTap> Service::masquerading() const {
+    std::vector<FirewallTap> out;
+    for (const auto& [name, r] : taps_.all())
+        if (r.masquerade) out.push_back(firewall_tap(r));
+    return out;
+}
+
+void Service::check_new_findings() {
+    std::vector<FirewallTap> added;
+    for (const auto& name : std::exchange(findings_for_, {}))
+        if (const TapRecord* r = taps_.find(name); r && r->masquerade)
+            added.push_back(firewall_tap(*r));
+    if (!added.empty()) host_check_.check_new(added);
+    if (host_check_.full_check_due()) host_check_.check(masquerading());
+}
+
+std::vector<Finding> Service::findings(const Caller& caller) {
+    host_check_.check(masquerading());
+    std::vector<Finding> out;
+    for (const auto& f : host_check_.findings()) {
+        const TapRecord* r = f.tap.empty() ? nullptr : taps_.find(f.tap);
+        if (caller.uid == 0 || f.tap.empty() || (r && r->owner == caller.uid)) out.push_back(f);
+    }
+    return out;
 }
 
 FirewallTap Service::firewall_tap(const TapRecord& r) {

@@ -19,6 +19,7 @@
 #include "address.hpp"
 #include "caller.hpp"
 #include "capture.hpp"
+#include "findings.hpp"
 #include "firewall.hpp"
 #include "handed_out.hpp"
 #include "host_prefixes.hpp"
@@ -102,8 +103,16 @@ class Service {
     int nft_events_fd() const { return firewall_->events_fd(); }
     // Drains the notifications; true if tapd's table should be checked.
     bool nft_changed() { return firewall_->drain_events(); }
-    // Puts tapd's table back (atomically) if someone changed or deleted it.
-    void check_table() { firewall_->check_table(); }
+    // Puts tapd's table back (atomically) if someone changed or deleted it, then checks the
+    // other tables' forward chains anew (HostCheck).
+    void check_table() {
+        firewall_->check_table();
+        host_check_.relist(*firewall_, masquerading());
+    }
+    // GetFindings: what keeps masquerading taps' traffic from flowing (findings.hpp), checked
+    // anew from the last listing of the ruleset; a caller other than root sees those of its own
+    // taps and the host's.
+    std::vector<Finding> findings(const Caller& caller);
 
     // Link notifications (TunGuard); readable when a link changed. links_changed() revokes the
     // taps whose tun owner or group a holder changed; true if recheck_links() is due in
@@ -139,6 +148,7 @@ class Service {
     void after_reply() {
         closing_.clear();
         deleter_->reap();
+        if (!findings_for_.empty()) check_new_findings();
     }
 
   private:
@@ -168,6 +178,10 @@ class Service {
     static constexpr long kCompactIdleMs = 10000;
     static constexpr long kCompactSoonMs = 200;
     static FirewallTap firewall_tap(const TapRecord& r);
+    // The masquerading taps, for HostCheck.
+    std::vector<FirewallTap> masquerading() const;
+    // HostCheck of the taps in findings_for_ (those that began masquerading).
+    void check_new_findings();
     // Journals tap NAME as it now is (its record, or its erasure when it has none) and
     // ip_forward's saved value if that changed: one line, whatever the number of taps.
     Status record(const std::string& name);
@@ -199,6 +213,9 @@ class Service {
     // (tun_detach), ~0.05 ms that need not delay the reply.
     std::vector<UniqueFd> closing_;
     std::vector<TapChange> changes_;
+    HostCheck host_check_;
+    std::vector<std::string>
+        findings_for_;  // taps that began masquerading: checked after the reply
 };
 
 // How tapd adds address A of tap R: without the kernel's prefix route when one of R's routes

@@ -1,0 +1,73 @@
+// Findings: what tapd sees on the host that keeps a masquerading tap's traffic from flowing:
+// another table's forward chain that drops it (foreign_rules.hpp), net.ipv4.ip_forward turned
+// off by someone else, strict rp_filter on a tap or the uplink, a tap's masquerade element gone
+// from tapd's table. Each is logged once, when the set changes, and GetFindings returns them.
+#pragma once
+
+#include <compare>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "firewall.hpp"
+#include "foreign_rules.hpp"
+#include "host_facts.hpp"
+
+namespace tapd {
+
+struct Finding {
+    std::string severity;  // "fail": breaks the tap's traffic; "warn": may
+    std::string kind;      // "forward_chain", "ip_forward", "rp_filter", "masquerade"
+    std::string tap;       // the tap it concerns; "" for the host (no masquerading tap yet)
+    std::string text;      // what is wrong, naming the table and chain or the sysctl
+    std::string fix;       // what to do: a command to run
+    auto operator<=>(const Finding&) const = default;
+};
+
+// Pure parts, over what was read.
+// Forward chains of other tables that drop the traffic of TAPS (masquerading), or of any future
+// masquerading tap when there is none (severity warn, tap "").
+std::vector<Finding> forward_findings(const nft::ForwardRuleset& rules,
+                                      const std::vector<FirewallTap>& taps,
+                                      const std::string& uplink);
+// A tap whose name or subnets are missing from tapd's sets taps and masq4 in RULESET.
+std::vector<Finding> masquerade_findings(const nlohmann::json& ruleset,
+                                         const std::vector<FirewallTap>& taps);
+
+// The findings in force, kept current by HostCheck.
+class HostCheck {
+  public:
+    // Lists the ruleset anew (at start and after another process changed nf_tables) and checks.
+    void relist(Firewall& firewall, const std::vector<FirewallTap>& taps);
+    // Checks every tap again from the last listing (GetFindings): the sysctls are read anew,
+    // the ruleset is not listed.
+    void check(const std::vector<FirewallTap>& taps);
+    // Checks only ADDED (taps that began masquerading) from the last listing; the others keep
+    // their findings. A changed uplink asks for a whole check instead (full_check_due()).
+    void check_new(const std::vector<FirewallTap>& added);
+    bool full_check_due() { return std::exchange(needs_full_, false); }
+    const std::vector<Finding>& findings() const { return findings_; }
+
+  private:
+    std::vector<Finding> tap_findings(const FirewallTap& tap, const std::string& uplink);
+    static std::optional<Finding> strict_rp_filter(const std::string& ifname,
+                                                   const std::string& tap);
+    // The host's findings (forwarding, the uplink's rp_filter) with NOW and every tap's.
+    void publish(std::vector<Finding> now, bool masquerading);
+    // Logs one line per finding that is new and one per finding gone.
+    void replace(std::vector<Finding> now);
+
+    nlohmann::json ruleset_;                      // the last listing
+    std::unique_ptr<nft::ForwardRuleset> rules_;  // its index (points into ruleset_)
+    std::vector<Finding> elements_;               // masquerade findings of the last listing
+    std::vector<Finding> findings_;               // sorted
+    std::map<std::string, std::vector<Finding>> per_tap_;  // by masquerading tap
+    std::string uplink_;                                   // at the last check
+    bool needs_full_ = false;                              // check_new() saw the uplink change
+};
+
+}  // namespace tapd

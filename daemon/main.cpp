@@ -21,6 +21,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "callers.hpp"
+#include "firewalld.hpp"
 #include "lease_watcher.hpp"
 #include "log.hpp"
 #include "manager_object.hpp"
@@ -193,6 +194,16 @@ int main(int argc, char** argv) {
         tapd::log::error("start failed: " + service.error().message);
         return 1;
     }
+    // firewalld's zones for the taps (the policy's "integrations"), on tapd's own connection.
+    try {
+        service.value()->attach_firewalld(std::make_unique<tapd::FirewalldZones>(*conn, [&] {
+            std::vector<std::string> names;
+            for (const auto& [name, r] : service.value()->taps().all()) names.push_back(name);
+            return names;
+        }));
+    } catch (const sdbus::Error& e) {
+        tapd::log::error("cannot watch firewalld: " + e.getMessage() + "; integration off");
+    }
     tapd::Callers callers;
     std::unique_ptr<tapd::ManagerObject> bus;
     try {
@@ -327,11 +338,12 @@ int main(int argc, char** argv) {
             while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
                 if (si.ssi_signo == SIGHUP) {
                     auto st = policy_in_force.reload(opts.policy);
-                    if (st)
+                    if (st) {
                         tapd::log::info("SIGHUP: policy reloaded from " + opts.policy + " (" +
                                         std::to_string(policy_in_force.get()->rules.size()) +
                                         " rules)");
-                    else
+                        service.value()->apply_integrations();
+                    } else
                         tapd::log::error("SIGHUP: policy not reloaded, the old one stays: " +
                                          st.error().message);
                     continue;

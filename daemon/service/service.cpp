@@ -51,7 +51,14 @@ Result<std::unique_ptr<Service>> Service::start(
     // The table anew from what was adopted (atomic: also clears stale elements and rules).
     if (auto st = s->firewall_->adopt(rules, adopted->saved_ip_forward); !st) return st.error();
     if (auto st = s->save(); !st) return st.error();
+    s->apply_integrations();
     return s;
+}
+
+void Service::apply_integrations() {
+    const auto& want = policy_.get()->integrations;
+    firewall_->set_docker(want.docker);
+    if (firewalld_) firewalld_->set_zone(want.firewalld_zone);
 }
 
 FirewallTap Service::firewall_tap(const TapRecord& r) {
@@ -98,6 +105,7 @@ Status Service::reload_policy(const Caller& caller) {
         return make_error(ErrorKind::PermissionDenied, "only root may reload the policy");
     if (auto st = policy_.reload(policy_path_); !st)
         return make_error(st.error().kind, st.error().message + "; the policy in force stays");
+    apply_integrations();
     return {};
 }
 

@@ -111,9 +111,17 @@ int check_policy_file(const std::string& path) {
         tapd::log::error("policy: " + p.error().message);
         return 1;
     }
-    std::printf("%s: ok: %zu rule%s; limits: captures %zu, raw_sockets %zu\n", path.c_str(),
+    // The integrations only when the file turns one on (off is the default, and says nothing).
+    const auto& in = p.value()->integrations;
+    std::string integrations;
+    if (in.docker) integrations = "docker";
+    if (!in.firewalld_zone.empty())
+        integrations +=
+            (integrations.empty() ? "" : ", ") + ("firewalld_zone " + in.firewalld_zone);
+    if (!integrations.empty()) integrations = "; integrations: " + integrations;
+    std::printf("%s: ok: %zu rule%s; limits: captures %zu, raw_sockets %zu%s\n", path.c_str(),
                 p.value()->rules.size(), p.value()->rules.size() == 1 ? "" : "s",
-                p.value()->limits.captures, p.value()->limits.raw_sockets);
+                p.value()->limits.captures, p.value()->limits.raw_sockets, integrations.c_str());
     return 0;
 }
 

@@ -16,11 +16,10 @@
 
 #include "foreign_firewalls.hpp"
 #include "harness.hpp"
+#include "real_firewalld.hpp"
 
 namespace tapd::test {
 namespace {
-
-namespace fs = std::filesystem;
 
 std::string policy_with(const std::string& integrations) {
     std::string p = kTestPolicy;
@@ -164,89 +163,6 @@ TEST(UfwRuleset, NatFailsWithOrWithoutTheIntegrationsAndUfwsRulesStayAsTheyWere)
     EXPECT_EQ(listing(env, "ip", "filter"), original);
 }
 
-// Debian's firewalld (1.3) in tapd's namespace, on the test's private bus with the package's bus
-// policy, from a copy of the package's /etc/firewalld: nothing of the host is read or changed.
-class RealFirewalld {
-  public:
-    explicit RealFirewalld(Env& env) : env_(env) {
-        if (access("/usr/sbin/firewalld", X_OK) != 0 || access(kBusPolicy, R_OK) != 0) {
-            missing_ = "firewalld is not installed (apt-get install firewalld)";
-            return;
-        }
-        // The private bus again, with firewalld's own bus policy (root owns the name, anyone
-        // may call; firewalld itself lets only uid 0 change zones when polkit is absent).
-        env.stop_bus();
-        std::string conf = env.dir() + "/bus.conf";
-        std::ifstream in(conf);
-        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        text.insert(text.rfind("</busconfig>"),
-                    std::string("  <include>") + kBusPolicy + "</include>\n");
-        std::ofstream(conf) << text;
-        env.start_bus();
-        std::string etc = env.dir() + "/firewalld";
-        fs::copy("/etc/firewalld", etc, fs::copy_options::recursive);
-        std::vector<std::string> argv = {
-            "ip",        "netns",
-            "exec",      env.ns(),
-            "env",       "DBUS_SYSTEM_BUS_ADDRESS=" + env.bus_address(),
-            "firewalld", "--nofork",
-            "--nopid",   "--system-config",
-            etc,         "--log-target",
-            "console"};
-        std::vector<char*> args;
-        for (auto& a : argv) args.push_back(a.data());
-        args.push_back(nullptr);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        std::string log = env.dir() + "/firewalld.log";
-        posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-        posix_spawn_file_actions_adddup2(&fa, 1, 2);
-        posix_spawnattr_t attr;
-        posix_spawnattr_init(&attr);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-        if (posix_spawnp(&pid_, args[0], &fa, &attr, args.data(), environ) != 0) pid_ = -1;
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        // Python and a whole ruleset: firewalld takes a few seconds to answer.
-        if (pid_ < 0 || !eventually([&] { return call({"getDefaultZone"}).status == 0; }, 120))
-            missing_ = "firewalld did not come up on the private bus: " + this->log();
-    }
-    ~RealFirewalld() { kill_group(pid_); }
-    RealFirewalld(const RealFirewalld&) = delete;
-    RealFirewalld& operator=(const RealFirewalld&) = delete;
-
-    const std::string& missing() const { return missing_; }
-    std::string log() const {
-        std::ifstream in(env_.dir() + "/firewalld.log");
-        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    }
-    // busctl call on firewalld's object: METHOD of interface org.fedoraproject.FirewallD1 or,
-    // with ".zone", of its zone interface, then the signature and arguments.
-    CommandResult call(std::vector<std::string> args, const std::string& iface = "") {
-        std::vector<std::string> argv = {"busctl",
-                                         "--address=" + env_.bus_address(),
-                                         "call",
-                                         "org.fedoraproject.FirewallD1",
-                                         "/org/fedoraproject/FirewallD1",
-                                         "org.fedoraproject.FirewallD1" + iface};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return run(argv);
-    }
-    // The zone TAP is bound to ("" for none), as `firewall-cmd --get-zone-of-interface` says.
-    std::string zone_of(const std::string& tap) {
-        auto r = call({"getZoneOfInterface", "s", tap}, ".zone");
-        return r.status == 0 ? r.out.substr(0, r.out.find('\n')) : "error: " + r.describe();
-    }
-    std::string active_zones() { return call({"getActiveZones"}, ".zone").out; }
-
-  private:
-    static constexpr const char* kBusPolicy = "/usr/share/dbus-1/system.d/FirewallD.conf";
-    Env& env_;
-    pid_t pid_ = -1;
-    std::string missing_;
-};
-
 TEST(FirewalldIntegration, TapsGoIntoTheZoneSurviveAReloadAndLeaveWithTheirTap) {
     TAPD_REQUIRE_PRIVILEGES();
     Env env;
@@ -287,6 +203,22 @@ TEST(FirewalldIntegration, TapsGoIntoTheZoneSurviveAReloadAndLeaveWithTheirTap) 
     EXPECT_TRUE(eventually([&] { return firewalld.active_zones() == original; }))
         << firewalld.active_zones() << " was " << original;
     EXPECT_EQ(firewalld.zone_of("tap0"), "s \"\"");
+}
+
+TEST(FirewalldIntegration, TapsGoIntoTheZoneWhenFirewalldStartsAfterTapd) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    RealFirewalld firewalld(env, false);
+    TAPD_SKIP_UNLESS_CI(firewalld.missing());
+    env.write_policy(policy_with(R"({"firewalld_zone": "trusted"})"));
+    env.start_tapd();
+    EXPECT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.100/24"}).status, 0);
+    EXPECT_NE(env.tapd_log().find("firewalld is not on the bus"), std::string::npos)
+        << env.tapd_log();
+    firewalld.start();
+    TAPD_SKIP_UNLESS_CI(firewalld.missing());
+    EXPECT_TRUE(eventually([&] { return firewalld.zone_of("tap0") == "s \"trusted\""; }))
+        << firewalld.zone_of("tap0") << env.tapd_log();
 }
 
 TEST(FirewalldIntegration, AZoneFirewalldDoesNotKnowIsLoggedWithTheZoneAndTheError) {

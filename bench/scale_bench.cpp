@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
     }
     std::map<std::string, std::map<int, Stats>> s;
     std::map<int, std::string> profiles;
-    std::map<int, long> rss_ready, rss_after;
+    std::map<int, long> rss_ready, rss_after, rss_after_start;
     std::map<int, int> failed;
     for (int n : ns) {
         Env env;
@@ -189,11 +189,16 @@ int main(int argc, char** argv) {
                       profile(log, "DeleteTap " + m.name);
         rss_after[n] = rss_kib(env.tapd_pid());
         // Start-to-ready with n taps to adopt: tapd killed (its taps stay), started again.
+        size_t starts_from = env.tapd_log().size();
         for (int i = 0; i < std::max(3, rounds / 4); ++i) {
             env.stop_tapd(SIGKILL);
             s["tapd start to ready (adopting n taps)"][n].ms.push_back(
                 time_ms([&] { env.start_tapd({"TAPD_PROFILE=1"}); }));
         }
+        std::string starts = env.tapd_log().substr(starts_from);
+        profiles[n] +=
+            "\n  " + profile(starts, "start") + "\n  " + profile(starts, "service start");
+        rss_after_start[n] = rss_kib(env.tapd_pid());
         for (int i = 0; i < n; ++i) client.delete_tap(plan("s", i).name);
         setns(home, CLONE_NEWNET);
         close(home);
@@ -220,10 +225,12 @@ int main(int argc, char** argv) {
     for (int n : ns) {
         std::printf(
             "n=%d: seed create / CreateTap = %.1fx, seed delete / DeleteTap = %.1fx; tapd RSS "
-            "%ld KiB after populating, %ld KiB after the rounds; failed creates: %d\n%s\n",
+            "%ld KiB after populating, %ld KiB after the rounds, %ld KiB after a start adopting "
+            "them; "
+            "failed creates: %d\n%s\n",
             n, s["seed script: create"][n].median() / s["CreateTap (D-Bus call)"][n].median(),
             s["seed script: delete"][n].median() / s["DeleteTap (D-Bus call)"][n].median(),
-            rss_ready[n], rss_after[n], failed[n], profiles[n].c_str());
+            rss_ready[n], rss_after[n], rss_after_start[n], failed[n], profiles[n].c_str());
     }
     if (ns.size() > 1)
         std::printf("CreateTap n=%d / n=%d = %.2fx\n", ns.back(), ns.front(),

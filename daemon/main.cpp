@@ -17,6 +17,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <unordered_set>
 
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -30,6 +31,7 @@
 #include "policy_file.hpp"
 #include "policy_in_force.hpp"
 #include "privileges.hpp"
+#include "profile.hpp"
 #include "service.hpp"
 #include "unique_fd.hpp"
 
@@ -162,6 +164,7 @@ int main(int argc, char** argv) {
     }
     ::signal(SIGPIPE, SIG_IGN);
 
+    tapd::StepClock start_clock("start");
     std::unique_ptr<sdbus::IConnection> conn;
     try {
         conn = sdbus::createSystemBusConnection();
@@ -178,6 +181,7 @@ int main(int argc, char** argv) {
         tapd::log::info("running as " + mode.value());
     }
 
+    start_clock.mark("bus+privileges");
     tapd::PolicyInForce policy_in_force;
     if (auto st = policy_in_force.load_at_start(opts.policy); !st) {
         tapd::log::error("policy: " + st.error().message);
@@ -187,6 +191,7 @@ int main(int argc, char** argv) {
     tapd::log::info("policy: " + policy->source + " (" + std::to_string(policy->rules.size()) +
                     " rules)");
 
+    start_clock.mark("policy");
     // Disconnections are watched before reconcile asks which lease holders are connected.
     std::unique_ptr<tapd::LeaseWatcher> leases;
     try {
@@ -195,13 +200,20 @@ int main(int argc, char** argv) {
         tapd::log::error("cannot watch bus clients: " + e.getMessage());
         return 1;
     }
-    auto service =
-        tapd::Service::start(opts.state_dir, policy_in_force, opts.policy,
-                             [&](const std::string& lease) { return leases->alive(lease); });
+    start_clock.mark("lease watcher");
+    // One ListNames for every lease to check, not a round trip each (a holder that goes after
+    // it is seen by the watcher, whose signal waits in the connection).
+    std::optional<std::optional<std::unordered_set<std::string>>> connected;
+    auto lease_alive = [&](const std::string& lease) {
+        if (!connected) connected = leases->connected();
+        return *connected ? (*connected)->count(lease) > 0 : leases->alive(lease);
+    };
+    auto service = tapd::Service::start(opts.state_dir, policy_in_force, opts.policy, lease_alive);
     if (!service) {
         tapd::log::error("start failed: " + service.error().message);
         return 1;
     }
+    start_clock.mark("service");
     // firewalld's zones for the taps (the policy's "integrations"), on tapd's own connection.
     try {
         service.value()->attach_firewalld(std::make_unique<tapd::FirewalldZones>(*conn, [&] {
@@ -216,7 +228,9 @@ int main(int argc, char** argv) {
     std::unique_ptr<tapd::ManagerObject> bus;
     try {
         bus = std::make_unique<tapd::ManagerObject>(*conn, *service.value(), callers);
+        start_clock.mark("objects");
         conn->requestName(tapd::names::kBusName);
+        start_clock.mark("name");
     } catch (const sdbus::Error& e) {
         tapd::log::error("cannot own " + std::string(tapd::names::kBusName) + ": " +
                          e.getMessage());
@@ -229,6 +243,7 @@ int main(int argc, char** argv) {
         if (service.value()->holds_lease(name) && !leases->alive(name))
             service.value()->client_gone(name);
     });
+    start_clock.done();
     tapd::log::info(std::string("ready: bus name ") + tapd::names::kBusName +
                     " state=" + opts.state_dir + " policy=" + opts.policy);
 #ifdef TAPD_HAVE_SYSTEMD

@@ -13,9 +13,12 @@ namespace tapd {
 class StepClock {
   public:
     explicit StepClock(std::string what) : what_(std::move(what)) {}
-    ~StepClock() {
-        if (enabled())
+    ~StepClock() { done(); }
+    // Logs the line now (the destructor then logs nothing).
+    void done() {
+        if (enabled() && !done_)
             log::info("profile: " + what_ + line_ + " total " + ms(Clock::now() - start_));
+        done_ = true;
     }
     // Ends the step named STEP (it began at the previous mark).
     void mark(const char* step) {
@@ -40,6 +43,7 @@ class StepClock {
         return buf;
     }
     std::string what_, line_;
+    bool done_ = false;
     Clock::time_point start_ = Clock::now(), last_ = start_;
 };
 

@@ -33,6 +33,18 @@ bool LeaseWatcher::alive(const std::string& name) {
     }
 }
 
+std::optional<std::unordered_set<std::string>> LeaseWatcher::connected() {
+    try {
+        std::vector<std::string> names;
+        driver_->callMethod("ListNames").onInterface(kDriver).storeResultsTo(names);
+        return std::unordered_set<std::string>(names.begin(), names.end());
+    } catch (const sdbus::Error& e) {
+        log::error("asking the bus for its names: " + log::value(e.getMessage()) +
+                   "; asking name by name");
+        return std::nullopt;
+    }
+}
+
 void LeaseWatcher::on_signal(sdbus::Message& msg) {
     // Forged (a peer's unicast signal) or malformed: ignored without a log line, which a
     // hostile peer could otherwise fill at will.

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <unordered_set>
 
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -25,6 +27,9 @@ class LeaseWatcher {
     // Whether unique bus NAME is connected, asked of the bus driver (one round trip). An error
     // from the bus counts as connected: a lease is never ended on a guess.
     bool alive(const std::string& name);
+    // Every name on the bus, in one round trip (ListNames), for a start that checks many leases;
+    // nullopt if the bus did not answer (then ask alive() name by name).
+    std::optional<std::unordered_set<std::string>> connected();
     // HANDLER is called, from the bus loop, with each unique name whose connection the bus
     // driver says has gone.
     void on_gone(std::function<void(const std::string&)> handler) { handler_ = std::move(handler); }

@@ -31,9 +31,11 @@ std::vector<std::string> strings(const std::vector<Prefix>& v) {
 
 }  // namespace
 
-TapObject::TapObject(ManagerObject& manager, sdbus::IConnection& conn, const std::string& name)
+TapObject::TapObject(ManagerObject& manager, sdbus::IConnection& conn, const std::string& name,
+                     bool announce)
     : AdaptorInterfaces(conn, names::tap_object_path(name)), manager_(manager), name_(name) {
     registerAdaptor();
+    if (!announce) return;
     try {
         emitInterfacesAddedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
     } catch (const sdbus::Error& e) {

@@ -19,7 +19,10 @@ class TapObject final
     : public sdbus::AdaptorInterfaces<net::tapd1::Tap_adaptor, sdbus::ManagedObject_adaptor,
                                       sdbus::Properties_adaptor> {
   public:
-    TapObject(ManagerObject& manager, sdbus::IConnection& conn, const std::string& name);
+    // ANNOUNCE: InterfacesAdded is sent (not for the taps adopted at start: the name net.tapd1
+    // is not owned yet, so no client's match on it could receive the signal).
+    TapObject(ManagerObject& manager, sdbus::IConnection& conn, const std::string& name,
+              bool announce = true);
     ~TapObject();
     // PropertiesChanged for what a tap's calls change (addresses, routes, masquerade).
     void emit_changed();

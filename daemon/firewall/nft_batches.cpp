@@ -136,9 +136,23 @@ json table_batch(const TableState& state) {
                  {{"vmap", {{"key", {{"meta", {{"key", "nfproto"}}}}}, {"data", "@guardmode"}}}},
              })));
     for (auto& c : guard_rules()) cmds.push_back(c);
+    // Every set's elements in one command: libnftables evaluates each command against the
+    // interval set's elements so far, and 2,000 commands for 1,000 taps cost it ~100 ms where
+    // two cost ~10.
+    json subnets = json::array(), ifnames = json::array();
     for (const auto& e : state.entries) {
-        json add = masquerade_batch(true, e);               // named: a range-for over a member of a
-        for (auto& c : add["nftables"]) cmds.push_back(c);  // temporary would dangle (C++20)
+        for (const auto& p : e.subnets) subnets.push_back(prefix_elem(p));
+        ifnames.push_back(e.ifname);
+    }
+    if (!subnets.empty()) {
+        json el = named("masq4");
+        el["elem"] = std::move(subnets);
+        cmds.push_back({{"add", {{"element", el}}}});
+    }
+    if (!ifnames.empty()) {
+        json el = named("taps");
+        el["elem"] = std::move(ifnames);
+        cmds.push_back({{"add", {{"element", el}}}});
     }
     if (state.guard) {
         json on = guard_batch(true);

@@ -13,6 +13,7 @@ namespace tapd {
 Result<Adoption> reconcile(NlSocket& nl, StateFile& file, TunGuard& guard,
                            const std::function<bool(const std::string&)>& lease_alive) {
     auto loaded = file.load();
+    bool unreadable = false;
     if (!loaded) {
         // The unreadable file is kept aside for a post-mortem, never silently reused; taps with
         // tapd's alias but no record are removed below.
@@ -23,8 +24,10 @@ Result<Adoption> reconcile(NlSocket& nl, StateFile& file, TunGuard& guard,
         log::error("reconcile: " + loaded.error().message + "; moved to " + aside + " and " +
                    journal_aside + ", starting from the kernel's state");
         loaded = State{};
+        unreadable = true;
     }
     Adoption out;
+    out.dropped = unreadable;
     out.saved_ip_forward = loaded->saved_ip_forward;
     auto links = list_links(nl);
     if (!links) return links.error();
@@ -59,6 +62,7 @@ Result<Adoption> reconcile(NlSocket& nl, StateFile& file, TunGuard& guard,
                        : wrong.empty() ? " (its client is gone)"
                                        : " (" + wrong + ")"));
     }
+    if (out.taps.size() != loaded->taps.size() || file.torn_tail()) out.dropped = true;
     return out;
 }
 

@@ -21,6 +21,8 @@ namespace tapd {
 struct Adoption {
     std::vector<TapRecord> taps;          // to keep, as recorded
     std::optional<int> saved_ip_forward;  // from the state file
+    // The state file must be rewritten: records not adopted, an unreadable file, a torn journal.
+    bool dropped = false;
 };
 
 // LEASE_ALIVE tells whether a bus name still exists (ephemeral taps of live clients stay).

@@ -13,6 +13,7 @@ namespace tapd {
 Result<std::unique_ptr<Service>> Service::start(
     const std::string& state_dir, PolicyInForce& policy, std::string policy_path,
     const std::function<bool(const std::string&)>& lease_alive) {
+    StepClock clock("service start");
     std::unique_ptr<Service> s(new Service(policy, std::move(policy_path)));
     auto nl = NlSocket::connect();
     if (!nl) return nl.error();
@@ -40,9 +41,11 @@ Result<std::unique_ptr<Service>> Service::start(
     s->firewall_ = std::move(firewall.value());
     s->file_ = std::make_unique<StateFile>(state_dir);
     if (auto st = s->file_->prepare(); !st) return st.error();
+    clock.mark("sockets+firewall");
 
     auto adopted = reconcile(*s->nl_, *s->file_, *s->guard_, lease_alive);
     if (!adopted) return adopted.error();
+    clock.mark("reconcile");
     std::vector<FirewallTap> rules;
     for (const auto& r : adopted->taps) {
         s->taps_.add(r);
@@ -50,7 +53,15 @@ Result<std::unique_ptr<Service>> Service::start(
     }
     // The table anew from what was adopted (atomic: also clears stale elements and rules).
     if (auto st = s->firewall_->adopt(rules, adopted->saved_ip_forward); !st) return st.error();
-    if (auto st = s->save(); !st) return st.error();
+    clock.mark("firewall adopt");
+    // The file is rewritten only when it no longer says what tapd holds; a journal left by the
+    // last run is folded in once idle (Service::state_compaction_in), as during a run.
+    if (adopted->dropped || s->firewall_->saved_ip_forward() != adopted->saved_ip_forward) {
+        if (auto st = s->save(); !st) return st.error();
+    } else {
+        s->saved_forward_on_file_ = adopted->saved_ip_forward;
+    }
+    clock.mark("save");
     s->apply_integrations();
     return s;
 }

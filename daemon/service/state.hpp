@@ -80,6 +80,8 @@ class StateFile {
     size_t journal_lines() const { return journal_lines_; }
     // state.json with the journal replayed onto it; an empty State when there is neither.
     Result<State> load();
+    // The journal load() read ends in a line a crash cut short (save() before appending).
+    bool torn_tail() const { return torn_tail_; }
     std::string path() const { return dir_ + "/state.json"; }
     std::string journal_path() const { return dir_ + "/state.journal"; }
 
@@ -87,6 +89,7 @@ class StateFile {
     Status append(const nlohmann::json& entry);
     std::string dir_;
     size_t journal_lines_ = 0;
+    bool torn_tail_ = false;
 };
 
 }  // namespace tapd

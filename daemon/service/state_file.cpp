@@ -146,6 +146,7 @@ Result<State> StateFile::load() {
     auto journal = read_whole(journal_path());
     if (!journal) return journal.error();
     journal_lines_ = 0;
+    torn_tail_ = false;
     if (!journal->has_value()) return state;
     std::map<std::string, TapRecord> taps;
     for (auto& r : state.taps) taps[r.name] = std::move(r);
@@ -178,7 +179,10 @@ Result<State> StateFile::load() {
         }
         ++journal_lines_;
     }
-    // (Text after the last newline is a line a crash cut short: its call never replied.)
+    // (Text after the last newline is a line a crash cut short: its call never replied. The next
+    // append would extend it into a bad line: the journal must be rewritten first.)
+    size_t last_newline = all.rfind('\n');
+    torn_tail_ = all.size() > (last_newline == std::string::npos ? 0 : last_newline + 1);
     state.taps.clear();
     for (auto& [name, r] : taps) state.taps.push_back(std::move(r));
     return state;

@@ -124,6 +124,25 @@ TEST(Restart, CorruptStateJournalIsSetAsideAndTapdsOwnTapsAreRemoved) {
     });
 }
 
+// A start that has nothing to change keeps the state file as it is, but a journal line a crash
+// cut short must not stay at its end: the next change's line would be appended to it, and the
+// start after that would find a bad line and set the whole state aside.
+TEST(Restart, AJournalLineCutShortByACrashSpoilsNoLaterStart) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    env.start_tapd();
+    ASSERT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.1/25"}).status, 0);
+    env.stop_tapd(SIGKILL);
+    std::ofstream(env.state_dir() + "/state.journal", std::ios::app) << "{\"erase\": \"ta";
+    env.start_tapd();
+    ASSERT_EQ(env.tapctl({"create", "tap1", "--address", "192.168.69.129/25"}).status, 0);
+    env.stop_tapd(SIGKILL);
+    env.start_tapd();
+    EXPECT_EQ(env.tapd_log().find(".corrupt"), std::string::npos) << env.tapd_log();
+    EXPECT_EQ(env.ip_json({"link", "show", "tap0"}).size(), 1u) << env.tapd_log();
+    EXPECT_EQ(env.ip_json({"link", "show", "tap1"}).size(), 1u) << env.tapd_log();
+}
+
 TEST(Restart, AFullStateDirFailsTheCreateCleanly) {
     TAPD_REQUIRE_PRIVILEGES();
     Env env;

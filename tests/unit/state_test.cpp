@@ -525,10 +525,21 @@ TEST_F(StateFileTest, AJournalLineCutShortByACrashIsIgnored) {
         std::ofstream out(f.journal_path(), std::ios::app | std::ios::binary);
         out << "{\"erase\": \"ta";  // the write a crash interrupted: no newline
     }
-    auto s = StateFile(dir_).load();
+    StateFile reader(dir_);
+    auto s = reader.load();
     ASSERT_TRUE(s.ok()) << s.error().message;
     ASSERT_EQ(s->taps.size(), 1u);
     EXPECT_EQ(s->taps[0].name, "tap1");
+    EXPECT_TRUE(reader.torn_tail());
+}
+
+TEST_F(StateFileTest, AJournalOfWholeLinesHasNoTornTail) {
+    StateFile f(dir_);
+    ASSERT_TRUE(f.put(plain_record()).ok());
+    StateFile reader(dir_);
+    ASSERT_TRUE(reader.load().ok());
+    EXPECT_FALSE(reader.torn_tail());
+    EXPECT_EQ(reader.journal_lines(), 1u);
 }
 
 TEST_F(StateFileTest, AJournalWithABadLineNamesTheFileAndLine) {

@@ -41,10 +41,14 @@ Listed parse_listing(const json& listed) {
             out.chain = true;
         if (!item.contains("rule")) continue;
         const auto& r = item["rule"];
-        if (r.value("chain", "") != kChain || !r.contains("comment") || !r["comment"].is_string())
+        if (r.value("chain", "") != kChain) continue;
+        std::string c = r.contains("comment") && r["comment"].is_string()
+                            ? r["comment"].get<std::string>()
+                            : std::string();
+        if (c.rfind(kCommentPrefix, 0) != 0 || !r.contains("handle")) {
+            ++out.others;
             continue;
-        std::string c = r["comment"].get<std::string>();
-        if (c.rfind(kCommentPrefix, 0) != 0 || !r.contains("handle")) continue;
+        }
         out.handles[c.substr(std::strlen(kCommentPrefix))].push_back(r["handle"].get<uint64_t>());
     }
     return out;
@@ -198,7 +202,6 @@ void DockerRules::sync(const std::set<std::string>& taps) {
         absent_logged_ = !taps.empty();
         return;
     }
-    absent_logged_ = false;
     std::vector<uint64_t> stale;
     std::vector<std::string> missing;
     for (const auto& [tap, handles] : listed->handles)
@@ -213,6 +216,15 @@ void DockerRules::sync(const std::set<std::string>& taps) {
         if (!st) log::error("docker integration: " + st.error().message);
     }
     if (missing.empty()) return;
+    if (listed->others == 0) {
+        if (!absent_logged_)
+            log::info(
+                "docker integration: chain DOCKER-USER holds no rule of Docker's (being "
+                "reset?); tapd adds its rules when Docker puts its own back");
+        absent_logged_ = true;
+        return;
+    }
+    absent_logged_ = false;
     if (auto st = add(missing); !st) {
         log::error("docker integration: " + st.error().message);
         return;

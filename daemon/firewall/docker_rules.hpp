@@ -13,6 +13,9 @@
 // DOCKER-USER it does nothing and says so once. sync() compares the chain with the taps and adds
 // what is missing, deletes what is tapd's and stale: it runs at each change of the masquerading
 // taps and whenever someone else changed nf_tables (Docker's restart re-creates its chains).
+// It adds only to a chain that holds a rule of someone else's (Docker's own "-j RETURN" at
+// least): an emptied chain is being reset (`iptables -F; iptables -X` would fail on a chain
+// that tapd filled in between), and Docker puts its RETURN back when it starts.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +46,7 @@ std::string comment(const std::string& tap);
 // What DOCKER-USER holds of tapd's, from `nft -j list chain ip filter DOCKER-USER`.
 struct Listed {
     bool chain = false;                                    // the chain was listed
+    size_t others = 0;                                     // rules that are not tapd's
     std::map<std::string, std::vector<uint64_t>> handles;  // tapd's rules by tap, their handles
 };
 Listed parse_listing(const nlohmann::json& listed);

@@ -195,11 +195,11 @@ void DockerRules::sync(const std::set<std::string>& taps) {
         return;
     }
     if (!listed->chain) {
-        if (!taps.empty() && !absent_logged_)
+        if (!taps.empty() && said_ != Said::NoChain)
             log::info(
                 "docker integration: no chain DOCKER-USER in table ip filter (Docker not "
                 "running?); nothing added, tapd adds its rules when Docker creates it");
-        absent_logged_ = !taps.empty();
+        if (!taps.empty()) said_ = Said::NoChain;
         return;
     }
     std::vector<uint64_t> stale;
@@ -217,14 +217,14 @@ void DockerRules::sync(const std::set<std::string>& taps) {
     }
     if (missing.empty()) return;
     if (listed->others == 0) {
-        if (!absent_logged_)
+        if (said_ != Said::Emptied)
             log::info(
                 "docker integration: chain DOCKER-USER holds no rule of Docker's (being "
                 "reset?); tapd adds its rules when Docker puts its own back");
-        absent_logged_ = true;
+        said_ = Said::Emptied;
         return;
     }
-    absent_logged_ = false;
+    said_ = Said::Nothing;
     if (auto st = add(missing); !st) {
         log::error("docker integration: " + st.error().message);
         return;

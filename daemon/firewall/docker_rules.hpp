@@ -88,7 +88,8 @@ class DockerRules {
     UniqueFd fd_;
     uint32_t portid_;
     uint32_t seq_ = 0;
-    bool absent_logged_ = false;  // "no chain DOCKER-USER" said since it was last seen
+    // Why tapd could not add its rules, as last logged (each said once until rules go in).
+    enum class Said { Nothing, NoChain, Emptied } said_ = Said::Nothing;
 };
 
 }  // namespace tapd

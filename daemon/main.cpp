@@ -21,6 +21,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "callers.hpp"
+#include "firewalld.hpp"
 #include "lease_watcher.hpp"
 #include "log.hpp"
 #include "manager_object.hpp"
@@ -111,9 +112,17 @@ int check_policy_file(const std::string& path) {
         tapd::log::error("policy: " + p.error().message);
         return 1;
     }
-    std::printf("%s: ok: %zu rule%s; limits: captures %zu, raw_sockets %zu\n", path.c_str(),
+    // The integrations only when the file turns one on (off is the default, and says nothing).
+    const auto& in = p.value()->integrations;
+    std::string integrations;
+    if (in.docker) integrations = "docker";
+    if (!in.firewalld_zone.empty())
+        integrations +=
+            (integrations.empty() ? "" : ", ") + ("firewalld_zone " + in.firewalld_zone);
+    if (!integrations.empty()) integrations = "; integrations: " + integrations;
+    std::printf("%s: ok: %zu rule%s; limits: captures %zu, raw_sockets %zu%s\n", path.c_str(),
                 p.value()->rules.size(), p.value()->rules.size() == 1 ? "" : "s",
-                p.value()->limits.captures, p.value()->limits.raw_sockets);
+                p.value()->limits.captures, p.value()->limits.raw_sockets, integrations.c_str());
     return 0;
 }
 
@@ -203,6 +212,16 @@ int main(int argc, char** argv) {
         return 1;
     }
     start_clock.mark("service");
+    // firewalld's zones for the taps (the policy's "integrations"), on tapd's own connection.
+    try {
+        service.value()->attach_firewalld(std::make_unique<tapd::FirewalldZones>(*conn, [&] {
+            std::vector<std::string> names;
+            for (const auto& [name, r] : service.value()->taps().all()) names.push_back(name);
+            return names;
+        }));
+    } catch (const sdbus::Error& e) {
+        tapd::log::error("cannot watch firewalld: " + e.getMessage() + "; integration off");
+    }
     tapd::Callers callers;
     std::unique_ptr<tapd::ManagerObject> bus;
     try {
@@ -340,11 +359,12 @@ int main(int argc, char** argv) {
             while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
                 if (si.ssi_signo == SIGHUP) {
                     auto st = policy_in_force.reload(opts.policy);
-                    if (st)
+                    if (st) {
                         tapd::log::info("SIGHUP: policy reloaded from " + opts.policy + " (" +
                                         std::to_string(policy_in_force.get()->rules.size()) +
                                         " rules)");
-                    else
+                        service.value()->apply_integrations();
+                    } else
                         tapd::log::error("SIGHUP: policy not reloaded, the old one stays: " +
                                          st.error().message);
                     continue;

@@ -1,6 +1,8 @@
 // Firewall: tapd's nf_tables table and net.ipv4.ip_forward, from the firewall's own state.
 #include "firewall.hpp"
 
+#include <set>
+
 #include "fault.hpp"
 #include "forwarding.hpp"
 #include "log.hpp"
@@ -29,6 +31,9 @@ Result<std::unique_ptr<Firewall>> Firewall::open() {
     auto table = NftTable::open();
     if (!table) return table.error();
     f->table_ = std::move(table.value());
+    auto docker = DockerRules::open(*f->table_);
+    if (!docker) return docker.error();
+    f->docker_ = std::move(docker.value());
     auto events = NftEvents::open();
     if (!events) return events.error();
     f->events_ = std::move(events.value());
@@ -120,6 +125,7 @@ Status Firewall::apply_masquerade(bool add, const nft::MasqueradeEntry& entry,
         masquerade_[entry.ifname] = entry;
         if (first) saved_ip_forward_ = before;
         if (forwarding_due) *forwarding_due = first && before == 0;
+        sync_docker();
         return {};
     }
     std::string name = entry.ifname;  // ENTRY may be the element erased below
@@ -139,6 +145,7 @@ Status Firewall::apply_masquerade(bool add, const nft::MasqueradeEntry& entry,
     if (stop) log::info("net.ipv4.ip_forward=0 restored");
     masquerade_.erase(name);
     if (last) saved_ip_forward_.reset();
+    sync_docker();
     return {};
 }
 
@@ -166,6 +173,7 @@ Status Firewall::remove_tap(const std::string& name) {
         masquerade_.erase(it);
         if (last) saved_ip_forward_.reset();
         if (auto a = table_->apply(batch, "removing masquerade for " + name); !a && st) st = a;
+        sync_docker();
     } else if (raw_batch) {
         st = table_->apply(*raw_batch, "forgetting raw sockets of " + name);
     }
@@ -180,7 +188,22 @@ Status Firewall::start_forwarding(const std::string& why) {
     return {};
 }
 
+void Firewall::set_docker(bool on) {
+    if (on != docker_on_) log::info(std::string("docker integration ") + (on ? "on" : "off"));
+    docker_on_ = on;
+    // Also when off: rules a tapd with the integration on left behind go.
+    std::set<std::string> taps;
+    if (on)
+        for (const auto& [name, e] : masquerade_) taps.insert(name);
+    docker_->sync(taps);
+}
+
+void Firewall::sync_docker() {
+    if (docker_on_) set_docker(true);
+}
+
 void Firewall::check_table() {
+    sync_docker();
     StepClock clock("table check inet tapd");
     auto listed = table_->list();
     clock.mark("list");

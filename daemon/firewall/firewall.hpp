@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "docker_rules.hpp"
 #include "ip.hpp"
 #include "nft_events.hpp"
 #include "nft_table.hpp"
@@ -59,10 +60,15 @@ class Firewall {
     // tells whether tapd's table should be checked.
     int events_fd() const { return events_->fd(); }
     bool drain_events() { return events_->drain(table_->own_ports()); }
-    // Puts tapd's table back (atomically, from this object's state) if someone changed it.
+    // Puts tapd's table back (atomically, from this object's state) if someone changed it, and
+    // tapd's rules in DOCKER-USER when the Docker integration is on.
     void check_table();
     // Every table ("nft -j list ruleset"), for the foreign rule check.
     Result<nlohmann::json> list_ruleset() { return table_->list_ruleset(); }
+
+    // The Docker integration (docker_rules.hpp) on or off: on, DOCKER-USER gets the accept rules
+    // of every masquerading tap and keeps them while it lives; off, tapd's rules there go.
+    void set_docker(bool on);
 
   private:
     Firewall() = default;
@@ -72,6 +78,9 @@ class Firewall {
 
     std::unique_ptr<NftTable> table_;
     std::unique_ptr<NftEvents> events_;
+    std::unique_ptr<DockerRules> docker_;
+    bool docker_on_ = false;
+    void sync_docker();
     std::map<std::string, nft::MasqueradeEntry> masquerade_;  // by tap name
     std::map<std::string, nft::RawEntry> raw_;                // by tap name
     std::optional<int> saved_ip_forward_;

@@ -128,6 +128,16 @@ static Result<bool> table_exists() {
     }
 }
 
+Result<nlohmann::json> NftTable::query(const std::string& command) {
+    if (nft_run_cmd_from_buffer(ctx_, command.c_str()) != 0)
+        return make_error(ErrorKind::Failed,
+                          "nf_tables " + command + ": " + trimmed(nft_ctx_get_error_buffer(ctx_)));
+    auto parsed = nlohmann::json::parse(nft_ctx_get_output_buffer(ctx_), nullptr, false);
+    if (parsed.is_discarded())
+        return make_error(ErrorKind::Failed, "nf_tables " + command + ": output is not JSON");
+    return parsed;
+}
+
 Result<nlohmann::json> NftTable::list() {
     if (nft_run_cmd_from_buffer(ctx_, "list table inet tapd") != 0) {
         std::string err = trimmed(nft_ctx_get_error_buffer(ctx_));

@@ -35,6 +35,9 @@ class NftTable {
     // The netlink ports of tapd's nf_tables sockets (libnftables' and the fast path's): the
     // senders that notifications of tapd's own changes name.
     const std::vector<uint32_t>& own_ports() const { return own_ports_; }
+    // The JSON output of a listing COMMAND ("list chain ip filter DOCKER-USER"); the error
+    // carries nft's own message.
+    Result<nlohmann::json> query(const std::string& command);
     // "nft list table inet tapd" as JSON; an empty result if the table does not exist.
     Result<nlohmann::json> list();
     // "nft -j list ruleset": every table, for the foreign rule check (foreign_rules.hpp).

@@ -30,8 +30,13 @@ Grant root_grant() {
 
 }  // namespace
 
-Policy::Policy(std::string source, std::vector<Rule> rules, Limits limits, bool from_file)
-    : source(std::move(source)), rules(std::move(rules)), limits(limits), from_file(from_file) {}
+Policy::Policy(std::string source, std::vector<Rule> rules, Limits limits, bool from_file,
+               Integrations integrations)
+    : source(std::move(source)),
+      rules(std::move(rules)),
+      limits(limits),
+      from_file(from_file),
+      integrations(std::move(integrations)) {}
 
 Result<std::shared_ptr<const Policy>> Policy::load(const std::string& path, LoadTime when) {
     auto text = read_policy_file(path, when);
@@ -44,8 +49,9 @@ Result<std::shared_ptr<const Policy>> Policy::parse(std::string_view text,
                                                     const std::string& path) {
     auto contents = parse_policy_file(text, path);
     if (!contents) return contents.error();
-    return std::shared_ptr<const Policy>(
-        new Policy(path, std::move(contents->rules), contents->limits, true));
+    return std::shared_ptr<const Policy>(new Policy(path, std::move(contents->rules),
+                                                    contents->limits, true,
+                                                    std::move(contents->integrations)));
 }
 
 std::shared_ptr<const Policy> Policy::root_only() {

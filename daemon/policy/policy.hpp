@@ -53,6 +53,7 @@ class Policy {
     const std::vector<Rule> rules;
     const Limits limits;
     const bool from_file = false;
+    const Integrations integrations;  // "integrations": Docker and firewalld
 
     // The grant of UID with GROUPS: root unlimited; else the union of the matching rules; no match
     // gives a grant that allows nothing (max_taps 0).
@@ -88,7 +89,8 @@ class Policy {
                                          size_t total);
 
   private:
-    Policy(std::string source, std::vector<Rule> rules, Limits limits, bool from_file);
+    Policy(std::string source, std::vector<Rule> rules, Limits limits, bool from_file,
+           Integrations integrations = {});
 };
 
 }  // namespace tapd

@@ -256,6 +256,36 @@ Result<Limits> parse_limits(const Source& src, const Node& n) {
     return limits;
 }
 
+// "integrations": what tapd does about Docker's and firewalld's rules.
+Result<Integrations> parse_integrations(const Source& src, const Node& n) {
+    if (n.kind != Node::Kind::Object) return wrong(src, n, "integrations", "an object");
+    if (auto st = check_keys(src, n, {"docker", "firewalld_zone"}, "integrations"); !st)
+        return st.error();
+    Integrations out;
+    for (const auto& m : n.children) {
+        auto at = "integrations." + m.key;
+        if (m.key == "docker") {
+            auto b = boolean(src, m, at);
+            if (!b) return b.error();
+            out.docker = b.value();
+            continue;
+        }
+        auto zone = string(src, m, at);
+        if (!zone) return zone.error();
+        bool valid = !zone->empty() && zone->size() <= kMaxFirewalldZoneLength &&
+                     zone->find_first_not_of(
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                         "0123456789_-") == std::string::npos;
+        if (!valid)
+            return src.fail(m.offset, at + ": " + shown(m) +
+                                          " is not a firewalld zone name (1 to " +
+                                          std::to_string(kMaxFirewalldZoneLength) +
+                                          " of A-Z a-z 0-9 _ -, such as \"trusted\")");
+        out.firewalld_zone = zone.value();
+    }
+    return out;
+}
+
 Result<PolicyFileContents> parse_document(const Source& src, const Node& root) {
     if (root.kind != Node::Kind::Object)
         return src.fail(root.offset, "the policy must be a JSON object, not " + shown(root));
@@ -269,7 +299,9 @@ Result<PolicyFileContents> parse_document(const Source& src, const Node& root) {
     if (!version->scalar.is_number_integer() || version->scalar != 1)
         return src.fail(version->offset, "version: unsupported version " + shown(*version) +
                                              " (this tapd reads version 1)");
-    if (auto st = check_keys(src, root, {"version", "rules", "comment", "limits"}, ""); !st)
+    if (auto st =
+            check_keys(src, root, {"version", "rules", "comment", "limits", "integrations"}, "");
+        !st)
         return st.error();
     PolicyFileContents policy;
     if (const Node* comment = member(root, "comment"))
@@ -278,6 +310,11 @@ Result<PolicyFileContents> parse_document(const Source& src, const Node& root) {
         auto parsed = parse_limits(src, *limits);
         if (!parsed) return parsed.error();
         policy.limits = parsed.value();
+    }
+    if (const Node* integrations = member(root, "integrations")) {
+        auto parsed = parse_integrations(src, *integrations);
+        if (!parsed) return parsed.error();
+        policy.integrations = parsed.value();
     }
     const Node* rules = member(root, "rules");
     if (!rules) return src.fail(root.offset, "missing key \"rules\" (an array, may be empty)");

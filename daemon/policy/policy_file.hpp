@@ -20,7 +20,12 @@
 //                                         0.0.0.0/0 and ::/0 among them; allows default routes
 //         "max_captures": 4,              0..1024, default 4: captures open at once
 //         "max_raw_sockets": 16,          0..16384, default 16: raw sockets open at once
-//         "comment": "..." } ] }          optional, ignored
+//         "comment": "..." } ] },         optional, ignored
+//     "integrations": {                   optional: other firewall managers of the host
+//       "docker": false,                  boolean, default false: accept rules for masquerading
+//                                         taps in Docker's DOCKER-USER chain (table ip filter)
+//       "firewalld_zone": "trusted" } }   a zone name (1-17 of A-Z a-z 0-9 _ -), default none:
+//                                         firewalld puts every tap in that zone (runtime only)
 //
 // Root may always do everything, whatever the file says. Any other caller gets the UNION of the
 // rules that match it (by uid, or by any of its groups from the user database): the largest
@@ -107,10 +112,23 @@ struct Limits {
     size_t raw_sockets = kDefaultRawSocketLimit;
 };
 
+// What tapd does about the host's other firewall managers ("integrations"); all off by default.
+struct Integrations {
+    // Accept rules for masquerading taps' traffic in chain DOCKER-USER of table ip filter
+    // (docker_rules.hpp), whose FORWARD policy Docker sets to drop.
+    bool docker = false;
+    // Non-empty: every tap goes into this firewalld zone (runtime configuration, firewalld.hpp).
+    std::string firewalld_zone;
+    bool operator==(const Integrations&) const = default;
+};
+// firewalld limits zone names to 17 characters (its chain names must fit iptables' 29).
+inline constexpr size_t kMaxFirewalldZoneLength = 17;
+
 // What a policy file holds once parsed.
 struct PolicyFileContents {
     std::vector<Rule> rules;
     Limits limits;
+    Integrations integrations;
 };
 
 // Parses and validates policy TEXT; PATH only names the file in errors. User and group names are

@@ -62,6 +62,9 @@ Result<std::unique_ptr<Service>> Service::start(
         s->saved_forward_on_file_ = adopted->saved_ip_forward;
     }
     clock.mark("save");
+    s->apply_integrations();
+    clock.mark("integrations");
+    // After the integrations: Docker's DOCKER-USER holds tapd's accepts when its findings are listed.
     s->host_check_.relist(*s->firewall_, s->masquerading());
     clock.mark("findings");
     return s;
@@ -91,6 +94,12 @@ std::vector<Finding> Service::findings(const Caller& caller) {
         if (caller.uid == 0 || f.tap.empty() || (r && r->owner == caller.uid)) out.push_back(f);
     }
     return out;
+}
+
+void Service::apply_integrations() {
+    const auto& want = policy_.get()->integrations;
+    firewall_->set_docker(want.docker);
+    if (firewalld_) firewalld_->set_zone(want.firewalld_zone);
 }
 
 FirewallTap Service::firewall_tap(const TapRecord& r) {
@@ -137,6 +146,7 @@ Status Service::reload_policy(const Caller& caller) {
         return make_error(ErrorKind::PermissionDenied, "only root may reload the policy");
     if (auto st = policy_.reload(policy_path_); !st)
         return make_error(st.error().kind, st.error().message + "; the policy in force stays");
+    apply_integrations();
     return {};
 }
 

@@ -21,6 +21,7 @@
 #include "capture.hpp"
 #include "findings.hpp"
 #include "firewall.hpp"
+#include "firewalld.hpp"
 #include "handed_out.hpp"
 #include "host_prefixes.hpp"
 #include "ifname.hpp"
@@ -114,6 +115,14 @@ class Service {
     // taps and the host's.
     std::vector<Finding> findings(const Caller& caller);
 
+    // The policy's "integrations" put in force (at start and after each reload): Docker's
+    // DOCKER-USER rules, firewalld's zone (once attach_firewalld() gave the bus watcher).
+    void apply_integrations();
+    void attach_firewalld(std::unique_ptr<FirewalldZones> zones) {
+        firewalld_ = std::move(zones);
+        apply_integrations();
+    }
+
     // Link notifications (TunGuard); readable when a link changed. links_changed() revokes the
     // taps whose tun owner or group a holder changed; true if recheck_links() is due in
     // kLinkRecheckDelayMs.
@@ -194,6 +203,8 @@ class Service {
     void revoke(const std::vector<Revocation>& revocations);
     void changed(TapChange::Kind kind, const std::string& name) {
         changes_.push_back({kind, name});
+        if (firewalld_ && kind == TapChange::Added) firewalld_->added(name);
+        if (firewalld_ && kind == TapChange::Removed) firewalld_->removed(name);
     }
 
     PolicyInForce& policy_;
@@ -204,6 +215,7 @@ class Service {
     std::unique_ptr<LinkDeleter> deleter_;  // destroy()'s
     std::unique_ptr<TunGuard> guard_;
     std::unique_ptr<Firewall> firewall_;
+    std::unique_ptr<FirewalldZones> firewalld_;  // null until attached (main)
     std::unique_ptr<Captures> captures_;
     std::unique_ptr<HandedOut> raw_sockets_;  // raw sockets handed out and still open
     std::unique_ptr<StateFile> file_;

@@ -75,6 +75,16 @@ TEST_F(CheckPolicy, AcceptsAValidFileWithAOneLineSummary) {
     EXPECT_EQ(r.err, "");
 }
 
+TEST_F(CheckPolicy, SummarizesTheIntegrationsTheFileTurnsOn) {
+    auto path = write("policy.json", R"({ "version": 1, "rules": [],
+      "integrations": { "docker": true, "firewalld_zone": "trusted" } })");
+    auto r = check(path);
+    EXPECT_EQ(r.status, 0) << r.describe();
+    EXPECT_EQ(r.out, path +
+                         ": ok: 0 rules; limits: captures 64, raw_sockets 1024; integrations: "
+                         "docker, firewalld_zone trusted\n");
+}
+
 TEST_F(CheckPolicy, RefusesABadFileWithFileLineAndColumn) {
     auto path = write("policy.json", kHostBits);
     auto r = check(path);

@@ -101,7 +101,8 @@ TEST(PolicyFileTopLevel, ChecksTheVersionBeforeUnknownKeys) {
 
 TEST(PolicyFileTopLevel, RefusesAnUnknownKeyAtTheKey) {
     EXPECT_TRUE(RefusedAt("{\"version\": 1,\n  \"rule\": []}", "2:3",
-                          "unknown key \"rule\" (known keys: version, rules, comment, limits)"));
+                          "unknown key \"rule\" (known keys: version, rules, comment, limits, "
+                          "integrations)"));
 }
 
 TEST(PolicyFileTopLevel, RefusesADuplicateKeyNamingTheFirst) {
@@ -116,6 +117,42 @@ TEST(PolicyFileTopLevel, ParsesTheLimits) {
     auto half = parsed(R"({"version": 1, "limits": {"raw_sockets": 7}, "rules": []})");
     EXPECT_EQ(half->limits.captures, kDefaultCaptureLimit);
     EXPECT_EQ(half->limits.raw_sockets, 7u);
+}
+
+TEST(PolicyFileIntegrations, AreOffByDefaultWithAndWithoutAFile) {
+    for (const auto& p : {Policy::root_only(), parsed(R"({"version": 1, "rules": []})")}) {
+        EXPECT_FALSE(p->integrations.docker);
+        EXPECT_EQ(p->integrations.firewalld_zone, "");
+    }
+}
+
+TEST(PolicyFileIntegrations, ParsesDockerAndTheFirewalldZone) {
+    auto p = parsed(R"({"version": 1, "rules": [],
+        "integrations": {"docker": true, "firewalld_zone": "trusted"}})");
+    EXPECT_TRUE(p->integrations.docker);
+    EXPECT_EQ(p->integrations.firewalld_zone, "trusted");
+    auto zone_only = parsed(R"({"version": 1, "integrations": {"firewalld_zone": "my-zone_1"},
+        "rules": []})");
+    EXPECT_FALSE(zone_only->integrations.docker);
+    EXPECT_EQ(zone_only->integrations.firewalld_zone, "my-zone_1");
+}
+
+TEST(PolicyFileIntegrations, RefusesBadValuesNamingThem) {
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "integrations": true, "rules": []})", "1:32",
+                          "integrations: expected an object, got true"));
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "integrations": {"ufw": true}, "rules": []})", "1:33",
+                          "unknown key \"ufw\" in integrations (known keys: docker, "
+                          "firewalld_zone)"));
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "integrations": {"docker": "yes"}, "rules": []})",
+                          "1:43", "integrations.docker: expected true or false, got \"yes\""));
+    EXPECT_TRUE(RefusedAt(R"({"version": 1, "integrations": {"firewalld_zone": 1}, "rules": []})",
+                          "1:51", "integrations.firewalld_zone: expected a string, got 1"));
+    for (const char* zone : {"", "a zone", "../etc", "abcdefghijklmnopqr", "tr\u00fcsted"})
+        EXPECT_TRUE(
+            RefusedAt(std::string(R"({"version": 1, "integrations": {"firewalld_zone": ")") + zone +
+                          R"("}, "rules": []})",
+                      "1:51", "is not a firewalld zone name (1 to 17 of"))
+            << zone;
 }
 
 TEST(PolicyFileTopLevel, DefaultsTheLimitsWithAndWithoutAFile) {

@@ -22,12 +22,11 @@ NlRequest create_veth_request(const VethSpec& spec, uint32_t seq) {
     r.attr_string(IFLA_INFO_KIND, "veth");
     size_t data = r.begin_nest(IFLA_INFO_DATA);
     // VETH_INFO_PEER holds an ifinfomsg and then the peer's own link attributes (veth.c,
-    // veth_newlink): its flags are applied as for a link of its own (rtnl_configure_link).
+    // veth_newlink). Its flags stay 0: the peer is configured before the pair is joined, and
+    // veth_open() refuses to bring up a veth without its peer (ENOTCONN).
     size_t peer = r.begin_nest(VETH_INFO_PEER);
     ifinfomsg peer_ifi{};
     peer_ifi.ifi_family = AF_UNSPEC;
-    peer_ifi.ifi_flags = IFF_UP;
-    peer_ifi.ifi_change = IFF_UP;
     r.family(peer_ifi);
     r.attr_string(IFLA_IFNAME, spec.peer_name);
     if (spec.mtu) r.attr_u32(IFLA_MTU, *spec.mtu);

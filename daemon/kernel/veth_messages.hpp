@@ -18,8 +18,8 @@ struct VethSpec {
     std::optional<uint32_t> mtu;  // both sides
 };
 
-// RTM_NEWLINK (NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK) of kind "veth": the host side down, the
-// peer up and already in the namespace of PEER_NETNS_FD (VETH_INFO_PEER's IFLA_NET_NS_FD), so
+// RTM_NEWLINK (NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK) of kind "veth": both sides down, the
+// peer already in the namespace of PEER_NETNS_FD (VETH_INFO_PEER's IFLA_NET_NS_FD), so
 // that it never exists in tapd's namespace under a name the caller chose.
 NlRequest create_veth_request(const VethSpec& spec, uint32_t seq);
 

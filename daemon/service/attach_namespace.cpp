@@ -28,8 +28,8 @@ void log_undo_failure(const Status& st) {
 // The loopback device is ifindex 1 in every network namespace (LOOPBACK_IFINDEX).
 constexpr int kLoopbackIfindex = 1;
 
-// Inside the namespace, through its own socket: lo up, the peer's addresses, and the default
-// route of each family that has one via the first gateway of that family. Nothing to undo:
+// Inside the namespace, through its own socket: lo and the peer up, the peer's addresses, and the
+// default route of each family that has one via the first gateway of that family. Nothing to undo:
 // deleting the pair takes them all.
 Status configure_inside(NlSocket& inside, const TapRecord& r, const std::vector<Prefix>& gateways) {
     LinkChange lo;
@@ -40,6 +40,9 @@ Status configure_inside(NlSocket& inside, const TapRecord& r, const std::vector<
     if (peer.value() == 0)
         return make_error(ErrorKind::Failed,
                           "the peer '" + r.peer_name + "' vanished from the namespace");
+    LinkChange up;
+    up.up = true;
+    if (auto st = change_link(inside, peer.value(), r.peer_name, up); !st) return st;
     for (const auto& a : r.peer_addresses) {
         if (auto st = add_address(inside, peer.value(), a); !st) return st;
         fault_point("peer_address");

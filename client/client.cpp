@@ -95,6 +95,24 @@ std::string Client::create_tap(const TapSpec& s) {
     }
 }
 
+std::string Client::attach_namespace(int netns, const NamespaceSpec& s) {
+    std::map<std::string, sdbus::Variant> o;
+    o["name"] = sdbus::Variant(s.name);
+    if (!s.peer_name.empty()) o["peer_name"] = sdbus::Variant(s.peer_name);
+    if (!s.addresses.empty()) o["addresses"] = sdbus::Variant(s.addresses);
+    if (!s.gateways.empty()) o["gateway"] = sdbus::Variant(s.gateways);
+    if (s.masquerade) o["masquerade"] = sdbus::Variant(true);
+    if (s.persistent) o["persistent"] = sdbus::Variant(true);
+    if (s.mtu) o["mtu"] = sdbus::Variant(*s.mtu);
+    // sdbus::UnixFd dup()s: the caller keeps its fds.
+    if (s.netlink >= 0) o["netlink"] = sdbus::Variant(sdbus::UnixFd(s.netlink));
+    try {
+        return manager_->AttachNamespace(sdbus::UnixFd(netns), o);
+    } catch (const sdbus::Error& e) {
+        rethrow(e);
+    }
+}
+
 UniqueFd Client::open_tap(const std::string& name) {
     return open_tap(name, OpenSpec{});
 }

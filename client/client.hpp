@@ -51,6 +51,20 @@ struct TapSpec {
     std::optional<std::string> mac;
 };
 
+// What AttachNamespace is asked for; fields left empty are not sent.
+struct NamespaceSpec {
+    std::string name;                    // the host side (the policy's tap name rules)
+    std::string peer_name;               // inside ("": tapd's default, eth0)
+    std::vector<std::string> addresses;  // the peer's, "ADDR/PLEN"
+    std::vector<std::string> gateways;   // the host side's, "ADDR/PLEN"
+    bool masquerade = false;
+    bool persistent = false;
+    std::optional<uint32_t> mtu;
+    // A NETLINK_ROUTE socket opened inside the namespace (-1: none): tapd configures the
+    // namespace through it (required with addresses). Not closed by the call.
+    int netlink = -1;
+};
+
 // What OpenTap and OpenTapQueues are asked for besides the tap; fields left empty are not sent.
 struct OpenSpec {
     // For a vnet_hdr tap: the offloads (TUNSETOFFLOAD) the reader takes: "csum", "tso4",
@@ -120,6 +134,11 @@ class Client {
     // Creates the tap and returns its object path. A tap that is not persistent lives as long as
     // this Client (its bus connection).
     std::string create_tap(const TapSpec& spec);
+    // Gives the network namespace NETNS (an fd of /proc/PID/ns/net of a process inside it,
+    // owned through user namespaces by the caller) a veth pair with the host and returns the
+    // host side's object path. Unless persistent, it lives as long as this Client, and at most
+    // as long as the namespace.
+    std::string attach_namespace(int netns, const NamespaceSpec& spec);
     // An fd attached to the caller's tap: read() gets one frame, write() sends one.
     UniqueFd open_tap(const std::string& name);
     UniqueFd open_tap(const std::string& name, const OpenSpec& spec);

@@ -54,6 +54,18 @@ const Command kCommands[] = {
      "      -netdev tap,id=n0,fds=$TAPD_FDS,vnet_hdr=on \\\n"
      "      -device virtio-net-pci,netdev=n0,mq=on,vectors=10'",
      cmd_exec},
+    {"netns", "netns run [OPTIONS] -- PROGRAM [ARGS...] | netns attach PID|PATH [OPTIONS]",
+     "a network namespace of yours, linked to the host by tapd (veth + NAT)", kNetnsOptions, false,
+     "run: PROGRAM runs as you in a new user and network namespace that tapd links to the\n"
+     "host with a veth pair: NAME (--name) on the host with the --gateway addresses, eth0\n"
+     "inside with the --address addresses, lo up, and default routes via the gateways.\n"
+     "tapctl exits with PROGRAM's status; the link goes with the namespace, or with tapctl.\n\n"
+     "attach: the same for the namespace of process PID (or a /proc/PID/ns/net PATH) that\n"
+     "you own; the link is persistent: it stays until the namespace dies or 'tapctl delete\n"
+     "NAME'. Each address must lie in a gateway's network; --masquerade NATs the IPv4 ones.",
+     "tapctl netns run --gateway 192.168.69.1/24 --address 192.168.69.2/24 \\\n"
+     "      --gateway fdaa::1/64 --address fdaa::2/64 --masquerade -- curl http://example.org",
+     cmd_netns},
     {"cleanup",
      "cleanup [--all]",
      "delete all your taps (--all: every tap tapd owns, root only)",

@@ -38,6 +38,8 @@ int cmd_cleanup(Invocation& inv);
 int cmd_addr(Invocation& inv);
 int cmd_route(Invocation& inv);
 int cmd_masquerade(Invocation& inv);
+// netns.cpp
+int cmd_netns(Invocation& inv);
 // policy.cpp
 int cmd_policy(Invocation& inv);
 // doctor.cpp

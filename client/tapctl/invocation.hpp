@@ -34,6 +34,8 @@ struct Invocation {
     long count = -1;      // sniff, capture, read: -c
     bool verbose = false;
     std::string write_to;
+    std::vector<std::string> gateways;  // netns: --gateway
+    std::string link_name;              // netns: --name
     std::vector<std::string> operands;
     bool program_given = false;  // exec: a "--" was there
     std::vector<std::string> program;

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
         }
         // The command's own words: for exec, what follows the first "--" is PROGRAM's alone.
         int end = argc;
-        if (inv.command->run == cmd_exec) {
+        if (inv.command->run == cmd_exec || inv.command->run == cmd_netns) {
             for (int i = at + 1; i < argc; ++i)
                 if (std::strcmp(argv[i], "--") == 0) {
                     end = i;

@@ -32,6 +32,9 @@ const OptionSpec kOptionSpecs[] = {
     {"fd", kFd, "N", "the fd number PROGRAM gets (the first with --queues; 3-1023)"},
     {"queues", kQueues, "N", "N fds, one queue each, at consecutive numbers (1-16)"},
     {"offloads", kOffloads, "LIST", "vnet_hdr offloads, e.g. csum,tso4,tso6 ('' for none)"},
+    {"gateway", kGateway, "ADDR/PLEN",
+     "netns: an address of the host side, the namespace's default route (repeatable)"},
+    {"name", kName, "NAME", "netns: the host side's name (default: tapns and tapctl's pid)"},
     {"count", kCount, "N", "stop after N frames"},
     {"verbose", kVerbose, nullptr, "every field of every layer"},
     {"write", kWrite, "FILE", "the capture file: *.pcap, *.pcapng, or - (pcap on stdout)"},
@@ -107,6 +110,10 @@ void apply_option(Invocation& inv, int id, const char* value) {
         (id == kAddress ? inv.spec.addresses : inv.spec.routes).push_back(value);
     else if (id == kMac)
         inv.spec.mac = value;
+    else if (id == kGateway)
+        inv.gateways.push_back(value);
+    else if (id == kName)
+        inv.link_name = value;
     else if (id == kFd)
         inv.fd = static_cast<int>(parse_number("--fd", value, 1023));
     else if (id == kQueues)

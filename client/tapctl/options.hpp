@@ -32,6 +32,8 @@ enum OptionId : int {
     kFd,
     kQueues,
     kOffloads,
+    kGateway,
+    kName,
 };
 
 struct OptionSpec {
@@ -50,6 +52,8 @@ inline const std::vector<int> kCreateOptions = {kAddress,    kRoute,     kMasque
 inline const std::vector<int> kExecOptions = {kAddress, kRoute,       kMasquerade, kMtu,
                                               kMac,     kOwnerAccess, kVnetHdr,    kMultiQueue,
                                               kFd,      kQueues,      kOffloads};
+
+inline const std::vector<int> kNetnsOptions = {kName, kAddress, kGateway, kMasquerade, kMtu};
 
 // The option ID (an OptionId).
 const OptionSpec& spec_of(int id);

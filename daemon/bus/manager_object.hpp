@@ -63,6 +63,9 @@ class ManagerObject final
     std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> GetTaps(
         const bool& all) override;
     std::vector<std::string> Cleanup(const bool& all) override;
+    // manager_netns.cpp
+    sdbus::ObjectPath AttachNamespace(
+        const sdbus::UnixFd& netns, const std::map<std::string, sdbus::Variant>& options) override;
     // manager_policy.cpp
     std::map<std::string, sdbus::Variant> GetPolicy() override;
     void Reload() override;

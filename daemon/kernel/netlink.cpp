@@ -4,8 +4,11 @@
 #include <linux/netlink.h>
 #include <sys/socket.h>
 
+#include <sys/time.h>
+
 #include <cerrno>
 #include <ctime>
+#include <string>
 
 namespace tapd {
 
@@ -29,6 +32,28 @@ Result<std::unique_ptr<NlSocket>> NlSocket::connect() {
     // Sequence numbers start from the clock, as libnl's did: a reply is matched to its request.
     return std::unique_ptr<NlSocket>(
         new NlSocket(std::move(fd.value()), static_cast<uint32_t>(::time(nullptr))));
+}
+
+Result<std::unique_ptr<NlSocket>> NlSocket::adopt(UniqueFd fd, int rcvtimeo_ms) {
+    int domain = 0, protocol = 0, type = 0;
+    socklen_t len = sizeof domain;
+    if (::getsockopt(fd.get(), SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0)
+        return errno_error(ErrorKind::InvalidArgument, "the netlink fd is not a socket", errno);
+    len = sizeof protocol;
+    ::getsockopt(fd.get(), SOL_SOCKET, SO_PROTOCOL, &protocol, &len);
+    len = sizeof type;
+    ::getsockopt(fd.get(), SOL_SOCKET, SO_TYPE, &type, &len);
+    if (domain != AF_NETLINK || protocol != NETLINK_ROUTE ||
+        (type != SOCK_RAW && type != SOCK_DGRAM))
+        return make_error(ErrorKind::InvalidArgument,
+                          "the netlink fd is not a NETLINK_ROUTE socket (domain " +
+                              std::to_string(domain) + ", protocol " + std::to_string(protocol) +
+                              ")");
+    timeval tv{rcvtimeo_ms / 1000, (rcvtimeo_ms % 1000) * 1000};
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0)
+        return errno_error(ErrorKind::Failed, "SO_RCVTIMEO on the netlink fd", errno);
+    return std::unique_ptr<NlSocket>(
+        new NlSocket(std::move(fd), static_cast<uint32_t>(::time(nullptr))));
 }
 
 Status NlSocket::send(NlBytes request, const std::string& what) {

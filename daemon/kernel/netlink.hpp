@@ -16,6 +16,10 @@ class NlSocket final : public NlChannel {
   public:
     // A NETLINK_ROUTE socket bound to a port the kernel picks; the error names the failing call.
     static Result<std::unique_ptr<NlSocket>> connect();
+    // FD, a NETLINK_ROUTE socket someone else opened (AttachNamespace's, inside a caller's
+    // namespace: the kernel runs its requests there). Answers are awaited RCVTIMEO_MS at most
+    // (SO_RCVTIMEO): its opener may read them away.
+    static Result<std::unique_ptr<NlSocket>> adopt(UniqueFd fd, int rcvtimeo_ms);
     NlSocket(const NlSocket&) = delete;
     NlSocket& operator=(const NlSocket&) = delete;
 

@@ -96,10 +96,16 @@ Status check_unique_keys(const std::vector<std::string>& keys) {
 }
 
 Status check_unique_option_keys(const sdbus::Message& call) {
-    // The method signatures with an a{sv} are "sa{sv}" and "a{sv}": strings, then the options.
+    // The method signatures with an a{sv} are "sa{sv}", "ha{sv}" and "a{sv}": strings or an fd,
+    // then the options.
     ArgumentReader msg(call);
     std::string type, contents;
-    for (msg.peekType(type, contents); type == "s"; msg.peekType(type, contents)) {
+    for (msg.peekType(type, contents); type == "s" || type == "h"; msg.peekType(type, contents)) {
+        if (type == "h") {
+            sdbus::UnixFd ignored;
+            msg >> ignored;
+            continue;
+        }
         std::string ignored;
         msg >> ignored;
     }
@@ -230,6 +236,75 @@ Result<CaptureOptions> parse_capture_options(const OptionMap& options) {
                                                               std::to_string(kMaxSnaplen));
         out.snaplen = v;
     }
+    return out;
+}
+
+Result<AttachOptions> parse_attach_options(const OptionMap& options) {
+    if (auto st = not_too_many(options); !st) return st.error();
+    AttachOptions out;
+    bool named = false;
+    for (const auto& [key, value] : options) {
+        if (key == "name" || key == "peer_name") {
+            if (!value.containsValueOfType<std::string>()) return bad_type(key, value, "s");
+            auto text = value.get<std::string>();
+            if (auto st = check_length("option '" + key + "':", text, kMaxOptionString); !st)
+                return st.error();
+            (key == "name" ? out.name : out.peer_name) = text;
+            named = named || key == "name";
+        } else if (key == "addresses" || key == "gateway") {
+            auto list = get_strings(key, value);
+            if (!list) return list.error();
+            for (const auto& text : list.value()) {
+                auto p = parse_interface_address(text);
+                if (!p)
+                    return make_error(ErrorKind::InvalidArgument,
+                                      "option '" + key + "': " + p.error().message);
+                (key == "addresses" ? out.addresses : out.gateways).push_back(p.value());
+            }
+        } else if (key == "masquerade" || key == "persistent") {
+            auto b = get_bool(key, value);
+            if (!b) return b.error();
+            (key == "masquerade" ? out.masquerade : out.persistent) = b.value();
+        } else if (key == "mtu") {
+            if (!value.containsValueOfType<uint32_t>()) return bad_type(key, value, "u");
+            auto mtu = value.get<uint32_t>();
+            // 68: the IPv4 minimum (RFC 791); 65535: veth's maximum (ETH_MAX_MTU).
+            if (mtu < 68 || mtu > 65535)
+                return make_error(ErrorKind::InvalidArgument,
+                                  "mtu " + std::to_string(mtu) + " is out of range (68-65535)");
+            out.mtu = mtu;
+        } else if (key == "netlink") {
+            if (!value.containsValueOfType<sdbus::UnixFd>()) return bad_type(key, value, "h");
+            out.netlink = value.get<sdbus::UnixFd>();
+        } else {
+            return unknown_option(key);
+        }
+    }
+    if (!named) return make_error(ErrorKind::InvalidArgument, "option 'name' is required");
+    if (auto st = no_duplicates("addresses", out.addresses); !st) return st.error();
+    if (auto st = no_duplicates("gateway", out.gateways); !st) return st.error();
+    for (const auto& a : out.addresses) {
+        bool inside = false;
+        for (const auto& g : out.gateways) {
+            if (g.address == a.address)
+                return make_error(ErrorKind::InvalidArgument,
+                                  "address " + a.str() + " is also a gateway");
+            inside =
+                inside || (g.address.family == a.address.family && g.network().contains(a.address));
+        }
+        if (!inside)
+            return make_error(
+                ErrorKind::InvalidArgument,
+                "address " + a.str() + " lies in no gateway's network (option 'gateway')");
+    }
+    if (!out.addresses.empty() && !out.netlink)
+        return make_error(ErrorKind::InvalidArgument,
+                          "option 'addresses' needs option 'netlink', a NETLINK_ROUTE socket "
+                          "opened inside the namespace");
+    if (out.masquerade && std::none_of(out.gateways.begin(), out.gateways.end(),
+                                       [](const Prefix& p) { return p.address.family == AF_INET; }))
+        return make_error(ErrorKind::InvalidArgument,
+                          "masquerade needs an IPv4 gateway (option 'gateway')");
     return out;
 }
 

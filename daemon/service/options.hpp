@@ -72,6 +72,25 @@ Status check_unique_keys(const std::vector<std::string>& keys);
 Status check_unique_option_keys(const sdbus::Message& call);
 
 Result<CreateOptions> parse_create_options(const OptionMap& options);
+
+// AttachNamespace's options (dbus/net.tapd1.Manager.xml): the host side NAME and the PEER_NAME
+// inside, the peer's ADDRESSES, the host side's GATEWAY addresses (the namespace's default
+// routes go via them), masquerade, persistent, mtu, and NETLINK, a NETLINK_ROUTE socket opened
+// inside the namespace, through which tapd configures it (needed for addresses).
+struct AttachOptions {
+    std::string name;
+    std::string peer_name = "eth0";
+    std::vector<Prefix> addresses;  // the peer's
+    std::vector<Prefix> gateways;   // the host side's
+    bool masquerade = false;
+    bool persistent = false;
+    std::optional<uint32_t> mtu;
+    std::optional<sdbus::UnixFd> netlink;
+};
+// Every key is checked here but for the names' rules (the adaptor parses both as IfName) and
+// what needs the policy or the host. Each address must lie in the network of a gateway of its
+// family and be none of them; masquerade needs an IPv4 gateway; addresses need NETLINK.
+Result<AttachOptions> parse_attach_options(const OptionMap& options);
 // OpenTap's and OpenTapQueues' options: offloads (as, parse_offloads' names) and, where QUEUES
 // (OpenTapQueues), queues (u, 1..kMaxQueuesPerCall). Any other key is refused by name so that a
 // typo is not ignored; so is queues on OpenTap, which returns one fd.

@@ -39,15 +39,27 @@ Result<Adoption> reconcile(NlSocket& nl, StateFile& file, TunGuard& guard,
     for (const auto& r : loaded->taps) recorded[r.name] = &r;
     for (const auto& link : links.value()) {
         auto alias = parse_tap_alias(link.alias);
-        if (link.kind != "tun" || !alias) {  // not ours: never touched
+        auto it = recorded.find(link.name);
+        const TapRecord* r = it == recorded.end() ? nullptr : it->second;
+        bool veth = link.kind == "veth";
+        // A namespace's link that tapd's crash left before its alias: only its write-ahead
+        // record (ifindex 0) says it is tapd's.
+        if (veth && !alias && link.alias.empty() && r && r->veth && r->ifindex == 0) {
+            if (auto st = delete_link(nl, link.ifindex, link.name); !st)
+                log::error("reconcile: " + st.error().message);
+            else
+                log::info("reconcile: removed namespace link=" + link.name +
+                          " (not fully recorded)");
+            continue;
+        }
+        if ((link.kind != "tun" && !veth) || !alias) {  // not ours: never touched
             guard.warn_if_ownerless(link);
             continue;
         }
-        auto it = recorded.find(link.name);
-        const TapRecord* r = it == recorded.end() ? nullptr : it->second;
-        bool matches = r && r->ifindex == link.ifindex && r->owner == alias->owner;
+        bool matches =
+            r && r->veth == veth && r->ifindex == link.ifindex && r->owner == alias->owner;
         // A holder of its fd may have changed the tap's tun owner or group while tapd was down.
-        std::string wrong = matches ? TunGuard::tampered(*r, link) : "";
+        std::string wrong = matches && !veth ? TunGuard::tampered(*r, link) : "";
         bool keep = matches && wrong.empty() &&
                     (r->persistent || (!r->lease.empty() && lease_alive(r->lease)));
         if (keep) {

@@ -188,6 +188,9 @@ Result<std::vector<UniqueFd>> Service::open(const Caller& caller, const IfName& 
     auto r = live_tap(caller, name);
     if (!r) return r.error();
     const TapRecord& rec = *r.value();
+    if (rec.veth)
+        return make_error(ErrorKind::InvalidArgument,
+                          "'" + name.str() + "' is a namespace's link, not a tap: it has no fd");
     if (options.queues > 1 && !rec.multi_queue)
         return make_error(ErrorKind::InvalidArgument,
                           "option 'queues': " + std::to_string(options.queues) + " on tap '" +
@@ -277,6 +280,7 @@ void Service::shutdown() {
 
 bool Service::links_changed() {
     revoke(guard_->read(*nl_, taps_));
+    forget_gone_veths();
     return guard_->recheck_due();
 }
 

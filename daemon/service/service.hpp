@@ -63,6 +63,12 @@ class Service {
 
     Result<const TapRecord*> create(const Caller& caller, const IfName& name,
                                     const CreateOptions& options);
+    // AttachNamespace (attach_namespace.cpp): a veth pair NAME ↔ PEER_NAME whose peer lives in
+    // the caller's network namespace NETNS_FD (netns_owner.hpp's rule), with the host side's
+    // addresses, NAT and lease as a tap's; its record has veth set.
+    Result<const TapRecord*> attach_namespace(const Caller& caller, const IfName& name,
+                                              const IfName& peer_name, int netns_fd,
+                                              AttachOptions options);
     // OPTIONS.queues fds on the caller's live tap (more than one only on a multi_queue tap),
     // with OPTIONS.offloads applied first (only on a vnet_hdr tap).
     Result<std::vector<UniqueFd>> open(const Caller& caller, const IfName& name,
@@ -201,6 +207,8 @@ class Service {
     // Destroys the taps NAMES, one log line each starting with WHY.
     void destroy_all(const std::vector<std::string>& names, const std::string& why);
     void revoke(const std::vector<Revocation>& revocations);
+    // Destroys the records of namespace links the kernel deleted (their namespace died).
+    void forget_gone_veths();
     void changed(TapChange::Kind kind, const std::string& name) {
         changes_.push_back({kind, name});
         if (firewalld_ && kind == TapChange::Added) firewalld_->added(name);

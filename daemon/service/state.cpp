@@ -46,19 +46,25 @@ static json prefixes(const std::vector<Prefix>& v) {
 }
 
 json to_json(const TapRecord& r) {
-    return json{{"name", r.name},
-                {"ifindex", r.ifindex},
-                {"owner", r.owner},
-                {"addresses", prefixes(r.addresses)},
-                {"routes", prefixes(r.routes)},
-                {"masquerade", r.masquerade},
-                {"persistent", r.persistent},
-                {"owner_access", r.owner_access},
-                {"vnet_hdr", r.vnet_hdr},
-                {"multi_queue", r.multi_queue},
-                {"mtu", r.mtu},
-                {"mac", r.mac},
-                {"lease", r.lease}};
+    json j{{"name", r.name},
+           {"ifindex", r.ifindex},
+           {"owner", r.owner},
+           {"addresses", prefixes(r.addresses)},
+           {"routes", prefixes(r.routes)},
+           {"masquerade", r.masquerade},
+           {"persistent", r.persistent},
+           {"owner_access", r.owner_access},
+           {"vnet_hdr", r.vnet_hdr},
+           {"multi_queue", r.multi_queue},
+           {"mtu", r.mtu},
+           {"mac", r.mac},
+           {"lease", r.lease}};
+    if (r.veth) {
+        j["kind"] = "veth";
+        j["peer_name"] = r.peer_name;
+        j["peer_addresses"] = prefixes(r.peer_addresses);
+    }
+    return j;
 }
 
 Result<TapRecord> record_from_json(const json& t) {
@@ -85,6 +91,16 @@ Result<TapRecord> record_from_json(const json& t) {
         r.mtu = t.value("mtu", 0u);
         r.mac = t.value("mac", "");
         r.lease = t.value("lease", "");
+        std::string kind = t.value("kind", "tap");
+        if (kind != "tap" && kind != "veth")
+            return make_error(ErrorKind::Failed, "tap record: unknown kind '" + kind + "'");
+        r.veth = kind == "veth";
+        r.peer_name = t.value("peer_name", "");
+        for (const auto& a : t.value("peer_addresses", json::array())) {
+            auto p = parse_interface_address(a.get<std::string>());
+            if (!p) return p.error();
+            r.peer_addresses.push_back(p.value());
+        }
         return r;
     } catch (const json::exception& e) {
         return make_error(ErrorKind::Failed, std::string("tap record: ") + e.what());

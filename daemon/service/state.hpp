@@ -29,6 +29,11 @@ struct TapRecord {
     uint32_t mtu = 0;
     std::string mac;
     std::string lease;  // unique bus name holding a non-persistent tap ("" when persistent)
+    // A namespace's link (AttachNamespace): the host side of a veth pair, not a tap. ADDRESSES
+    // are then the host side's (the gateways), PEER_ADDRESSES the peer's in the namespace.
+    bool veth = false;
+    std::string peer_name;
+    std::vector<Prefix> peer_addresses;
 
     // IPv4 networks masqueraded for this tap (its IPv4 addresses with host bits cleared).
     std::vector<Prefix> masquerade_subnets() const;

@@ -1,8 +1,6 @@
 // libtapd's D-Bus client: method calls on net.tapd1, sdbus errors turned into ClientError.
 #include "client.hpp"
 
-#include <poll.h>
-
 #include <fcntl.h>
 
 #include <cerrno>
@@ -11,6 +9,7 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "client_sdbus.hpp"
 #include "manager_proxy.h"
 #include "names.hpp"
 #include "tap_fields.hpp"
@@ -18,10 +17,6 @@
 namespace tapd {
 
 namespace {
-
-[[noreturn]] void rethrow(const sdbus::Error& e) {
-    throw ClientError(e.getName(), e.getMessage());
-}
 
 PolicyValue policy_value(const sdbus::Variant& v) {
     if (v.containsValueOfType<bool>()) return v.get<bool>();
@@ -181,16 +176,6 @@ void Client::delete_tap(const std::string& name) {
     }
 }
 
-static TapInfo info_from(const std::string& path, const std::map<std::string, sdbus::Variant>& p) {
-    TapInfo t;
-    t.path = path;
-    for_each_tap_field(t, [&](const auto& property, const char*, auto& field) {
-        auto it = p.find(std::string(property.name));
-        if (it != p.end()) field = it->second.get<std::remove_cvref_t<decltype(field)>>();
-    });
-    return t;
-}
-
 std::vector<TapInfo> Client::list() {
     return listing(false);
 }
@@ -334,87 +319,6 @@ std::vector<Finding> Client::findings() {
     } catch (const sdbus::Error& e) {
         rethrow(e);
     }
-}
-
-}  // namespace tapd
-
-namespace tapd {
-
-void Client::watch(std::function<void(const TapEvent&)> handler) {
-    try {
-        on_event_ = std::move(handler);
-        auto bus = sdbus::createProxy(*conn_, "org.freedesktop.DBus", "/org/freedesktop/DBus");
-        bus->callMethod("GetNameOwner")
-            .onInterface("org.freedesktop.DBus")
-            .withArguments(std::string(names::kBusName))
-            .storeResultsTo(tapd_sender_);
-        auto from_tapd = [this](sdbus::Message& m) { return m.getSender() == tapd_sender_; };
-        conn_->addMatch(
-            std::string("type='signal',sender='") + names::kBusName +
-                "',interface='org.freedesktop.DBus.ObjectManager',path='" + names::kManagerPath +
-                "'",
-            [this, from_tapd](sdbus::Message& m) {
-                if (!from_tapd(m) || !on_event_) return;
-                sdbus::ObjectPath path;
-                m >> path;
-                TapEvent e;
-                e.name = names::tap_name_from_path(path);
-                if (e.name.empty()) return;
-                if (m.getMemberName() == std::string("InterfacesAdded")) {
-                    std::map<std::string, std::map<std::string, sdbus::Variant>> ifs;
-                    m >> ifs;
-                    auto it = ifs.find(names::kTapInterface);
-                    if (it == ifs.end()) return;
-                    e.kind = TapEvent::Kind::Added;
-                    e.info = info_from(path, it->second);
-                } else if (m.getMemberName() == std::string("InterfacesRemoved")) {
-                    e.kind = TapEvent::Kind::Removed;
-                } else {
-                    return;
-                }
-                on_event_(e);
-            },
-            sdbus::floating_slot);
-        conn_->addMatch(
-            std::string("type='signal',sender='") + names::kBusName +
-                "',interface='org.freedesktop.DBus.Properties',member='"
-                "PropertiesChanged',path_namespace='" +
-                names::kManagerPath + "/tap'",
-            [this, from_tapd](sdbus::Message& m) {
-                if (!from_tapd(m) || !on_event_) return;
-                TapEvent e;
-                e.kind = TapEvent::Kind::Changed;
-                std::string path = m.getPath();
-                e.name = names::tap_name_from_path(path);
-                if (e.name.empty()) return;
-                // The signal names what changed; the tap as it is now is one GetAll.
-                auto found = infos({sdbus::ObjectPath(path)});
-                if (!found.empty()) e.info = found.front();
-                on_event_(e);
-            },
-            sdbus::floating_slot);
-    } catch (const sdbus::Error& e) {
-        rethrow(e);
-    }
-}
-
-bool Client::process_events(int timeout_ms) {
-    try {
-        bool any = false;
-        while (conn_->processPendingRequest()) any = true;
-        if (any || timeout_ms == 0) return any;
-        auto pd = conn_->getEventLoopPollData();
-        pollfd p{pd.fd, static_cast<short>(pd.events), 0};
-        if (::poll(&p, 1, timeout_ms) <= 0) return false;
-        while (conn_->processPendingRequest()) any = true;
-        return any;
-    } catch (const sdbus::Error& e) {
-        rethrow(e);
-    }
-}
-
-int Client::event_fd() {
-    return conn_->getEventLoopPollData().fd;
 }
 
 }  // namespace tapd

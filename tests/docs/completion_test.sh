@@ -76,7 +76,7 @@ modes=plain
 [ -f /usr/share/bash-completion/bash_completion ] && modes="plain bash-completion"
 for mode in $modes; do
     expect "create" tapctl cr
-    expect "create delete list show exec cleanup policy doctor sniff capture read addr route masquerade help" tapctl ""
+    expect "create delete list show exec netns cleanup policy doctor sniff capture read addr route masquerade help" tapctl ""
     expect "--masquerade" tapctl create tap0 --mas
     expect "--mac --masquerade" tapctl create tap0 --ma
     expect "--multi-queue" tapctl exec tap0 --address 192.168.69.1/24 --mu

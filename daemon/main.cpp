@@ -4,6 +4,7 @@
 // watch client disconnections → reconcile the kernel with the state file → own net.tapd1 → serve
 // calls on one thread, with signals (SIGTERM/SIGINT: remove leases and exit 0) through a
 // signalfd in the same poll loop.
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -253,7 +254,10 @@ int main(int argc, char** argv) {
     constexpr long kTableCheckDelayMs = 50;
     long table_check_at = -1;
     long link_check_at = -1;  // a second look at new tun devices (Service::recheck_links)
-    long compact_at = -1;     // folding the state journal into state.json, once idle
+    long compact_at = -1;     // Service::idle_work: the first findings, the state journal
+    // Start-up, a listing of the ruleset or a burst of calls leave freed heap in the middle of
+    // the arena that glibc keeps resident; 100 ms after tapd was last woken it goes back.
+    constexpr long kTrimDelayMs = 100;
     auto now_ms = [] {
         timespec ts{};
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -264,6 +268,7 @@ int main(int argc, char** argv) {
     if (sd_watchdog_enabled(0, &watchdog_usec) <= 0) watchdog_usec = 0;
 #endif
     long next_watchdog = watchdog_usec ? now_ms() : -1;
+    long trim_at = now_ms() + kTrimDelayMs;
 
     int exit_code = 0;
     bool running = true;
@@ -286,6 +291,7 @@ int main(int argc, char** argv) {
                 after_due = true;
                 compact_at = -1;  // a call: tapd is not idle
                 after_at = now_ms() + kAfterCallDelayMs;
+                trim_at = after_at + kTrimDelayMs;
                 if (!bus_has_input(*conn)) break;
             }
         } catch (const sdbus::Error& e) {
@@ -299,15 +305,19 @@ int main(int argc, char** argv) {
             service.value()->check_table();
         }
         if (compact_at < 0)
-            if (long in = service.value()->state_compaction_in(); in >= 0) compact_at = now + in;
+            if (long in = service.value()->idle_work_in(); in >= 0) compact_at = now + in;
         if (!after_due && compact_at >= 0 && now >= compact_at) {
             compact_at = -1;
-            service.value()->compact_state();
+            service.value()->idle_work();
         }
         if (!after_due && link_check_at >= 0 && now >= link_check_at) {
             link_check_at = -1;
             service.value()->recheck_links();
             bus->after_call();
+        }
+        if (!after_due && trim_at >= 0 && now >= trim_at) {
+            trim_at = -1;
+            malloc_trim(0);
         }
 #ifdef TAPD_HAVE_SYSTEMD
         if (next_watchdog >= 0 && now >= next_watchdog) {
@@ -330,13 +340,15 @@ int main(int argc, char** argv) {
             if (timeout < 0 || bus_ms < timeout) timeout = bus_ms;
         }
         for (long at : {after_due ? -1 : table_check_at, after_due ? -1 : link_check_at,
-                        after_due ? -1 : compact_at, next_watchdog})
+                        after_due ? -1 : compact_at, after_due ? -1 : trim_at, next_watchdog})
             if (at >= 0 && (timeout < 0 || at - now < timeout)) timeout = std::max(0L, at - now);
-        if (::poll(fds, after_due ? 2 : 6, static_cast<int>(timeout)) < 0 && errno != EINTR) {
+        int woken = ::poll(fds, after_due ? 2 : 6, static_cast<int>(timeout));
+        if (woken < 0 && errno != EINTR) {
             tapd::log::error(tapd::errno_text("poll", errno));
             exit_code = 1;
             break;
         }
+        if (woken > 0) trim_at = now_ms() + kTrimDelayMs;
         if (fds[0].revents & (POLLHUP | POLLERR)) {
             tapd::log::error("bus connection closed; exiting");
             exit_code = 1;

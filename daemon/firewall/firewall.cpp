@@ -202,23 +202,25 @@ void Firewall::sync_docker() {
     if (docker_on_) set_docker(true);
 }
 
-void Firewall::check_table() {
+std::optional<nlohmann::json> Firewall::check_table() {
     sync_docker();
     StepClock clock("table check inet tapd");
     auto listed = table_->list();
     clock.mark("list");
     if (!listed) {
         log::error("checking table inet tapd: " + listed.error().message);
-        return;
+        return std::nullopt;
     }
     auto want = expected();
     std::string why;
-    if (nft::table_matches(listed.value(), want, &why)) return;
+    if (nft::table_matches(listed.value(), want, &why)) return std::nullopt;
     // Someone else (nft flush ruleset, a firewall reload) changed tapd's table: put it back.
     Status st = fail_point("table_restore");
     if (st) st = table_->run(nft::table_batch(want), "restoring table inet tapd");
     log::warn("nf_tables: " + why + "; " +
               (st ? std::string("restored table inet tapd") : st.error().message));
+    if (st) return std::nullopt;
+    return std::move(listed.value());
 }
 
 }  // namespace tapd

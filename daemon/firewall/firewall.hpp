@@ -61,9 +61,12 @@ class Firewall {
     int events_fd() const { return events_->fd(); }
     bool drain_events() { return events_->drain(table_->own_ports()); }
     // Puts tapd's table back (atomically, from this object's state) if someone changed it, and
-    // tapd's rules in DOCKER-USER when the Docker integration is on.
-    void check_table();
-    // Every table ("nft -j list ruleset"), for the foreign rule check.
+    // tapd's rules in DOCKER-USER when the Docker integration is on. Returns tapd's table as it
+    // is now when that differs from what tapd holds (the repair failed, or the listing did), for
+    // the masquerade findings; nullopt when it is as tapd holds it.
+    std::optional<nlohmann::json> check_table();
+    // Every table, named sets without their elements ("nft -j -t list ruleset"), for the
+    // foreign rule check.
     Result<nlohmann::json> list_ruleset() { return table_->list_ruleset(); }
 
     // The Docker integration (docker_rules.hpp) on or off: on, DOCKER-USER gets the accept rules

@@ -40,7 +40,8 @@ class NftTable {
     Result<nlohmann::json> query(const std::string& command);
     // "nft list table inet tapd" as JSON; an empty result if the table does not exist.
     Result<nlohmann::json> list();
-    // "nft -j list ruleset": every table, for the foreign rule check (foreign_rules.hpp).
+    // "nft -j -t list ruleset": every table, named sets without their elements, for the
+    // foreign rule check (foreign_rules.hpp).
     Result<nlohmann::json> list_ruleset();
 
   private:

@@ -83,7 +83,9 @@ std::vector<Finding> masquerade_findings(const json& ruleset,
     return out;
 }
 
-void HostCheck::relist(Firewall& firewall, const std::vector<FirewallTap>& taps) {
+void HostCheck::relist(Firewall& firewall, const std::vector<FirewallTap>& taps,
+                       const nlohmann::json* own_table) {
+    elements_ = own_table ? masquerade_findings(*own_table, taps) : std::vector<Finding>{};
     auto listed = firewall.list_ruleset();
     if (!listed) {
         log::error("checking other tables' forward chains: " + listed.error().message);
@@ -91,7 +93,6 @@ void HostCheck::relist(Firewall& firewall, const std::vector<FirewallTap>& taps)
         rules_.reset();
         ruleset_ = std::move(listed.value());
         rules_ = std::make_unique<nft::ForwardRuleset>(ruleset_, nft::kFamily, nft::kTable);
-        elements_ = masquerade_findings(ruleset_, taps);
     }
     check(taps);
 }

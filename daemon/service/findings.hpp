@@ -41,8 +41,11 @@ std::vector<Finding> masquerade_findings(const nlohmann::json& ruleset,
 // The findings in force, kept current by HostCheck.
 class HostCheck {
   public:
-    // Lists the ruleset anew (at start and after another process changed nf_tables) and checks.
-    void relist(Firewall& firewall, const std::vector<FirewallTap>& taps);
+    // Lists the ruleset anew (at start and after another process changed nf_tables) and checks;
+    // OWN_TABLE is tapd's table as listed when it differs from what tapd holds (Firewall::
+    // check_table()), for the masquerade findings, or null.
+    void relist(Firewall& firewall, const std::vector<FirewallTap>& taps,
+                const nlohmann::json* own_table);
     // Checks every tap again from the last listing (GetFindings): the sysctls are read anew,
     // the ruleset is not listed.
     void check(const std::vector<FirewallTap>& taps);
@@ -61,9 +64,9 @@ class HostCheck {
     // Logs one line per finding that is new and one per finding gone.
     void replace(std::vector<Finding> now);
 
-    nlohmann::json ruleset_;                      // the last listing
+    nlohmann::json ruleset_;                      // the last listing (without set elements)
     std::unique_ptr<nft::ForwardRuleset> rules_;  // its index (points into ruleset_)
-    std::vector<Finding> elements_;               // masquerade findings of the last listing
+    std::vector<Finding> elements_;               // masquerade findings of the last check
     std::vector<Finding> findings_;               // sorted
     std::map<std::string, std::vector<Finding>> per_tap_;  // by masquerading tap
     std::string uplink_;                                   // at the last check

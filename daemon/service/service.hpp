@@ -113,8 +113,9 @@ class Service {
     // Puts tapd's table back (atomically) if someone changed or deleted it, then checks the
     // other tables' forward chains anew (HostCheck).
     void check_table() {
-        firewall_->check_table();
-        host_check_.relist(*firewall_, masquerading());
+        auto own = firewall_->check_table();
+        host_listed_ = true;
+        host_check_.relist(*firewall_, masquerading(), own ? &*own : nullptr);
     }
     // GetFindings: what keeps masquerading taps' traffic from flowing (findings.hpp), checked
     // anew from the last listing of the ruleset; a caller other than root sees those of its own
@@ -150,9 +151,11 @@ class Service {
     // SIGTERM: removes every non-persistent tap, keeps persistent ones.
     void shutdown();
 
-    // The state journal is folded into state.json while tapd is idle: state_compaction_in()
-    // tells in how many ms (-1: nothing to fold), compact_state() does it.
-    long state_compaction_in() const;
+    // What waits until tapd is idle: the first listing of the ruleset for the findings (once
+    // ready), folding the state journal into state.json. idle_work_in() tells in how many ms
+    // (-1: nothing to do), idle_work() does one piece.
+    long idle_work_in() const;
+    void idle_work();
     void compact_state();
 
     // What happened to taps since the last call: the bus exports, announces or withdraws their
@@ -197,6 +200,8 @@ class Service {
     std::vector<FirewallTap> masquerading() const;
     // HostCheck of the taps in findings_for_ (those that began masquerading).
     void check_new_findings();
+    // Lists the ruleset for the findings (HostCheck::relist) and checks every tap.
+    void list_host();
     // Journals tap NAME as it now is (its record, or its erasure when it has none) and
     // ip_forward's saved value if that changed: one line, whatever the number of taps.
     Status record(const std::string& name);
@@ -234,6 +239,7 @@ class Service {
     std::vector<UniqueFd> closing_;
     std::vector<TapChange> changes_;
     HostCheck host_check_;
+    bool host_listed_ = false;  // the ruleset listed once (list_host())
     std::vector<std::string>
         findings_for_;  // taps that began masquerading: checked after the reply
 };

@@ -67,7 +67,7 @@ Result<State> state_from_json(const nlohmann::json& j);
 // of its writing; state.journal the changes since, one JSON line each ({"put": RECORD},
 // {"erase": NAME}, {"saved_ip_forward": N or null}), appended and fsynced before the call that
 // made them replies. A call's cost does not grow with the number of taps: it appends one line;
-// save() folds the journal into state.json when tapd is idle (Service::compact_state_if_due).
+// save() folds the journal into state.json when tapd is idle (Service::idle_work).
 // A line cut short by a crash (no newline) is ignored: its call never replied.
 class StateFile {
   public:

@@ -110,19 +110,12 @@ TEST_F(Doctor, DockersForwardDropIsNamedWithTheDockerUserCommand) {
     host({"iptables-nft", "-I", "DOCKER-USER", "-i", "tap0", "-j", "ACCEPT"});
     host({"iptables-nft", "-I", "DOCKER-USER", "-o", "tap0", "-m", "conntrack", "--ctstate",
           "RELATED,ESTABLISHED", "-j", "ACCEPT"});
-    // The outgoing traffic passes for sure; the replies' conntrack match is iptables' own (xt),
-    // which tapd cannot read: a warning, not a failure (still exit 1: the doctor cannot vouch
-    // for it; tapd's own rules of the Docker integration it reads, see integrations_test).
-    EXPECT_TRUE(eventually([&] {
-        return line(doctor(), "tap0 forward chain").find("warn  ") != std::string::npos;
-    })) << doctor().out;
-    r = doctor();
-    EXPECT_EQ(r.status, 1) << r.describe();
-    EXPECT_NE(line(r, "tap0 forward chain")
-                  .find("warn  tap0 forward chain: table ip filter chain FORWARD (hook forward) "
-                        "may drop tap0's replies traffic"),
+    // Both pass for sure: tapd reads iptables' conntrack match from the kernel (nft lists it
+    // without its states), and the doctor is content.
+    EXPECT_TRUE(eventually([&] { return doctor().status == 0; })) << doctor().out;
+    EXPECT_NE(line(doctor(), "tap0 forward chains").find("ok    tap0 forward chains"),
               std::string::npos)
-        << r.out;
+        << doctor().out;
     EXPECT_TRUE(nat_roundtrip(&why)) << why;
 }
 
@@ -141,15 +134,15 @@ TEST_F(Doctor, UfwLikeForwardDropIsNamedWithUfwsCommand) {
     }
     env_->start_tapd();
     ASSERT_EQ(create_masquerading().status, 0);
-    // ufw accepts established traffic with iptables' own conntrack match (xt), which tapd cannot
-    // read: what is dropped is a "may".
+    // ufw accepts the replies (its conntrack match, read from the kernel), nothing else of the
+    // tap's: the outgoing traffic is dropped.
     auto r = doctor();
     EXPECT_EQ(r.status, 1) << r.describe();
     std::string why;
     EXPECT_FALSE(nat_roundtrip(&why)) << why;
     EXPECT_NE(line(r, "tap0 forward chain")
-                  .find("warn  tap0 forward chain: table ip filter chain FORWARD (hook forward) "
-                        "may drop tap0's outgoing and replies traffic: policy drop; fix: ufw "
+                  .find("fail  tap0 forward chain: table ip filter chain FORWARD (hook forward) "
+                        "drops tap0's outgoing traffic: policy drop; fix: ufw "
                         "route allow in on tap0 out on uplink"),
               std::string::npos)
         << r.out;

@@ -64,7 +64,9 @@ Result<std::unique_ptr<Service>> Service::start(
     clock.mark("save");
     s->apply_integrations();
     clock.mark("integrations");
-    // After the integrations: Docker's DOCKER-USER holds tapd's accepts when its findings are listed.
+    // After the integrations: Docker's DOCKER-USER holds tapd's accepts when its findings are
+    // listed.
+    s->firewall_->take_foreign_change();
     s->host_check_.relist(*s->firewall_, s->masquerading());
     clock.mark("findings");
     return s;
@@ -78,6 +80,12 @@ std::vector<FirewallTap> Service::masquerading() const {
 }
 
 void Service::check_new_findings() {
+    // tapd's own rules went into (or out of) DOCKER-USER: the last listing no longer shows them.
+    if (firewall_->take_foreign_change()) {
+        findings_for_.clear();
+        host_check_.relist(*firewall_, masquerading());
+        return;
+    }
     std::vector<FirewallTap> added;
     for (const auto& name : std::exchange(findings_for_, {}))
         if (const TapRecord* r = taps_.find(name); r && r->masquerade)
@@ -87,7 +95,10 @@ void Service::check_new_findings() {
 }
 
 std::vector<Finding> Service::findings(const Caller& caller) {
-    host_check_.check(masquerading());
+    if (firewall_->take_foreign_change())
+        host_check_.relist(*firewall_, masquerading());
+    else
+        host_check_.check(masquerading());
     std::vector<Finding> out;
     for (const auto& f : host_check_.findings()) {
         const TapRecord* r = f.tap.empty() ? nullptr : taps_.find(f.tap);

@@ -114,6 +114,7 @@ class Service {
     // other tables' forward chains anew (HostCheck).
     void check_table() {
         firewall_->check_table();
+        firewall_->take_foreign_change();  // the listing below sees it
         host_check_.relist(*firewall_, masquerading());
     }
     // GetFindings: what keeps masquerading taps' traffic from flowing (findings.hpp), checked

@@ -47,6 +47,7 @@ Result<std::unique_ptr<Service>> Service::start(
     if (!adopted) return adopted.error();
     clock.mark("reconcile");
     std::vector<FirewallTap> rules;
+    s->removed_at_start_ = adopted->removed;
     for (const auto& r : adopted->taps) {
         s->taps_.add(r);
         rules.push_back(firewall_tap(r));

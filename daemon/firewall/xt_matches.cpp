@@ -131,7 +131,8 @@ void annotate(json& ruleset, const RuleMatches& matches) {
 Result<RuleMatches> dump_ip_matches() {
     UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER));
     if (!fd) return errno_error(ErrorKind::Failed, "socket(NETLINK_NETFILTER)", errno);
-    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+    // A dump's datagrams grow up to 32 KiB (the kernel sizes them by the reader's last recv).
+    std::vector<char> buf(32768);
     uint32_t seq = 1;
     nlmsghdr* nlh =
         nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETRULE, NFPROTO_IPV4, NLM_F_DUMP, seq);

@@ -75,7 +75,7 @@ int on_expr(nftnl_expr* e, void* data) {
 
 int on_rule(const nlmsghdr* nlh, void* data) {
     auto* dump = static_cast<Dump*>(data);
-    std::unique_ptr<nftnl_rule, void (*)(nftnl_rule*)> r(nftnl_rule_alloc(), nftnl_rule_free);
+    std::unique_ptr<nftnl_rule, void (*)(const nftnl_rule*)> r(nftnl_rule_alloc(), nftnl_rule_free);
     if (!r || nftnl_rule_nlmsg_parse(nlh, r.get()) < 0) return MNL_CB_OK;
     std::vector<std::optional<std::vector<std::string>>> found;
     nftnl_expr_foreach(r.get(), on_expr, &found);

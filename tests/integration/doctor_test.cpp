@@ -48,6 +48,7 @@ TEST_F(Doctor, ForeignForwardChainWithPolicyDropBreaksNatAndIsNamed) {
     })) << env_->tapd_log();
     auto created = create_masquerading();
     ASSERT_EQ(created.status, 0) << created.describe();
+    std::printf("%s%s", created.out.c_str(), created.err.c_str());  // README "Troubleshooting"
     const std::string finding =
         "table inet foreign chain fwd_policy (hook forward) drops tap0's outgoing and replies "
         "traffic: "

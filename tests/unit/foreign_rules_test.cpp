@@ -178,7 +178,8 @@ TEST(ForeignRules, DockerForwardPolicyDropThroughDockerUserIsNamedWithItsFix) {
     // conntrack match is --ctstate RELATED,ESTABLISHED, and the replies pass for sure.
     items[4]["rule"]["comment"] = "tapd:tap0";
     items[5]["rule"]["comment"] = "tapd:tap0";
-    EXPECT_TRUE(ForwardRuleset(rs, "inet", "tapd").drops(tap0()).empty());
+    d = ForwardRuleset(rs, "inet", "tapd").drops(tap0());
+    EXPECT_TRUE(d.empty()) << describe(d[0], "tap0") << rs.dump();
     // Another tap's rules are not tap0's.
     items[4]["rule"]["comment"] = "tapd:tap1";
     items[5]["rule"]["comment"] = "tapd:tap1";

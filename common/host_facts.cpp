@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <sstream>
 
@@ -60,6 +61,17 @@ std::optional<DefaultRoute> read_default_route() {
     auto text = read_small("/proc/net/route");
     if (!text) return std::nullopt;
     return parse_default_route(*text);
+}
+
+std::optional<unsigned> parse_sysfs_flags(std::string_view text) {
+    std::string s(text.substr(0, text.find('\n')));
+    if (s.size() < 3 || s.compare(0, 2, "0x") != 0 ||
+        !std::isxdigit(static_cast<unsigned char>(s[2])))
+        return std::nullopt;
+    char* end = nullptr;
+    unsigned long v = std::strtoul(s.c_str() + 2, &end, 16);
+    if (*end != '\0' || v > 0xffffffffUL) return std::nullopt;
+    return static_cast<unsigned>(v);
 }
 
 std::optional<int> read_sysctl_int(const std::string& path) {

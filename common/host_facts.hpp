@@ -21,6 +21,10 @@ std::optional<DefaultRoute> parse_default_route(std::string_view text);
 // The same, from /proc/net/route of the reader's network namespace.
 std::optional<DefaultRoute> read_default_route();
 
+// A link's flags as /sys/class/net/NAME/flags gives them (hexadecimal with its "0x", "0x1003\n");
+// none if TEXT is not that.
+std::optional<unsigned> parse_sysfs_flags(std::string_view text);
+
 // An integer sysctl under /proc/sys (PATH relative to it, "net/ipv4/ip_forward"); none if it
 // cannot be read (a missing interface, for instance).
 std::optional<int> read_sysctl_int(const std::string& path);

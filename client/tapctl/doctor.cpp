@@ -75,7 +75,7 @@ void tap_checks(Invocation& inv, const std::string& name,
     else if (!element_missing)
         out.push_back({name + " masquerade", "ok", "on: table inet tapd holds its elements", ""});
     out.push_back(forwarding_check(t.masquerade));
-    out.push_back(rp_filter_check(name));
+    out.push_back(rp_filter_check(name + " rp_filter", name));
     for (const auto& f : findings)
         if (f.tap == name && f.kind != "rp_filter" && f.kind != "ip_forward")
             out.push_back(from_finding(f));
@@ -117,15 +117,20 @@ int cmd_doctor(Invocation& inv) {
         }
     }
     if (!name.empty() && reachable) tap_checks(inv, name, findings, checks);
-    checks.push_back(uplink_check());
-    // The host's findings (those of no tap), and with no NAME every tap's.
+    std::string uplink;
+    checks.push_back(uplink_check(&uplink));
+    if (!uplink.empty()) checks.push_back(rp_filter_check("uplink rp_filter", uplink));
+    // The host's findings (those of no tap), and with no NAME every tap's; the uplink's
+    // rp_filter was read above.
     for (const auto& f : findings)
-        if (f.tap.empty() || name.empty()) checks.push_back(from_finding(f));
+        if ((f.tap.empty() && f.kind != "rp_filter") || (name.empty() && !f.tap.empty()))
+            checks.push_back(from_finding(f));
     checks.push_back(ownerless_check());
     checks.push_back(tun_device_check());
     print(checks, inv.json);
+    // 0 only when every check is ok: a script can tell "all is well" from "look at this".
     for (const auto& c : checks)
-        if (c.status == "fail") return 1;
+        if (c.status != "ok") return 1;
     return 0;
 }
 

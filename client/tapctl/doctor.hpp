@@ -25,10 +25,11 @@ Check addresses_check(const std::string& name, const std::vector<std::string>& a
 Check routes_check(const std::string& name, const std::vector<std::string>& routes);
 // net.ipv4.ip_forward, for a masquerading tap.
 Check forwarding_check(bool masquerade);
-// Strict reverse path filtering on NAME.
-Check rp_filter_check(const std::string& name);
-// The IPv4 default route: the uplink masqueraded traffic leaves through.
-Check uplink_check();
+// Strict reverse path filtering on link NAME (a tap, or the uplink), as check LABEL.
+Check rp_filter_check(const std::string& label, const std::string& name);
+// The IPv4 default route: the uplink masqueraded traffic leaves through; UPLINK gets its
+// interface ("" without one).
+Check uplink_check(std::string* uplink);
 // Persistent tun/tap devices with neither owner nor group: any process that can open
 // /dev/net/tun may attach to them (TUNSETIFF checks only an owner or group that is set).
 Check ownerless_check();

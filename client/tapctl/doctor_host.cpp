@@ -80,17 +80,27 @@ Check link_check(const std::string& name) {
         c.fix = "tapctl delete " + name + ", then create it again";
         return c;
     }
-    unsigned long flags = std::stoul("0" + sys_line(dir + "/flags"), nullptr, 16);
-    if (!(flags & IFF_UP)) {
+    // tapd sets a tap up at create (and again when it hands out an fd): down is someone's doing.
+    auto flags = parse_sysfs_flags(sys_line(dir + "/flags"));
+    if (!flags) {
         c.status = "warn";
-        c.detail = "down: no program has opened it yet (tapd sets it up when it hands out an fd)";
-        c.fix = "tapctl exec " + name + " -- PROGRAM";
+        c.detail = "cannot read " + dir + "/flags";
         return c;
     }
-    if (sys_line(dir + "/carrier") != "1") {
+    if (!(*flags & IFF_UP)) {
         c.status = "warn";
-        c.detail = "up, no carrier: no program holds it open";
-        c.fix = "tapctl exec " + name + " -- PROGRAM";
+        c.detail = "down (set down by someone): it carries no traffic";
+        c.fix = "tapctl exec " + name +
+                " -- PROGRAM (tapd sets the link up when it hands out an fd), or as root: ip link "
+                "set " +
+                name + " up";
+        return c;
+    }
+    // A tap has carrier while a program holds it open (a tun file attached): without one, it is
+    // simply not in use yet.
+    if (sys_line(dir + "/carrier") != "1") {
+        c.detail = "up, no carrier: no program has it open yet (tapctl exec " + name +
+                   " -- PROGRAM gives it one)";
         return c;
     }
     c.detail = "up, carrier (a program holds it open)";
@@ -100,9 +110,8 @@ Check link_check(const std::string& name) {
 Check addresses_check(const std::string& name, const std::vector<std::string>& addresses) {
     Check c{name + " addresses", "ok", "", ""};
     if (addresses.empty()) {
-        c.status = "warn";
-        c.detail = "none";
-        c.fix = "tapctl addr add " + name + " ADDR/PLEN";
+        // A tap for a program that brings its own addressing (a VM, a sniffer): nothing wrong.
+        c.detail = "none (tapctl addr add " + name + " ADDR/PLEN gives it one)";
         return c;
     }
     std::vector<std::string> on_link;
@@ -178,8 +187,8 @@ Check forwarding_check(bool masquerade) {
     return c;
 }
 
-Check rp_filter_check(const std::string& name) {
-    Check c{name + " rp_filter", "ok", "", ""};
+Check rp_filter_check(const std::string& label, const std::string& name) {
+    Check c{label, "ok", "", ""};
     auto v = effective_rp_filter(name);
     if (!v) {
         c.status = "warn";
@@ -193,11 +202,12 @@ Check rp_filter_check(const std::string& name) {
         c.fix = "sysctl -w net.ipv4.conf.all.rp_filter=2 net.ipv4.conf." + name + ".rp_filter=2";
         return c;
     }
-    c.detail = *v == 0 ? "off (0)" : "loose (2)";
+    c.detail = std::string(*v == 0 ? "off (0)" : "loose (2)") +
+               (label == name + " rp_filter" ? "" : " on " + name);
     return c;
 }
 
-Check uplink_check() {
+Check uplink_check(std::string* uplink) {
     Check c{"uplink", "ok", "", ""};
     auto r = read_default_route();
     if (!r) {
@@ -206,6 +216,7 @@ Check uplink_check() {
         c.fix = "ip route add default via GATEWAY (or connect the host)";
         return c;
     }
+    *uplink = r->ifname;
     c.detail =
         "default " + (r->gateway.empty() ? "" : "via " + r->gateway + " ") + "dev " + r->ifname;
     return c;
@@ -246,6 +257,20 @@ Check tun_device_check() {
     }
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+    // tapd stays uid 0 but keeps no CAP_DAC_OVERRIDE (privileges.hpp): the mode decides, as
+    // for anyone, by the first class it belongs to (owner, group, others).
+    mode_t rw = st.st_uid == 0   ? (st.st_mode >> 6) & 06
+                : st.st_gid == 0 ? (st.st_mode >> 3) & 06
+                                 : st.st_mode & 06;
+    if (rw != 06) {
+        c.status = "fail";
+        c.detail = std::string("mode ") + mode + ", owner " + std::to_string(st.st_uid) +
+                   " group " + std::to_string(st.st_gid) +
+                   ": tapd (uid 0 without CAP_DAC_OVERRIDE) cannot open it";
+        c.fix = "chmod 0666 /dev/net/tun" +
+                std::string(st.st_uid == 0 ? "" : " && chown root:root /dev/net/tun");
+        return c;
+    }
     c.detail = std::string("mode ") + mode +
                ((st.st_mode & S_IWOTH) ? ": any user may open it (attaching to a tap still needs "
                                          "its owner or group, if it has one)"

@@ -51,6 +51,10 @@ std::map<std::string, sdbus::Variant> ManagerObject::GetPolicy() {
     if (auto open = service_.raw_sockets_of(c)) out["open_raw_sockets"] = count(open.value());
     out["limits.captures"] = count(policy->limits.captures);
     out["limits.raw_sockets"] = count(policy->limits.raw_sockets);
+    // The host's "integrations": what tapd does in Docker's and firewalld's rules for every tap.
+    out["integrations.docker"] = sdbus::Variant(policy->integrations.docker);
+    out["integrations.firewalld_zone"] =
+        sdbus::Variant(printable_utf8(policy->integrations.firewalld_zone, kMaxErrorText));
     out["matched_rules"] = sdbus::Variant(rules);
     // The policy's path, as tapd was given it: any bytes but NUL, and sd-bus sends only UTF-8.
     out["policy"] = sdbus::Variant(printable_utf8(policy->source, kMaxErrorText));

@@ -188,11 +188,11 @@ Result<docker::Listed> DockerRules::list() {
     return docker::Listed{};
 }
 
-void DockerRules::sync(const std::set<std::string>& taps) {
+bool DockerRules::sync(const std::set<std::string>& taps) {
     auto listed = list();
     if (!listed) {
         log::error("docker integration: " + listed.error().message);
-        return;
+        return false;
     }
     if (!listed->chain) {
         if (!taps.empty() && said_ != Said::NoChain)
@@ -200,7 +200,7 @@ void DockerRules::sync(const std::set<std::string>& taps) {
                 "docker integration: no chain DOCKER-USER in table ip filter (Docker not "
                 "running?); nothing added, tapd adds its rules when Docker creates it");
         if (!taps.empty()) said_ = Said::NoChain;
-        return;
+        return false;
     }
     std::vector<uint64_t> stale;
     std::vector<std::string> missing;
@@ -211,28 +211,31 @@ void DockerRules::sync(const std::set<std::string>& taps) {
         auto it = listed->handles.find(tap);
         if (it == listed->handles.end() || it->second.size() != 2) missing.push_back(tap);
     }
+    bool changed = false;
     if (!stale.empty()) {
         auto st = table_.run(docker::delete_batch(stale), "deleting tapd's rules in DOCKER-USER");
         if (!st) log::error("docker integration: " + st.error().message);
+        changed = true;  // a refused batch changed nothing, but a listing costs little
     }
-    if (missing.empty()) return;
+    if (missing.empty()) return changed;
     if (listed->others == 0) {
         if (said_ != Said::Emptied)
             log::info(
                 "docker integration: chain DOCKER-USER holds no rule of Docker's (being "
                 "reset?); tapd adds its rules when Docker puts its own back");
         said_ = Said::Emptied;
-        return;
+        return changed;
     }
     said_ = Said::Nothing;
     if (auto st = add(missing); !st) {
         log::error("docker integration: " + st.error().message);
-        return;
+        return true;
     }
     std::string names;
     for (const auto& t : missing) names += (names.empty() ? "" : " ") + t;
     log::info("docker integration: accept rules for " + names +
               " in chain DOCKER-USER of table ip filter");
+    return true;
 }
 
 Status DockerRules::add(const std::vector<std::string>& taps) {

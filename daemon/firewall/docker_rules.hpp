@@ -75,8 +75,9 @@ class DockerRules {
     DockerRules& operator=(const DockerRules&) = delete;
 
     // Makes DOCKER-USER hold exactly TAPS' rules of tapd's (none when the integration is off),
-    // if the chain exists; logs what it changed and every failure.
-    void sync(const std::set<std::string>& taps);
+    // if the chain exists; logs what it changed and every failure. True if it changed the chain
+    // (its own notifications do not wake tapd: a listing of the ruleset is then out of date).
+    bool sync(const std::set<std::string>& taps);
 
   private:
     DockerRules(NftTable& table, UniqueFd fd, uint32_t portid)

@@ -8,6 +8,7 @@
 #include "log.hpp"
 #include "profile.hpp"
 #include "raw_socket.hpp"
+#include "xt_matches.hpp"
 
 namespace tapd {
 
@@ -188,6 +189,17 @@ Status Firewall::start_forwarding(const std::string& why) {
     return {};
 }
 
+Result<nlohmann::json> Firewall::list_ruleset() {
+    auto listed = table_->list_ruleset();
+    if (!listed) return listed;
+    if (auto matches = xt::dump_ip_matches())
+        xt::annotate(listed.value(), matches.value());
+    else
+        log::warn("reading iptables' conntrack matches: " + matches.error().message +
+                  " (they count as \"may\")");
+    return listed;
+}
+
 void Firewall::set_docker(bool on) {
     if (on != docker_on_) log::info(std::string("docker integration ") + (on ? "on" : "off"));
     docker_on_ = on;
@@ -195,7 +207,7 @@ void Firewall::set_docker(bool on) {
     std::set<std::string> taps;
     if (on)
         for (const auto& [name, e] : masquerade_) taps.insert(name);
-    docker_->sync(taps);
+    if (docker_->sync(taps)) foreign_changed_ = true;
 }
 
 void Firewall::sync_docker() {

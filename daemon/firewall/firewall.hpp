@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "docker_rules.hpp"
@@ -66,12 +67,16 @@ class Firewall {
     // the masquerade findings; nullopt when it is as tapd holds it.
     std::optional<nlohmann::json> check_table();
     // Every table, named sets without their elements ("nft -j -t list ruleset"), for the
-    // foreign rule check.
-    Result<nlohmann::json> list_ruleset() { return table_->list_ruleset(); }
+    // foreign rule check. iptables' state matches in it are shown as the nft matches they equal
+    // (xt_matches.hpp).
+    Result<nlohmann::json> list_ruleset();
 
     // The Docker integration (docker_rules.hpp) on or off: on, DOCKER-USER gets the accept rules
     // of every masquerading tap and keeps them while it lives; off, tapd's rules there go.
     void set_docker(bool on);
+    // Whether tapd itself changed another table (DOCKER-USER) since the last call: its own
+    // notifications wake nobody, so a listing of the ruleset taken before is out of date.
+    bool take_foreign_change() { return std::exchange(foreign_changed_, false); }
 
   private:
     Firewall() = default;
@@ -83,6 +88,7 @@ class Firewall {
     std::unique_ptr<NftEvents> events_;
     std::unique_ptr<DockerRules> docker_;
     bool docker_on_ = false;
+    bool foreign_changed_ = false;
     void sync_docker();
     std::map<std::string, nft::MasqueradeEntry> masquerade_;  // by tap name
     std::map<std::string, nft::RawEntry> raw_;                // by tap name

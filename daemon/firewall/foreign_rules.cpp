@@ -12,6 +12,9 @@ namespace {
 
 using json = nlohmann::json;
 
+// The comment of tapd's own rules in other tables (docker_rules.hpp: "tapd:TAP").
+constexpr const char* kTapdCommentPrefix = "tapd:";
+
 // nf_tables refuses jumps deeper than this (NFT_JUMP_STACK_SIZE).
 constexpr int kMaxDepth = 16;
 
@@ -83,6 +86,15 @@ struct Walk {
         return cond == Tri::Always && !continues;
     }
 
+    // Whether RULE is one of tapd's rules for the tap of this direction (comment "tapd:TAP",
+    // the Docker integration's).
+    bool tapds_own(const json& rule) const {
+        const std::string& tap = dir.established ? dir.oif : dir.iif;
+        auto c = rule.find("comment");
+        return !tap.empty() && c != rule.end() && c->is_string() &&
+               c->get_ref<const std::string&>() == kTapdCommentPrefix + tap;
+    }
+
     // Adds what RULE of CHAIN may do to OUT; true if it surely ends the chain.
     bool rule_applies(const std::string& chain, const json& rule, int depth, Outcomes& out) {
         if (!rule.contains("expr") || !rule["expr"].is_array()) return false;
@@ -113,6 +125,11 @@ struct Walk {
                     return verdict(chain, rule, json{{"reject", nullptr}}, cond, depth, out);
                 if (target == "ACCEPT")
                     return verdict(chain, rule, json{{"accept", nullptr}}, cond, depth, out);
+            } else if (kind == "xt" && body.is_object() && body.value("type", "") == "match" &&
+                       body.value("name", "") == "conntrack" && tapds_own(rule)) {
+                // tapd's own rule for this tap in DOCKER-USER (docker_rules.hpp): its match is
+                // "--ctstate RELATED,ESTABLISHED", as tapd wrote it (nft lists no xt details).
+                cond = both(cond, dir.established ? Tri::Always : Tri::Never);
             } else if (kind == "counter" || kind == "log" || kind == "mangle" ||
                        kind == "notrack" || kind == "set" || kind == "comment") {
                 // Statements that do not decide whether the rule applies.

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include <algorithm>
 #include <map>
 
 #include "link.hpp"
@@ -77,6 +78,10 @@ Result<Adoption> reconcile(NlSocket& nl, StateFile& file, TunGuard& guard,
                        : wrong.empty() ? " (its client is gone)"
                                        : " (" + wrong + ")"));
     }
+    for (const auto& r : loaded->taps)
+        if (std::none_of(out.taps.begin(), out.taps.end(),
+                         [&](const TapRecord& kept) { return kept.name == r.name; }))
+            out.removed.push_back(r.name);
     out.rewrite = unreadable || out.taps.size() != loaded->taps.size() || file.torn_tail();
     return out;
 }

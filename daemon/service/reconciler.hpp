@@ -24,6 +24,9 @@ struct Adoption {
     // The state file no longer says what tapd holds (records not adopted, an unreadable file) or
     // its journal ends in a torn line: it must be rewritten before anything is appended.
     bool rewrite = false;
+    // The recorded taps not adopted (deleted here, or gone from the kernel while tapd was
+    // down): what a previous tapd put into firewalld's zone must leave it.
+    std::vector<std::string> removed;
 };
 
 // LEASE_ALIVE tells whether a bus name still exists (ephemeral taps of live clients stay).

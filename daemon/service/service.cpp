@@ -47,6 +47,7 @@ Result<std::unique_ptr<Service>> Service::start(
     if (!adopted) return adopted.error();
     clock.mark("reconcile");
     std::vector<FirewallTap> rules;
+    s->removed_at_start_ = adopted->removed;
     for (const auto& r : adopted->taps) {
         s->taps_.add(r);
         rules.push_back(firewall_tap(r));
@@ -77,6 +78,12 @@ std::vector<FirewallTap> Service::masquerading() const {
 }
 
 void Service::check_new_findings() {
+    // tapd's own rules went into (or out of) DOCKER-USER: the last listing no longer shows them.
+    if (firewall_->take_foreign_change()) {
+        findings_for_.clear();
+        list_host();
+        return;
+    }
     std::vector<FirewallTap> added;
     for (const auto& name : std::exchange(findings_for_, {}))
         if (const TapRecord* r = taps_.find(name); r && r->masquerade)
@@ -86,7 +93,7 @@ void Service::check_new_findings() {
 }
 
 std::vector<Finding> Service::findings(const Caller& caller) {
-    if (!host_listed_)
+    if (!host_listed_ || firewall_->take_foreign_change())
         list_host();
     else
         host_check_.check(masquerading());
@@ -151,6 +158,7 @@ void Service::list_host() {
     // was written from its records (firewall adopt): no element to miss.
     StepClock clock("findings");
     host_listed_ = true;
+    firewall_->take_foreign_change();  // the listing sees it
     host_check_.relist(*firewall_, masquerading(), nullptr);
     clock.mark("listed");
 }

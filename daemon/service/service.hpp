@@ -114,6 +114,7 @@ class Service {
     // other tables' forward chains anew (HostCheck).
     void check_table() {
         auto own = firewall_->check_table();
+        firewall_->take_foreign_change();  // the listing below sees it
         host_listed_ = true;
         host_check_.relist(*firewall_, masquerading(), own ? &*own : nullptr);
     }
@@ -128,6 +129,9 @@ class Service {
     void attach_firewalld(std::unique_ptr<FirewalldZones> zones) {
         firewalld_ = std::move(zones);
         apply_integrations();
+        // Taps that reconcile removed were in the zone while a previous tapd ran.
+        for (const auto& name : std::exchange(removed_at_start_, {}))
+            if (!taps_.find(name)) firewalld_->removed(name);
     }
 
     // Link notifications (TunGuard); readable when a link changed. links_changed() revokes the
@@ -229,6 +233,7 @@ class Service {
     std::unique_ptr<TunGuard> guard_;
     std::unique_ptr<Firewall> firewall_;
     std::unique_ptr<FirewalldZones> firewalld_;  // null until attached (main)
+    std::vector<std::string> removed_at_start_;  // by reconcile: for firewalld, once attached
     std::unique_ptr<Captures> captures_;
     std::unique_ptr<HandedOut> raw_sockets_;  // raw sockets handed out and still open
     std::unique_ptr<StateFile> file_;

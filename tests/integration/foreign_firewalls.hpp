@@ -3,6 +3,7 @@
 // runs in (the pattern of nat_e2e_test).
 #pragma once
 
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -129,6 +130,25 @@ struct NatWorld {
     Env& env;
     std::string inet, user;
 };
+
+// The test policy with INTEGRATIONS (a JSON object) as its "integrations".
+inline std::string policy_with(const std::string& integrations) {
+    std::string p = kTestPolicy;
+    auto at = p.find("\"rules\"");
+    return p.insert(at, "\"integrations\": " + integrations + ",\n  ");
+}
+
+// `tapctl doctor TAP` as uid 65534, and its line about CHECK ("" if there is none).
+inline CommandResult doctor(Env& env, const std::string& tap = "tap0") {
+    return env.tapctl({"doctor", tap});
+}
+inline std::string doctor_line(const CommandResult& r, const std::string& check) {
+    std::istringstream in(r.out);
+    std::string l;
+    while (std::getline(in, l))
+        if (l.find("  " + check + ": ") != std::string::npos) return l;
+    return "";
+}
 
 // Runs each of COMMANDS in NS ("" = tapd's namespace), expecting success.
 inline void run_all(Env& env, const std::vector<std::vector<std::string>>& commands,

@@ -143,12 +143,12 @@ class Env {
     size_t nft_rule_count(const std::string& chain);
     int ip_forward();
     void set_ip_forward(int value);
-
-  private:
     // The command that runs ARGV as UID (gid = uid, no supplementary groups) in namespace NS
     // ("" = the host ns) with the private bus as system bus.
     std::vector<std::string> user_command(uid_t uid, const std::vector<std::string>& argv,
                                           const std::string& ns = "") const;
+
+  private:
     // The command that runs tapd in the host namespace on the private bus (EXTRA_ENV added).
     std::vector<std::string> tapd_command(const std::vector<std::string>& extra_env = {}) const;
     // ARGV run with the test users (65533, group tapd-testers) in the user database.

@@ -207,10 +207,31 @@ TEST_F(Tapctl, PolicyJsonKeepsTheTypesOfGetPolicy) {
             << j.dump();
         EXPECT_TRUE(j["matched_rules"].is_array()) << j.dump();
         EXPECT_TRUE(j["policy"].is_string()) << j.dump();
+        // The host's integrations, off by default.
+        EXPECT_EQ(j["integrations.docker"], false) << j.dump();
+        EXPECT_EQ(j["integrations.firewalld_zone"], "") << j.dump();
     }
     // The text form is what it was: one "key value" line each.
     auto text = env_->tapctl({"policy"});
     EXPECT_NE(text.out.find("max_taps           4\n"), std::string::npos) << text.describe();
+    EXPECT_NE(text.out.find("integrations.docker false\n"), std::string::npos) << text.describe();
+}
+
+TEST_F(Tapctl, PolicyShowsTheIntegrationsInForce) {
+    std::string policy = kTestPolicy;
+    policy.insert(policy.find("\"rules\""),
+                  "\"integrations\": {\"docker\": true, \"firewalld_zone\": \"trusted\"},\n  ");
+    env_->write_policy(policy);
+    auto reload = env_->busctl(0, {"/net/tapd1", "net.tapd1.Manager", "Reload"});
+    ASSERT_EQ(reload.status, 0) << reload.describe();
+    auto r = env_->tapctl({"--json", "policy"});
+    ASSERT_EQ(r.status, 0) << r.describe();
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["integrations.docker"], true) << j.dump();
+    EXPECT_EQ(j["integrations.firewalld_zone"], "trusted") << j.dump();
+    auto text = env_->tapctl({"policy"});
+    EXPECT_NE(text.out.find("integrations.firewalld_zone trusted\n"), std::string::npos)
+        << text.describe();
 }
 
 TEST_F(Tapctl, ListAndShowJsonAreTypedAndTakeOptionsInEveryForm) {

@@ -174,6 +174,16 @@ TEST(ForeignRules, DockerForwardPolicyDropThroughDockerUserIsNamedWithItsFix) {
     ASSERT_EQ(d.size(), 1u);
     EXPECT_EQ(d[0].directions, "replies");  // the conntrack xt match is a "may"
     EXPECT_FALSE(d[0].certain);
+    // tapd's own rules (the Docker integration, comment "tapd:TAP") are what tapd wrote: their
+    // conntrack match is --ctstate RELATED,ESTABLISHED, and the replies pass for sure.
+    items[4]["rule"]["comment"] = "tapd:tap0";
+    items[5]["rule"]["comment"] = "tapd:tap0";
+    d = ForwardRuleset(rs, "inet", "tapd").drops(tap0());
+    EXPECT_TRUE(d.empty()) << describe(d[0], "tap0") << rs.dump();
+    // Another tap's rules are not tap0's.
+    items[4]["rule"]["comment"] = "tapd:tap1";
+    items[5]["rule"]["comment"] = "tapd:tap1";
+    EXPECT_EQ(ForwardRuleset(rs, "inet", "tapd").drops(tap0()).size(), 1u);
 }
 
 TEST(ForeignRules, FirewalldFinalRejectAfterZoneDispatchIsFound) {

@@ -37,5 +37,17 @@ TEST(HostFacts, NoDefaultRouteOrGarbageGivesNone) {
     EXPECT_EQ(r->gateway, "");
 }
 
+// /sys/class/net/NAME/flags is hexadecimal with its "0x" (an up tap: "0x1003"); reading it as
+// "0" + text made every link read as down (flags 0).
+TEST(HostFacts, SysfsLinkFlagsAreHexadecimalWithTheirPrefix) {
+    EXPECT_EQ(parse_sysfs_flags("0x1003\n"), 0x1003u);
+    EXPECT_EQ(parse_sysfs_flags("0x1002"), 0x1002u);
+    EXPECT_FALSE(parse_sysfs_flags(""));
+    EXPECT_FALSE(parse_sysfs_flags("1003"));
+    EXPECT_FALSE(parse_sysfs_flags("0x"));
+    EXPECT_FALSE(parse_sysfs_flags("0x-1"));
+    EXPECT_FALSE(parse_sysfs_flags("0x10zz"));
+}
+
 }  // namespace
 }  // namespace tapd

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "netns_fixture.hpp"
 
 namespace tapd::test {
 namespace {
@@ -16,19 +17,6 @@ namespace {
 std::string file_text(const std::string& path) {
     std::ifstream in(path);
     return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// A user namespace with a network namespace of UID's, held by `sleep` (its pid).
-pid_t spawn_namespace(Env& env, uid_t uid) {
-    return env.spawn_as_user(uid,
-                             {"unshare", "--user", "--map-root-user", "--net", "sleep", "600"});
-}
-
-// The network namespace of PID, once unshare has made it (it differs from the host's).
-bool unshared(Env& env, pid_t pid) {
-    auto r = env.in_ns({"readlink", "/proc/" + std::to_string(pid) + "/ns/net"});
-    auto host = env.in_ns({"readlink", "/proc/self/ns/net"});
-    return r.status == 0 && !r.out.empty() && r.out != host.out;
 }
 
 // The host's uplink to an "internet" namespace INET (203.0.113.1, default route of the host).

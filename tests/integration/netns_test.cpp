@@ -224,6 +224,36 @@ TEST(Netns, ARestartKeepsALiveAttachmentAndForgetsADeadOne) {
     EXPECT_TRUE(env.nft_set("masq4").empty());
 }
 
+// The Kind property tells a namespace's link from a tap: on the bus, in --json and in the text
+// of list and show.
+TEST(Netns, KindTellsANamespacesLinkFromATap) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    env.start_tapd();
+    ASSERT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.129/25"}).status, 0);
+    pid_t holder = spawn_namespace(env, 65534);
+    ASSERT_TRUE(eventually([&] { return unshared(env, holder); }));
+    auto r = env.tapctl({"netns", "attach", std::to_string(holder), "--name", "tapn0", "--gateway",
+                         "192.168.69.1/25", "--address", "192.168.69.2/25"});
+    ASSERT_EQ(r.status, 0) << r.describe() << env.tapd_log();
+    auto list = nlohmann::json::parse(env.tapctl({"list", "--json"}).out);
+    ASSERT_EQ(list.size(), 2u) << list.dump();
+    for (const auto& t : list)
+        EXPECT_EQ(t["kind"], t["name"] == "tapn0" ? "veth" : "tap") << list.dump();
+    auto show = nlohmann::json::parse(env.tapctl({"show", "tapn0", "--json"}).out);
+    EXPECT_EQ(show["kind"], "veth") << show.dump();
+    auto text = env.tapctl({"list"}).out;
+    EXPECT_NE(text.find(" KIND "), std::string::npos) << text;
+    EXPECT_NE(text.find(" veth persistent "), std::string::npos) << text;
+    EXPECT_NE(text.find(" tap  persistent "), std::string::npos) << text;
+    EXPECT_EQ(env.tapctl({"show", "tapn0"}).out.rfind("tapn0: veth index ", 0), 0u);
+    EXPECT_EQ(env.tapctl({"show", "tap0"}).out.rfind("tap0: tap index ", 0), 0u);
+    auto kind = env.as_user(65534, {"busctl", "--system", "get-property", "net.tapd1",
+                                    "/net/tapd1/tap/tapn0", "net.tapd1.Tap", "Kind"});
+    EXPECT_EQ(kind.out, "s \"veth\"\n") << kind.describe();
+    kill_group(holder);
+}
+
 // attach --ephemeral: the link is a lease on tapctl's bus connection. A stop signal deletes it
 // and tapctl exits 0; a SIGKILL ends the lease with the connection. The namespace lives on, and
 // --peer-name names the link inside it.

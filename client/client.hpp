@@ -88,6 +88,7 @@ struct TapInfo {
     bool persistent = false;
     uint32_t mtu = 0;
     std::string mac;
+    std::string kind;  // "tap", or "veth" for a namespace's link (AttachNamespace)
 };
 
 // A change tapd announces on the bus (ObjectManager InterfacesAdded/InterfacesRemoved, the Tap

@@ -32,6 +32,7 @@ void for_each_tap_field(Info& t, F&& f) {
     field(p::kPersistent, "persistent", t.persistent);
     field(p::kMtu, "mtu", t.mtu);
     field(p::kMac, "mac", t.mac);
+    field(p::kKind, "kind", t.kind);
 }
 
 }  // namespace tapd

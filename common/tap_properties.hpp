@@ -55,6 +55,8 @@ inline constexpr TapProperty<bool> kPersistent{"Persistent", false};
 // MTU and MAC are the link's values when tapd made it (the fd holder may change the MAC after).
 inline constexpr TapProperty<uint32_t> kMtu{"MTU", false};
 inline constexpr TapProperty<std::string> kMac{"MAC", false};
+// "tap" (CreateTap) or "veth" (AttachNamespace: the host side of a namespace's link).
+inline constexpr TapProperty<std::string> kKind{"Kind", false};
 
 }  // namespace tap_property
 
@@ -72,6 +74,7 @@ constexpr void for_each_tap_property(F&& f) {
     f(p::kPersistent);
     f(p::kMtu);
     f(p::kMac);
+    f(p::kKind);
 }
 
 // The names of the properties that change during a tap's life, in the XML's order: what a

@@ -14,4 +14,5 @@ apt-get install -y -qq --no-install-recommends \
     nlohmann-json3-dev libnftables-dev libnftnl-dev libmnl-dev libpcap0.8-dev libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev \
     libtins-dev dbus nftables iproute2 util-linux procps systemd python3 python3-scapy python3-dbus \
     libglib2.0-bin tshark tcpdump hyperfine iptables firewalld scdoc man-db bash-completion strace \
+    iperf3 slirp4netns passt \
     dpkg-dev debhelper fakeroot lintian >/dev/null

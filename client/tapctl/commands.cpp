@@ -60,9 +60,12 @@ const Command kCommands[] = {
      "host with a veth pair: NAME (--name) on the host with the --gateway addresses, eth0\n"
      "inside with the --address addresses, lo up, and default routes via the gateways.\n"
      "tapctl exits with PROGRAM's status; the link goes with the namespace, or with tapctl.\n\n"
+     "run takes no --ephemeral or --persistent.\n\n"
      "attach: the same for the namespace of process PID (or a /proc/PID/ns/net PATH) that\n"
      "you own; the link is persistent: it stays until the namespace dies or 'tapctl delete\n"
-     "NAME'. Each address must lie in a gateway's network; --masquerade NATs the IPv4 ones.",
+     "NAME'. With --ephemeral, tapctl keeps running and the link lives as long as it does\n"
+     "(Ctrl-C deletes it). Each address must lie in a gateway's network; --masquerade NATs\n"
+     "the IPv4 ones. --peer-name names the link inside (default eth0).",
      "tapctl netns run --gateway 192.168.69.1/24 --address 192.168.69.2/24 \\\n"
      "      --gateway fdaa::1/64 --address fdaa::2/64 --masquerade -- curl http://example.org",
      cmd_netns},

@@ -27,6 +27,7 @@ struct Invocation {
     tapd::TapSpec spec;
     bool create_options = false;  // any of kCreateOptions given (exec: only for a new tap)
     bool ephemeral = false;
+    bool lifetime_given = false;  // --ephemeral or --persistent (netns run refuses both)
     bool all = false;
     int fd = -1;
     long queues = -1;     // exec: --queues (OpenTapQueues), or -1 (OpenTap)
@@ -36,6 +37,7 @@ struct Invocation {
     std::string write_to;
     std::vector<std::string> gateways;  // netns: --gateway
     std::string link_name;              // netns: --name
+    std::string peer_name;              // netns: --peer-name
     std::vector<std::string> operands;
     bool program_given = false;  // exec: a "--" was there
     std::vector<std::string> program;

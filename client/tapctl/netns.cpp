@@ -26,9 +26,14 @@ namespace tapd::tapctl {
 namespace {
 
 volatile sig_atomic_t g_child = 0;
+volatile sig_atomic_t g_stop = 0;
 
 void forward_signal(int sig) {
     if (g_child > 0) ::kill(g_child, sig);
+}
+
+void note_stop(int) {
+    g_stop = 1;
 }
 
 std::runtime_error sys_error(const std::string& what) {
@@ -129,6 +134,7 @@ bool write_file(const std::string& path, const std::string& text) {
 tapd::NamespaceSpec spec_of(const Invocation& inv) {
     tapd::NamespaceSpec s;
     s.name = inv.link_name.empty() ? "tapns" + std::to_string(::getpid()) : inv.link_name;
+    s.peer_name = inv.peer_name;
     s.addresses = inv.spec.addresses;
     s.gateways = inv.gateways;
     s.masquerade = inv.spec.masquerade;
@@ -153,6 +159,10 @@ int netns_run(Invocation& inv) {
     no_more_operands(inv, 1);
     if (!inv.program_given) throw UsageError("netns run: missing '-- PROGRAM [ARGS...]'");
     if (inv.program.empty()) throw UsageError("netns run: missing PROGRAM after --");
+    if (inv.lifetime_given)
+        throw UsageError(
+            "netns run: the link lives as long as PROGRAM's namespace, or this tapctl; "
+            "--ephemeral and --persistent are for 'netns attach'");
     tapd::NamespaceSpec spec = spec_of(inv);
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
@@ -225,11 +235,40 @@ int netns_attach(Invocation& inv) {
     if (inv.program_given) throw UsageError("netns attach: takes no PROGRAM");
     tapd::NamespaceSpec spec = spec_of(inv);
     if (inv.link_name.empty()) throw UsageError("netns attach: --name NAME is required");
-    spec.persistent = true;  // the namespace outlives this tapctl
+    // Persistent by default: the namespace outlives this tapctl. --ephemeral: a lease on this
+    // process's bus connection, held until a signal (or until the namespace dies first).
+    spec.persistent = !inv.ephemeral;
     auto fds = namespace_of(target);
     if (fds.size() > 1) spec.netlink = fds[1].get();
-    inv.bus().attach_namespace(fds[0].get(), spec);
-    std::printf("%s\n", spec.name.c_str());
+    tapd::Client& c = inv.bus();
+    if (!inv.ephemeral) {
+        c.attach_namespace(fds[0].get(), spec);
+        std::printf("%s\n", spec.name.c_str());
+        return 0;
+    }
+    // The stop signals wait (blocked) while the call runs, as for create --ephemeral: a Ctrl-C
+    // then would fail the call with the link already made; instead it ends the wait below.
+    struct sigaction sa {};
+    sa.sa_handler = note_stop;
+    sigset_t stops, before;
+    sigemptyset(&stops);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+        sigaction(sig, &sa, nullptr);
+        sigaddset(&stops, sig);
+    }
+    sigprocmask(SIG_BLOCK, &stops, &before);
+    c.attach_namespace(fds[0].get(), spec);
+    fds.clear();
+    std::printf("attached %s; it lives until this command stops (Ctrl-C)\n", spec.name.c_str());
+    std::fflush(stdout);
+    while (!g_stop) ::sigsuspend(&before);
+    sigprocmask(SIG_SETMASK, &before, nullptr);
+    // Closing the connection would end the lease too; deleting first makes it synchronous. The
+    // namespace may have died meanwhile, taking the link: nothing is left to delete then.
+    try {
+        c.delete_tap(spec.name);
+    } catch (const tapd::ClientError&) {
+    }
     return 0;
 }
 

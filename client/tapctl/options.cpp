@@ -21,8 +21,10 @@ const OptionSpec kOptionSpecs[] = {
     {"address", kAddress, "ADDR/PLEN", "an address on the tap, IPv4 or IPv6 (repeatable)"},
     {"route", kRoute, "PREFIX/PLEN", "a route through the tap (repeatable)"},
     {"masquerade", kMasquerade, nullptr, "NAT the tap's IPv4 subnet to the host's uplinks"},
-    {"ephemeral", kEphemeral, nullptr, "keep the tap only while tapctl runs; Ctrl-C deletes it"},
-    {"persistent", kPersistent, nullptr, "keep the tap until 'tapctl delete' (the default)"},
+    {"ephemeral", kEphemeral, nullptr,
+     "keep the tap (netns attach: the link) only while tapctl runs; Ctrl-C deletes it"},
+    {"persistent", kPersistent, nullptr,
+     "keep the tap (netns attach: the link) until 'tapctl delete' (the default)"},
     {"mtu", kMtu, "N", "link MTU (68-65521)"},
     {"mac", kMac, "aa:bb:cc:dd:ee:ff", "link MAC address"},
     {"owner-access", kOwnerAccess, nullptr,
@@ -35,6 +37,7 @@ const OptionSpec kOptionSpecs[] = {
     {"gateway", kGateway, "ADDR/PLEN",
      "netns: an address of the host side, the namespace's default route (repeatable)"},
     {"name", kName, "NAME", "netns: the host side's name (default: tapns and tapctl's pid)"},
+    {"peer-name", kPeerName, "NAME", "netns: the link's name inside the namespace (default: eth0)"},
     {"count", kCount, "N", "stop after N frames"},
     {"verbose", kVerbose, nullptr, "every field of every layer"},
     {"write", kWrite, "FILE", "the capture file: *.pcap, *.pcapng, or - (pcap on stdout)"},
@@ -83,6 +86,7 @@ void apply_option(Invocation& inv, int id, const char* value) {
     for (int create_option :
          {kAddress, kRoute, kMasquerade, kMtu, kMac, kOwnerAccess, kVnetHdr, kMultiQueue})
         if (id == create_option) inv.create_options = true;
+    if (id == kEphemeral || id == kPersistent) inv.lifetime_given = true;
     const FlagOption flags[] = {
         {kHelp, &inv.help, true},
         {kJson, &inv.json, true},
@@ -114,6 +118,8 @@ void apply_option(Invocation& inv, int id, const char* value) {
         inv.gateways.push_back(value);
     else if (id == kName)
         inv.link_name = value;
+    else if (id == kPeerName)
+        inv.peer_name = value;
     else if (id == kFd)
         inv.fd = static_cast<int>(parse_number("--fd", value, 1023));
     else if (id == kQueues)

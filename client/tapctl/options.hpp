@@ -34,6 +34,7 @@ enum OptionId : int {
     kOffloads,
     kGateway,
     kName,
+    kPeerName,
 };
 
 struct OptionSpec {
@@ -53,7 +54,8 @@ inline const std::vector<int> kExecOptions = {kAddress, kRoute,       kMasquerad
                                               kMac,     kOwnerAccess, kVnetHdr,    kMultiQueue,
                                               kFd,      kQueues,      kOffloads};
 
-inline const std::vector<int> kNetnsOptions = {kName, kAddress, kGateway, kMasquerade, kMtu};
+inline const std::vector<int> kNetnsOptions = {kName,       kPeerName, kAddress,   kGateway,
+                                               kMasquerade, kMtu,      kEphemeral, kPersistent};
 
 // The option ID (an OptionId).
 const OptionSpec& spec_of(int id);

@@ -77,6 +77,7 @@ void TapObject::for_each_property(F&& f) {
     property.template operator()<&TapObject::Persistent, p::kPersistent>();
     property.template operator()<&TapObject::MTU, p::kMtu>();
     property.template operator()<&TapObject::MAC, p::kMac>();
+    property.template operator()<&TapObject::Kind, p::kKind>();
 }
 
 std::map<std::string, sdbus::Variant> TapObject::properties() {
@@ -177,6 +178,9 @@ uint32_t TapObject::MTU() {
 }
 std::string TapObject::MAC() {
     return record().mac;
+}
+std::string TapObject::Kind() {
+    return record().veth ? "veth" : "tap";
 }
 
 }  // namespace tapd

@@ -48,6 +48,7 @@ class TapObject final
     bool Persistent() override;
     uint32_t MTU() override;
     std::string MAC() override;
+    std::string Kind() override;
     const TapRecord& record();
     // Calls F(property, value) for every property, from its getter; a getter whose type is not
     // its property's (common/tap_properties.hpp) does not compile.

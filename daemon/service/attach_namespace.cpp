@@ -131,6 +131,7 @@ Result<const TapRecord*> Service::attach_namespace(const Caller& caller, const I
     if (auto st = file_->put(r); !st) return st.error();
     saved = true;
     fault_point("veth_record");
+    if (auto st = fail_point("veth_record"); !st) return st.error();
     VethSpec spec{name, r.peer_name, netns_fd, o.mtu};
     if (auto st = create_veth(*nl_, spec); !st) return st.error();
     auto index = link_index(*nl_, name);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "netns_fixture.hpp"
 
 namespace tapd::test {
 namespace {
@@ -16,19 +17,6 @@ namespace {
 std::string file_text(const std::string& path) {
     std::ifstream in(path);
     return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// A user namespace with a network namespace of UID's, held by `sleep` (its pid).
-pid_t spawn_namespace(Env& env, uid_t uid) {
-    return env.spawn_as_user(uid,
-                             {"unshare", "--user", "--map-root-user", "--net", "sleep", "600"});
-}
-
-// The network namespace of PID, once unshare has made it (it differs from the host's).
-bool unshared(Env& env, pid_t pid) {
-    auto r = env.in_ns({"readlink", "/proc/" + std::to_string(pid) + "/ns/net"});
-    auto host = env.in_ns({"readlink", "/proc/self/ns/net"});
-    return r.status == 0 && !r.out.empty() && r.out != host.out;
 }
 
 // The host's uplink to an "internet" namespace INET (203.0.113.1, default route of the host).
@@ -234,6 +222,106 @@ TEST(Netns, ARestartKeepsALiveAttachmentAndForgetsADeadOne) {
         30))
         << env.tapd_log();
     EXPECT_TRUE(env.nft_set("masq4").empty());
+}
+
+// The Kind property tells a namespace's link from a tap: on the bus, in --json and in the text
+// of list and show.
+TEST(Netns, KindTellsANamespacesLinkFromATap) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    env.start_tapd();
+    ASSERT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.129/25"}).status, 0);
+    pid_t holder = spawn_namespace(env, 65534);
+    ASSERT_TRUE(eventually([&] { return unshared(env, holder); }));
+    auto r = env.tapctl({"netns", "attach", std::to_string(holder), "--name", "tapn0", "--gateway",
+                         "192.168.69.1/25", "--address", "192.168.69.2/25"});
+    ASSERT_EQ(r.status, 0) << r.describe() << env.tapd_log();
+    auto list = nlohmann::json::parse(env.tapctl({"list", "--json"}).out);
+    ASSERT_EQ(list.size(), 2u) << list.dump();
+    for (const auto& t : list)
+        EXPECT_EQ(t["kind"], t["name"] == "tapn0" ? "veth" : "tap") << list.dump();
+    auto show = nlohmann::json::parse(env.tapctl({"show", "tapn0", "--json"}).out);
+    EXPECT_EQ(show["kind"], "veth") << show.dump();
+    auto text = env.tapctl({"list"}).out;
+    EXPECT_NE(text.find(" KIND "), std::string::npos) << text;
+    EXPECT_NE(text.find(" veth persistent "), std::string::npos) << text;
+    EXPECT_NE(text.find(" tap  persistent "), std::string::npos) << text;
+    EXPECT_EQ(env.tapctl({"show", "tapn0"}).out.rfind("tapn0: veth index ", 0), 0u);
+    EXPECT_EQ(env.tapctl({"show", "tap0"}).out.rfind("tap0: tap index ", 0), 0u);
+    auto kind = env.as_user(65534, {"busctl", "--system", "get-property", "net.tapd1",
+                                    "/net/tapd1/tap/tapn0", "net.tapd1.Tap", "Kind"});
+    EXPECT_EQ(kind.out, "s \"veth\"\n") << kind.describe();
+    kill_group(holder);
+}
+
+// attach --ephemeral: the link is a lease on tapctl's bus connection. A stop signal deletes it
+// and tapctl exits 0; a SIGKILL ends the lease with the connection. The namespace lives on, and
+// --peer-name names the link inside it.
+TEST(Netns, AnEphemeralAttachEndsWithTapctlAndThePeerHasItsName) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    env.start_tapd();
+    pid_t holder = spawn_namespace(env, 65534);
+    ASSERT_TRUE(eventually([&] { return unshared(env, holder); }));
+    for (int sig : {SIGTERM, SIGKILL}) {
+        std::string log = env.dir() + "/attach" + std::to_string(sig) + ".log";
+        pid_t tapctl =
+            env.spawn_as_user(65534,
+                              {tapctl_bin(), "netns", "attach", std::to_string(holder),
+                               "--ephemeral", "--name", "tapn0", "--peer-name", "up0", "--gateway",
+                               "192.168.69.1/24", "--address", "192.168.69.2/24", "--masquerade"},
+                              log);
+        ASSERT_TRUE(eventually([&] {
+            return file_text(log).find("attached tapn0; it lives until this command stops") !=
+                   std::string::npos;
+        })) << file_text(log)
+            << env.tapd_log();
+        auto list = nlohmann::json::parse(env.tapctl({"list", "--json"}).out);
+        ASSERT_EQ(list.size(), 1u) << list.dump();
+        EXPECT_EQ(list[0]["persistent"], false);
+        auto inside = env.in_ns(
+            {"nsenter", "-t", std::to_string(holder), "-n", "ip", "-j", "addr", "show", "up0"});
+        EXPECT_NE(inside.out.find("192.168.69.2"), std::string::npos) << inside.describe();
+        ::kill(tapctl, sig);
+        int status = wait_exit(tapctl);
+        if (sig == SIGTERM) EXPECT_EQ(status, 0) << file_text(log);
+        EXPECT_TRUE(eventually(
+            [&] {
+                return env.ip_json({"link", "show", "tapn0"}).empty();
+            },
+            30))
+            << env.tapd_log();
+        EXPECT_TRUE(eventually([&] { return env.nft_set("masq4").empty(); }, 30));
+        EXPECT_TRUE(nlohmann::json::parse(env.tapctl({"list", "--json"}).out).empty());
+        EXPECT_EQ(env.ip_forward(), 0);
+    }
+    EXPECT_EQ(::kill(holder, 0), 0) << "the namespace outlives its link";
+    kill_group(holder);
+}
+
+TEST(Netns, RunRefusesLifetimeOptions) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;  // no tapd: a usage error needs no bus
+    for (const char* opt : {"--ephemeral", "--persistent"}) {
+        auto r = env.tapctl({"netns", "run", opt, "--", "true"});
+        EXPECT_EQ(r.status, 2) << r.describe();
+        EXPECT_NE(r.err.find("netns run: the link lives as long as PROGRAM's namespace, or this "
+                             "tapctl; --ephemeral and --persistent are for 'netns attach'"),
+                  std::string::npos)
+            << r.describe();
+    }
+}
+
+TEST(Netns, RunAndAttachHaveTheirHelp) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    for (const char* verb : {"run", "attach"}) {
+        auto r = env.tapctl({"netns", verb, "--help"});
+        EXPECT_EQ(r.status, 0) << r.describe();
+        for (const char* want : {"Usage: tapctl netns run", "netns attach PID|PATH", "--peer-name",
+                                 "--ephemeral", "--gateway", "Example:"})
+            EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+    }
 }
 
 }  // namespace

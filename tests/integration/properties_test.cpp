@@ -35,7 +35,7 @@ TEST_F(Properties, ConstantOnesAreMarkedConst) {
     auto tap = env_->as_user(65534, {"busctl", "--system", "introspect", "net.tapd1",
                                      "/net/tapd1/tap/tap0", "net.tapd1.Tap"});
     ASSERT_EQ(tap.status, 0) << tap.describe();
-    for (const char* name : {"Name", "Index", "OwnerUid", "Persistent", "MTU", "MAC"})
+    for (const char* name : {"Name", "Index", "OwnerUid", "Persistent", "MTU", "MAC", "Kind"})
         EXPECT_EQ(flags_of(tap.out, name), "const") << name << "\n" << tap.out;
     for (const char* name : {"Addresses", "Routes", "Masquerade"})
         EXPECT_EQ(flags_of(tap.out, name), "emits-change") << name << "\n" << tap.out;

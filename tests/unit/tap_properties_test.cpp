@@ -85,7 +85,7 @@ TEST(TapFields, AreNamedByTapctlsJsonKeys) {
     const TapInfo t;
     for_each_tap_field(t, [&](const auto&, const char* key, const auto&) { keys.push_back(key); });
     EXPECT_EQ(keys, (std::vector<std::string>{"name", "index", "owner_uid", "addresses", "routes",
-                                              "masquerade", "persistent", "mtu", "mac"}));
+                                              "masquerade", "persistent", "mtu", "mac", "kind"}));
 }
 
 }  // namespace

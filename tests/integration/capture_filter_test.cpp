@@ -28,6 +28,17 @@ class CaptureFilterTest : public CaptureFixture {
         EXPECT_EQ(r.status, 0) << r.describe();
     }
 
+    // A filter that libpcap compiles for seconds (its compiler is superlinear in the
+    // expression), while tapd, started anew, holds every compilation open for PAUSE_MS more.
+    std::string slow_filter(int pause_ms) {
+        env_->stop_tapd(SIGTERM);
+        env_->start_tapd({"TAPD_PAUSE_AT=filter_compile:" + std::to_string(pause_ms)});
+        std::string slow;
+        for (int port = 1; slow.size() < 4000; ++port)
+            slow += (slow.empty() ? "" : " or ") + std::string("port ") + std::to_string(port);
+        return slow;
+    }
+
     // Runs `capture_probe read TAP --filter FILTER --timeout SECONDS` as uid 65534 in the
     // background; join() the thread for its result.
     std::thread read_filtered(const std::string& tap, const std::string& filter, int seconds,
@@ -156,9 +167,9 @@ TEST_F(CaptureFilterTest, AFilterNeverSeesAnotherTapsFrames) {
 // libpcap's compiler is superlinear in the expression; the streamer, not tapd, compiles it, under
 // a time limit, so a hostile expression costs its caller a refusal and tapd no pause.
 TEST_F(CaptureFilterTest, AFilterThatCompilesForeverIsRefusedAndTapdAnswersMeanwhile) {
-    std::string slow;
-    for (int port = 1; slow.size() < 4000; ++port)
-        slow += (slow.empty() ? "" : " or ") + std::string("port ") + std::to_string(port);
+    // Longer than kFilterSeconds (5 s): libpcap's own time for SLOW is 4-7 s on the machines
+    // seen, too close to the limit to rely on.
+    std::string slow = slow_filter(8000);
     CommandResult cap;
     std::atomic<bool> answered{false};
     std::thread reader([&] {
@@ -181,9 +192,7 @@ TEST_F(CaptureFilterTest, AFilterThatCompilesForeverIsRefusedAndTapdAnswersMeanw
 // A capture still starting when tapd stops (here: its filter compiling) is answered with an error,
 // not left without a reply.
 TEST_F(CaptureFilterTest, ACaptureStillStartingWhenTapdStopsIsRefused) {
-    std::string slow;
-    for (int port = 1; slow.size() < 4000; ++port)
-        slow += (slow.empty() ? "" : " or ") + std::string("port ") + std::to_string(port);
+    std::string slow = slow_filter(3000);
     CommandResult cap;
     std::thread reader([&] {
         cap = env_->as_user(65534,
@@ -198,9 +207,7 @@ TEST_F(CaptureFilterTest, ACaptureStillStartingWhenTapdStopsIsRefused) {
 
 // The same when the tap is deleted while its capture starts: NotFound, and no streamer stays.
 TEST_F(CaptureFilterTest, ACaptureStillStartingWhenItsTapIsDeletedIsNotFound) {
-    std::string slow;
-    for (int port = 1; slow.size() < 4000; ++port)
-        slow += (slow.empty() ? "" : " or ") + std::string("port ") + std::to_string(port);
+    std::string slow = slow_filter(3000);
     CommandResult cap;
     std::thread reader([&] {
         cap = env_->as_user(65534,

@@ -20,20 +20,16 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "hold.hpp"
 
 namespace tapd::tapctl {
 
 namespace {
 
 volatile sig_atomic_t g_child = 0;
-volatile sig_atomic_t g_stop = 0;
 
 void forward_signal(int sig) {
     if (g_child > 0) ::kill(g_child, sig);
-}
-
-void note_stop(int) {
-    g_stop = 1;
 }
 
 std::runtime_error sys_error(const std::string& what) {
@@ -246,23 +242,12 @@ int netns_attach(Invocation& inv) {
         std::printf("%s\n", spec.name.c_str());
         return 0;
     }
-    // The stop signals wait (blocked) while the call runs, as for create --ephemeral: a Ctrl-C
-    // then would fail the call with the link already made; instead it ends the wait below.
-    struct sigaction sa {};
-    sa.sa_handler = note_stop;
-    sigset_t stops, before;
-    sigemptyset(&stops);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
-        sigaction(sig, &sa, nullptr);
-        sigaddset(&stops, sig);
-    }
-    sigprocmask(SIG_BLOCK, &stops, &before);
+    HoldSignals hold;  // as for create --ephemeral
     c.attach_namespace(fds[0].get(), spec);
     fds.clear();
     std::printf("attached %s; it lives until this command stops (Ctrl-C)\n", spec.name.c_str());
     std::fflush(stdout);
-    while (!g_stop) ::sigsuspend(&before);
-    sigprocmask(SIG_SETMASK, &before, nullptr);
+    hold.wait();
     // Closing the connection would end the lease too; deleting first makes it synchronous. The
     // namespace may have died meanwhile, taking the link: nothing is left to delete then.
     try {

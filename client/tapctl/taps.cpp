@@ -14,19 +14,10 @@
 
 #include "commands.hpp"
 #include "doctor.hpp"
+#include "hold.hpp"
 #include "output.hpp"
 
 namespace tapd::tapctl {
-
-namespace {
-
-volatile sig_atomic_t g_stop = 0;
-
-void note_stop(int) {
-    g_stop = 1;
-}
-
-}  // namespace
 
 int cmd_create(Invocation& inv) {
     tapd::TapSpec spec = inv.spec;
@@ -42,24 +33,13 @@ int cmd_create(Invocation& inv) {
         if (spec.masquerade) warn_findings(c, spec.name);
         return 0;
     }
-    // An ephemeral tap is a lease on this process's bus connection: stay until a signal. The
-    // signals wait (blocked) while the create call runs: a Ctrl-C then would interrupt sd-bus's
-    // poll and fail the call (EINTR) with the tap already made; instead it ends the wait below.
-    struct sigaction sa {};
-    sa.sa_handler = note_stop;
-    sigset_t stops, before;
-    sigemptyset(&stops);
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
-        sigaction(sig, &sa, nullptr);
-        sigaddset(&stops, sig);
-    }
-    sigprocmask(SIG_BLOCK, &stops, &before);
+    // An ephemeral tap is a lease on this process's bus connection: stay until a signal.
+    HoldSignals hold;
     c.create_tap(spec);
     std::printf("created %s; it lives until this command stops (Ctrl-C)\n", spec.name.c_str());
     std::fflush(stdout);
     if (spec.masquerade) warn_findings(c, spec.name);
-    while (!g_stop) ::sigsuspend(&before);
-    sigprocmask(SIG_SETMASK, &before, nullptr);
+    hold.wait();
     c.delete_tap(spec.name);
     return 0;
 }

@@ -18,6 +18,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -567,6 +568,25 @@ int Env::ip_forward() {
 
 void Env::set_ip_forward(int value) {
     in_ns({"sysctl", "-q", "-w", "net.ipv4.ip_forward=" + std::to_string(value)});
+}
+
+// The taps tapd's state records: state.json's, with state.journal's changes replayed ({"put":
+// RECORD} and {"erase": NAME} lines; a last line without its newline never counted).
+std::set<std::string> recorded_taps(Env& env) {
+    std::set<std::string> names;
+    std::ifstream state(env.state_dir() + "/state.json");
+    auto j = nlohmann::json::parse(state, nullptr, false);
+    if (j.is_object())
+        for (const auto& t : j.value("taps", nlohmann::json::array()))
+            names.insert(t.at("name").get<std::string>());
+    std::ifstream journal(env.state_dir() + "/state.journal");
+    std::string text((std::istreambuf_iterator<char>(journal)), std::istreambuf_iterator<char>());
+    for (size_t pos = 0, end; (end = text.find('\n', pos)) != std::string::npos; pos = end + 1) {
+        auto line = nlohmann::json::parse(text.substr(pos, end - pos));
+        if (line.contains("put")) names.insert(line["put"].at("name").get<std::string>());
+        if (line.contains("erase")) names.erase(line["erase"].get<std::string>());
+    }
+    return names;
 }
 
 }  // namespace tapd::test

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -199,5 +200,9 @@ class TapdTest : public ::testing::Test {
 std::string tapd_bin();
 std::string tapctl_bin();
 std::string example_bin(const std::string& name);
+
+// The taps tapd's state records: state.json's, with state.journal's changes replayed ({"put":
+// RECORD} and {"erase": NAME} lines; a last line without its newline never counted).
+std::set<std::string> recorded_taps(Env& env);
 
 }  // namespace tapd::test

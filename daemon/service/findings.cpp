@@ -116,7 +116,9 @@ void HostCheck::check(const std::vector<FirewallTap>& taps) {
     publish(std::move(host), !taps.empty());
 }
 
-void HostCheck::check_new(const std::vector<FirewallTap>& added) {
+void HostCheck::check_new(const std::vector<FirewallTap>& added,
+                          const std::vector<std::string>& gone) {
+    for (const auto& name : gone) per_tap_.erase(name);
     auto route = read_default_route();
     if ((route ? route->ifname : "") != uplink_) {
         // The uplink changed: every tap's findings may have.

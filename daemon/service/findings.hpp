@@ -49,10 +49,14 @@ class HostCheck {
     // Checks every tap again from the last listing (GetFindings): the sysctls are read anew,
     // the ruleset is not listed.
     void check(const std::vector<FirewallTap>& taps);
-    // Checks only ADDED (taps that began masquerading) from the last listing; the others keep
-    // their findings. A changed uplink asks for a whole check instead (full_check_due()).
-    void check_new(const std::vector<FirewallTap>& added);
+    // Checks only ADDED (taps that began masquerading) from the last listing and drops the
+    // findings of GONE (taps that no longer masquerade); the others keep theirs. A changed uplink
+    // asks for a whole check instead (full_check_due()).
+    void check_new(const std::vector<FirewallTap>& added,
+                   const std::vector<std::string>& gone = {});
     bool full_check_due() { return std::exchange(needs_full_, false); }
+    // A deleted tap's findings go (at the next check).
+    void forget(const std::string& tap) { per_tap_.erase(tap); }
     const std::vector<Finding>& findings() const { return findings_; }
 
   private:

@@ -93,10 +93,23 @@ void Service::check_new_findings() {
 }
 
 std::vector<Finding> Service::findings(const Caller& caller) {
-    if (!host_listed_ || firewall_->take_foreign_change())
+    if (!host_listed_ || firewall_->take_foreign_change()) {
         list_host();
-    else
+    } else if (caller.uid == 0) {
         host_check_.check(masquerading());
+    } else {
+        // The caller's taps and the host's sysctls anew, from the last listing: not every tap's
+        // (two sysctl reads and a walk of the forward chains each, at every create).
+        std::vector<FirewallTap> mine;
+        std::vector<std::string> unmasqueraded;
+        for (const TapRecord* r : owned(caller))
+            if (r->masquerade)
+                mine.push_back(firewall_tap(*r));
+            else
+                unmasqueraded.push_back(r->name);
+        host_check_.check_new(mine, unmasqueraded);
+        if (host_check_.full_check_due()) host_check_.check(masquerading());
+    }
     std::vector<Finding> out;
     for (const auto& f : host_check_.findings()) {
         const TapRecord* r = f.tap.empty() ? nullptr : taps_.find(f.tap);
@@ -272,6 +285,7 @@ Status Service::destroy(const std::string& name) {
     // (link_deleter.hpp).
     Status begun = deleter_->begin(r.ifindex, r.name);
     taps_.remove(name);
+    host_check_.forget(name);
     // Masquerade and the rawallow pair (its raw sockets lose their way out) in one transaction.
     Status result = firewall_->remove_tap(r.name);
     captures_->stop(r.name);

@@ -1,12 +1,16 @@
 // ManagerObject: CreateTap, OpenTap(Queues), DeleteTap, listing, Cleanup; the Tap object registry.
 #include "manager_object.hpp"
 
+#include "log.hpp"
 #include "names.hpp"
 #include "replies.hpp"
 
 namespace tapd {
 
 namespace {
+
+constexpr const char* kIntrospectable = "org.freedesktop.DBus.Introspectable";
+constexpr const char* kObjectManager = "org.freedesktop.DBus.ObjectManager";
 
 std::string joined(const std::vector<Prefix>& v) {
     std::string out;
@@ -34,35 +38,93 @@ ManagerObject::ManagerObject(sdbus::IConnection& conn, Service& service, Callers
       service_(service),
       callers_(callers) {
     registerAdaptor();
+    // The taps adopted at start are not announced (the name net.tapd1 is not owned yet: a
+    // client lists the taps once it sees it appear).
     service_.take_changes();
-    // Before the name is requested: exported, not announced (1,000 signals cost ~50 ms of a
-    // start; a client lists the taps once it sees net.tapd1 appear).
-    for (const auto& [name, r] : service_.taps().all())
-        objects_[name] = std::make_unique<TapObject>(*this, conn_, name, false);
+    sd_bus_slot* slot = nullptr;
+    int r = sd_bus_add_filter(raw_bus(getObject()), &slot, &ManagerObject::on_message, this);
+    if (r < 0) throw sdbus::Error(SD_BUS_ERROR_FAILED, errno_text("sd_bus_add_filter", -r));
+    filter_.reset(slot);
 }
 
 ManagerObject::~ManagerObject() {
+    filter_.reset();
     objects_.clear();
     unregisterAdaptor();
+}
+
+int ManagerObject::on_message(sd_bus_message* m, void* self, sd_bus_error*) {
+    try {
+        static_cast<ManagerObject*>(self)->export_for(m);
+    } catch (const std::exception& e) {
+        // sd-bus then answers the call as for an unknown object.
+        log::warn(std::string("exporting a tap's object: ") + e.what());
+    }
+    return 0;  // dispatched on as usual
+}
+
+void ManagerObject::export_for(sd_bus_message* m) {
+    if (!sd_bus_message_is_method_call(m, nullptr, nullptr)) return;
+    const char* p = sd_bus_message_get_path(m);
+    if (!p) return;
+    std::string_view path = p, prefix = names::kTapPathPrefix;
+    if (path.starts_with(prefix)) {
+        // Anything but a tap's own path (a deeper one, a bad escape) finds no object, as before.
+        if (std::string name = names::tap_name_from_path(path); !name.empty()) export_object(name);
+        return;
+    }
+    // A listing of the objects at or above the taps' paths lists every tap.
+    bool above = prefix.substr(0, prefix.size() - 1) == path ||
+                 (prefix.starts_with(path) && prefix[path.size()] == '/') || path == "/";
+    if (above && (sd_bus_message_is_method_call(m, kIntrospectable, "Introspect") ||
+                  sd_bus_message_is_method_call(m, kObjectManager, "GetManagedObjects")))
+        for (const auto& [name, r] : service_.taps().all()) export_object(name);
+}
+
+void ManagerObject::export_object(const std::string& name) {
+    if (objects_.contains(name) || !service_.find(name)) return;
+    objects_[name] = std::make_unique<TapObject>(*this, conn_, name);
+}
+
+void ManagerObject::announce(const std::string& name, bool added) {
+    try {
+        auto signal = getObject().createSignal(kObjectManager,
+                                               added ? "InterfacesAdded" : "InterfacesRemoved");
+        signal << sdbus::ObjectPath(names::tap_object_path(name));
+        if (added) {
+            const TapRecord* r = service_.find(name);
+            if (!r) return;
+            signal << std::map<std::string, std::map<std::string, sdbus::Variant>>{
+                {net::tapd1::Tap_adaptor::INTERFACE_NAME, tap_properties(*r)}};
+        } else {
+            signal << std::vector<std::string>{net::tapd1::Tap_adaptor::INTERFACE_NAME};
+        }
+        getObject().emitSignal(signal);
+    } catch (const sdbus::Error& e) {
+        // The bus may be gone already (tapd stopping because of it).
+        log::warn(std::string(added ? "InterfacesAdded" : "InterfacesRemoved") + " for " + name +
+                  ": " + e.getMessage());
+    }
 }
 
 void ManagerObject::after_call() {
     service_.after_reply();
     for (const auto& change : service_.take_changes()) {
-        auto it = objects_.find(change.name);
         switch (change.kind) {
             case TapChange::Added:
-                if (it == objects_.end() && service_.find(change.name))
-                    objects_[change.name] = std::make_unique<TapObject>(*this, conn_, change.name);
+                announce(change.name, true);
                 break;
             case TapChange::Changed:
-                if (it != objects_.end()) it->second->emit_changed();
+                export_object(change.name);
+                if (auto it = objects_.find(change.name); it != objects_.end())
+                    it->second->emit_changed();
                 break;
             case TapChange::Removed:
-                if (it != objects_.end()) objects_.erase(it);
+                announce(change.name, false);
                 break;
         }
     }
+    objects_.clear();
 }
 
 sdbus::ObjectPath ManagerObject::CreateTap(const std::string& name,
@@ -131,12 +193,8 @@ std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> ManagerObject
     Caller c = callers_.of(getObject());
     auto taps = all ? required(c, "GetTaps", " all=1", service_.all(c)) : service_.owned(c);
     std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> out;
-    for (const TapRecord* r : taps) {
-        // Every tap the service holds has its object by now: after_call() ran before this call.
-        auto it = objects_.find(r->name);
-        if (it != objects_.end())
-            out.emplace(names::tap_object_path(r->name), it->second->properties());
-    }
+    for (const TapRecord* r : taps)
+        out.emplace(names::tap_object_path(r->name), tap_properties(*r));
     return out;
 }
 

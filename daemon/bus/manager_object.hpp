@@ -1,8 +1,11 @@
 // ManagerObject: the D-Bus front's root object (/net/tapd1: net.tapd1.Manager, with
 // ObjectManager) and the registry of the Tap objects below it. Its methods parse every argument
 // into its strong type (IfName, options), take the caller from Callers, call the Service and
-// reply through replies.hpp. What the service changed is exported, announced or withdrawn in
-// after_call(), from the service's TapChanges: the service never calls up into the bus.
+// reply through replies.hpp. What the service changed is announced or withdrawn in after_call(),
+// from the service's TapChanges: the service never calls up into the bus. A Tap object exists
+// only while a call needs it (tap_object.hpp): a message filter exports it before sd-bus
+// dispatches a call to its path (every tap's, for an Introspect or GetManagedObjects above
+// them), after_call() drops it once answered.
 #pragma once
 
 #include <map>
@@ -14,6 +17,7 @@
 
 #include "callers.hpp"
 #include "manager_adaptor.h"
+#include "raw_bus.hpp"
 #include "service.hpp"
 #include "tap_object.hpp"
 
@@ -38,10 +42,10 @@ class ManagerObject final
                                         bool queues, const sdbus::IObject& object);
     void delete_tap(const Caller& c, const char* method, const std::string& name);
     // Runs between two calls, after the reply of the first has gone out (and after tapd's own
-    // deletions: revocations, ended leases): applies the service's TapChanges. Exporting (vtable,
-    // InterfacesAdded with every property) takes ~0.2 ms that the CreateTap caller need not wait
-    // for; no later call can see the tap without its object. An object deleted by its own
-    // method (Tap.Delete) is destroyed here, after that method returned.
+    // deletions: revocations, ended leases): applies the service's TapChanges (InterfacesAdded
+    // with every property, PropertiesChanged, InterfacesRemoved: ~0.1 ms that the caller need
+    // not wait for) and drops the Tap objects exported for the call, among them one deleted by
+    // its own method (Tap.Delete), after that method returned.
     void after_call();
 
   private:
@@ -74,10 +78,18 @@ class ManagerObject final
     std::vector<sdbus::Struct<std::string, std::string, std::string, std::string, std::string>>
     GetFindings() override;
 
+    // The message filter: exports the Tap objects message M is for, before sd-bus looks for them.
+    static int on_message(sd_bus_message* m, void* self, sd_bus_error* error);
+    void export_for(sd_bus_message* m);
+    void export_object(const std::string& name);
+    // InterfacesAdded (with the tap's properties) or InterfacesRemoved for tap NAME.
+    void announce(const std::string& name, bool added);
+
     sdbus::IConnection& conn_;
     Service& service_;
     Callers& callers_;
-    std::map<std::string, std::unique_ptr<TapObject>> objects_;
+    std::map<std::string, std::unique_ptr<TapObject>> objects_;  // exported for the call at hand
+    UniqueSlot filter_;
 };
 
 // The tap name argument NAME of METHOD: bounded, then parsed (logged and thrown if bad).

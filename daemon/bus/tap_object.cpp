@@ -16,39 +16,90 @@ namespace tapd {
 
 namespace {
 
-// Each getter returns its property's type in common/tap_properties.hpp (which a unit test checks
-// against the XML): the one mapping of a tap record, on tapd's side.
-template <auto Getter, const auto& Property>
-constexpr bool returns_property_type =
-    std::is_same_v<std::invoke_result_t<decltype(Getter), TapObject&>,
-                   typename std::remove_cvref_t<decltype(Property)>::type>;
-
 std::vector<std::string> strings(const std::vector<Prefix>& v) {
     std::vector<std::string> out;
     for (const auto& p : v) out.push_back(p.str());
     return out;
 }
 
+// The value of each property of net.tapd1.Tap from a tap's record: the one mapping of a tap
+// record, on tapd's side.
+namespace value {
+std::string name(const TapRecord& r) {
+    return r.name;
+}
+uint32_t index(const TapRecord& r) {
+    return static_cast<uint32_t>(r.ifindex);
+}
+uint32_t owner_uid(const TapRecord& r) {
+    return r.owner;
+}
+std::vector<std::string> addresses(const TapRecord& r) {
+    return strings(r.addresses);
+}
+std::vector<std::string> routes(const TapRecord& r) {
+    return strings(r.routes);
+}
+bool masquerade(const TapRecord& r) {
+    return r.masquerade;
+}
+bool persistent(const TapRecord& r) {
+    return r.persistent;
+}
+uint32_t mtu(const TapRecord& r) {
+    return r.mtu;
+}
+std::string mac(const TapRecord& r) {
+    return r.mac;
+}
+std::string kind(const TapRecord& r) {
+    return r.veth ? "veth" : "tap";
+}
+}  // namespace value
+
+// Each value function returns its property's type in common/tap_properties.hpp (which a unit
+// test checks against the XML); one of another type does not compile.
+template <auto Value, const auto& Property>
+constexpr bool returns_property_type =
+    std::is_same_v<std::invoke_result_t<decltype(Value), const TapRecord&>,
+                   typename std::remove_cvref_t<decltype(Property)>::type>;
+
+// Calls F(property, value) for every property of R.
+template <class F>
+void for_each_property(const TapRecord& r, F&& f) {
+    auto property = [&]<auto Value, const auto & Property>() {
+        static_assert(returns_property_type<Value, Property>);
+        f(Property, Value(r));
+    };
+    namespace p = tap_property;
+    property.template operator()<&value::name, p::kName>();
+    property.template operator()<&value::index, p::kIndex>();
+    property.template operator()<&value::owner_uid, p::kOwnerUid>();
+    property.template operator()<&value::addresses, p::kAddresses>();
+    property.template operator()<&value::routes, p::kRoutes>();
+    property.template operator()<&value::masquerade, p::kMasquerade>();
+    property.template operator()<&value::persistent, p::kPersistent>();
+    property.template operator()<&value::mtu, p::kMtu>();
+    property.template operator()<&value::mac, p::kMac>();
+    property.template operator()<&value::kind, p::kKind>();
+}
+
 }  // namespace
 
-TapObject::TapObject(ManagerObject& manager, sdbus::IConnection& conn, const std::string& name,
-                     bool announce)
+std::map<std::string, sdbus::Variant> tap_properties(const TapRecord& r) {
+    std::map<std::string, sdbus::Variant> out;
+    for_each_property(r, [&](const auto& property, auto v) {
+        out.emplace(std::string(property.name), sdbus::Variant(std::move(v)));
+    });
+    return out;
+}
+
+TapObject::TapObject(ManagerObject& manager, sdbus::IConnection& conn, const std::string& name)
     : AdaptorInterfaces(conn, names::tap_object_path(name)), manager_(manager), name_(name) {
     registerAdaptor();
-    if (!announce) return;
-    try {
-        emitInterfacesAddedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
-    } catch (const sdbus::Error& e) {
-        log::warn("InterfacesAdded for " + name_ + ": " + e.getMessage());
-    }
 }
 
 TapObject::~TapObject() {
-    // The bus may be gone already (tapd stopping because of it): a signal is then not sent.
-    try {
-        emitInterfacesRemovedSignal({net::tapd1::Tap_adaptor::INTERFACE_NAME});
-    } catch (const sdbus::Error&) {
-    }
     unregisterAdaptor();
 }
 
@@ -59,33 +110,6 @@ void TapObject::emit_changed() {
     } catch (const sdbus::Error& e) {
         log::warn("PropertiesChanged for " + name_ + ": " + e.getMessage());
     }
-}
-
-template <class F>
-void TapObject::for_each_property(F&& f) {
-    auto property = [&]<auto Getter, const auto & Property>() {
-        static_assert(returns_property_type<Getter, Property>);
-        f(Property, (this->*Getter)());
-    };
-    namespace p = tap_property;
-    property.template operator()<&TapObject::Name, p::kName>();
-    property.template operator()<&TapObject::Index, p::kIndex>();
-    property.template operator()<&TapObject::OwnerUid, p::kOwnerUid>();
-    property.template operator()<&TapObject::Addresses, p::kAddresses>();
-    property.template operator()<&TapObject::Routes, p::kRoutes>();
-    property.template operator()<&TapObject::Masquerade, p::kMasquerade>();
-    property.template operator()<&TapObject::Persistent, p::kPersistent>();
-    property.template operator()<&TapObject::MTU, p::kMtu>();
-    property.template operator()<&TapObject::MAC, p::kMac>();
-    property.template operator()<&TapObject::Kind, p::kKind>();
-}
-
-std::map<std::string, sdbus::Variant> TapObject::properties() {
-    std::map<std::string, sdbus::Variant> out;
-    for_each_property([&](const auto& property, auto value) {
-        out.emplace(std::string(property.name), sdbus::Variant(std::move(value)));
-    });
-    return out;
 }
 
 const TapRecord& TapObject::record() {
@@ -156,31 +180,31 @@ void TapObject::Delete() {
 }
 
 uint32_t TapObject::Index() {
-    return static_cast<uint32_t>(record().ifindex);
+    return value::index(record());
 }
 uint32_t TapObject::OwnerUid() {
-    return record().owner;
+    return value::owner_uid(record());
 }
 std::vector<std::string> TapObject::Addresses() {
-    return strings(record().addresses);
+    return value::addresses(record());
 }
 std::vector<std::string> TapObject::Routes() {
-    return strings(record().routes);
+    return value::routes(record());
 }
 bool TapObject::Masquerade() {
-    return record().masquerade;
+    return value::masquerade(record());
 }
 bool TapObject::Persistent() {
-    return record().persistent;
+    return value::persistent(record());
 }
 uint32_t TapObject::MTU() {
-    return record().mtu;
+    return value::mtu(record());
 }
 std::string TapObject::MAC() {
-    return record().mac;
+    return value::mac(record());
 }
 std::string TapObject::Kind() {
-    return record().veth ? "veth" : "tap";
+    return value::kind(record());
 }
 
 }  // namespace tapd

@@ -109,5 +109,39 @@ TEST_F(Properties, GetTapsOfAllUsersIsForRoot) {
     EXPECT_NE(own.out.find("\"/net/tapd1/tap/tap0\""), std::string::npos) << own.out;
 }
 
+// A tap's object is exported for the call at hand only (it costs nothing at rest): after a start
+// that adopts taps, each answers on its own path, and every listing of the objects (the tree,
+// GetManagedObjects) shows every tap with its properties; an unknown tap has no object.
+TEST_F(Properties, AdoptedTapsAnswerOnTheirPathsAndInEveryListing) {
+    ASSERT_EQ(env_->tapctl({"create", "tap0", "--address", "192.168.69.1/30"}).status, 0);
+    ASSERT_EQ(env_->tapctl({"create", "tap1", "--address", "192.168.69.5/30"}).status, 0);
+    env_->stop_tapd(SIGKILL);
+    env_->start_tapd();
+    auto get = env_->as_user(65534, {"busctl", "--system", "get-property", "net.tapd1",
+                                     "/net/tapd1/tap/tap1", "net.tapd1.Tap", "Addresses"});
+    ASSERT_EQ(get.status, 0) << get.describe();
+    EXPECT_EQ(get.out, "as 1 \"192.168.69.5/30\"\n");
+    auto tree = env_->as_user(65534, {"busctl", "--system", "tree", "--list", "net.tapd1"});
+    ASSERT_EQ(tree.status, 0) << tree.describe();
+    EXPECT_NE(tree.out.find("/net/tapd1/tap/tap0\n"), std::string::npos) << tree.out;
+    EXPECT_NE(tree.out.find("/net/tapd1/tap/tap1\n"), std::string::npos) << tree.out;
+    auto managed = env_->busctl(
+        65534, {"/net/tapd1", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects"});
+    ASSERT_EQ(managed.status, 0) << managed.describe();
+    for (const char* want : {"\"/net/tapd1/tap/tap0\"", "\"/net/tapd1/tap/tap1\"",
+                             "\"192.168.69.1/30\"", "\"192.168.69.5/30\""})
+        EXPECT_NE(managed.out.find(want), std::string::npos) << want << "\n" << managed.out;
+    // A call through a tap's own object, then again: exported anew for each call.
+    for (int i = 0; i < 2; ++i) {
+        auto add = env_->busctl(
+            65534, {"/net/tapd1/tap/tap0", "net.tapd1.Tap", "AddRoute", "s", "fdaa::/64"});
+        EXPECT_EQ(add.status, i == 0 ? 0 : 1) << add.describe();
+    }
+    auto unknown = env_->as_user(65534, {"busctl", "--system", "get-property", "net.tapd1",
+                                         "/net/tapd1/tap/tap9", "net.tapd1.Tap", "Name"});
+    EXPECT_NE(unknown.status, 0);
+    EXPECT_NE(unknown.err.find("Unknown object"), std::string::npos) << unknown.describe();
+}
+
 }  // namespace
 }  // namespace tapd::test

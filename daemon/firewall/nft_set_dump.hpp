@@ -1,0 +1,23 @@
+// What one of tapd's sets holds, dumped through libnftnl (NFT_MSG_GETSETELEM): a start compares
+// it with what its taps need and leaves sets that already hold exactly that alone.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "nft_elements.hpp"
+#include "result.hpp"
+
+namespace tapd::nft {
+
+// Every element of set SET of table inet tapd, in the form table_elements() builds (a missing
+// flags attribute is 0). An error if the dump fails or was interrupted by a change
+// (NLM_F_DUMP_INTR): the caller then rewrites the set instead of trusting a torn listing.
+Result<std::vector<Element>> dump_set(const std::string& set);
+
+// Whether the sets hold exactly the elements that OPS (table_elements(): flushes, then adds)
+// would leave in them, order aside.
+bool sets_hold(const std::vector<ElementOp>& ops,
+               const std::vector<std::pair<std::string, std::vector<Element>>>& held);
+
+}  // namespace tapd::nft

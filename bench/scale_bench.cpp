@@ -22,6 +22,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_stats.hpp"
@@ -78,11 +79,26 @@ tapd::TapSpec spec_of(const Plan& p) {
     return s;
 }
 
-long rss_kib(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+// tapd's RSS once it is at rest: 100 ms after it was last woken it gives its free heap back
+// (malloc_trim) and logs the heap's figures (TAPD_PROFILE); the kernel's notifications about n
+// new taps (IPv6 DAD, routes) keep it busy for a while after they were made.
+long rss_at_rest(Env& env) {
+    size_t from = env.tapd_log().size();
+    for (int i = 0; i < 200; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (env.tapd_log().find("profile: heap", from) != std::string::npos) break;
+    }
+    std::ifstream in("/proc/" + std::to_string(env.tapd_pid()) + "/status");
     for (std::string line; std::getline(in, line);)
         if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
     return -1;
+}
+
+// The heap's figures at tapd's last trim (TAPD_PROFILE): in use, free, mmapped, RSS.
+std::string last_heap(const std::string& log) {
+    auto at = log.rfind("profile: heap");
+    if (at == std::string::npos) return "(no heap line)";
+    return log.substr(at + 9, log.find('\n', at) - at - 9);
 }
 
 // The median of every step of tapd's profile lines for CALL ("CreateTap NAME"), from LOG.
@@ -207,7 +223,8 @@ int main(int argc, char** argv) {
         std::vector<std::string> tapctl_list = {tapctl_bin(), "--bus-address", env.bus_address(),
                                                 "list",       "--all",         "--json"};
         size_t log_from = env.tapd_log().size();
-        rss_ready[n] = rss_kib(env.tapd_pid());
+        rss_ready[n] = rss_at_rest(env);
+        std::string heap_populated = last_heap(env.tapd_log());
         // Interleaved rounds: each way sees the same machine conditions.
         for (int i = 0; i < rounds; ++i) {
             s["seed script: create"][n].ms.push_back(time_ms([&] {
@@ -234,9 +251,11 @@ int main(int argc, char** argv) {
                 time_ms([&] { must(run(tapctl_list), "tapctl list --all"); }));
         }
         std::string log = env.tapd_log().substr(log_from);
-        profiles[n] = "  " + profile(log, "CreateTap " + m.name) + "\n  " +
+        profiles[n] = "  after populating: " + heap_populated + "\n  " +
+                      profile(log, "CreateTap " + m.name) + "\n  " +
                       profile(log, "DeleteTap " + m.name);
-        rss_after[n] = rss_kib(env.tapd_pid());
+        rss_after[n] = rss_at_rest(env);
+        profiles[n] += "\n  after the rounds: " + last_heap(env.tapd_log());
         // Start-to-ready with n taps to adopt: tapd killed (its taps stay), started again.
         size_t starts_from = env.tapd_log().size();
         for (int i = 0; i < std::max(3, rounds / 4); ++i) {
@@ -252,7 +271,8 @@ int main(int argc, char** argv) {
         profiles[n] += "\n  " + profile(starts, "start") + "\n  " +
                        profile(starts, "service start") + "\n  " + profile(starts, "reconcile") +
                        "\n  " + profile(starts, "table rebuild");
-        rss_after_start[n] = rss_kib(env.tapd_pid());
+        rss_after_start[n] = rss_at_rest(env);
+        profiles[n] += "\n  after the start: " + last_heap(env.tapd_log());
         for (int i = 0; i < n; ++i) client.delete_tap(plan("s", i).name);
         setns(home, CLONE_NEWNET);
         close(home);

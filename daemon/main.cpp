@@ -4,7 +4,6 @@
 // watch client disconnections → reconcile the kernel with the state file → own net.tapd1 → serve
 // calls on one thread, with signals (SIGTERM/SIGINT: remove leases and exit 0) through a
 // signalfd in the same poll loop.
-#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -23,6 +22,7 @@
 
 #include "callers.hpp"
 #include "firewalld.hpp"
+#include "heap.hpp"
 #include "lease_watcher.hpp"
 #include "log.hpp"
 #include "manager_object.hpp"
@@ -317,7 +317,7 @@ int main(int argc, char** argv) {
         }
         if (!after_due && trim_at >= 0 && now >= trim_at) {
             trim_at = -1;
-            malloc_trim(0);
+            tapd::release_free_heap();
         }
 #ifdef TAPD_HAVE_SYSTEMD
         if (next_watchdog >= 0 && now >= next_watchdog) {

@@ -5,7 +5,9 @@
 // seed's taps live in a second scratch namespace, where this process runs the scripts. Also
 // measured per n: `tapctl list --all`, tapd's start-to-ready with n taps to adopt (through the
 // harness, and exec to ready as a service manager starts it), its RSS.
-// Usage (root): scale_bench [ROUNDS [N...]]   (default: 20 rounds, n = 10 100 1000)
+// Usage (root): [TAPD_OLD=OLD_TAPD] scale_bench [ROUNDS [N...]]   (default: 20 rounds, n = 10
+// 100 1000); TAPD_OLD: an older tapd binary whose exec to ready and RSS are measured too,
+// interleaved with this build's, on the same taps.
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -107,15 +109,20 @@ std::string profile(const std::string& log, const std::string& call) {
     return call + " (median of " + std::to_string(steps.calls()) + "):" + steps.medians();
 }
 
-// tapd started as a service manager starts it: fork, setns into ENV's namespace, exec; the time
-// until it writes "ready:" (its name owned, READY=1). Without the harness's wrappers (unshare,
-// ip netns exec, env, 10 ms log polling: ~45 ms of their own), read from its stderr as written.
-// tapd is then killed (its taps stay).
-double exec_to_ready_ms(Env& env) {
-    std::string netns = "/run/netns/" + env.ns(), bin = tapd_bin(), state = env.state_dir(),
+// tapd (BIN) started as a service manager starts it: fork, setns into ENV's namespace, exec;
+// the time until it writes "ready:" (its name owned, READY=1). Without the harness's wrappers
+// (unshare, ip netns exec, env, 10 ms log polling: ~45 ms of their own), read from its stderr as
+// written. Then its RSS 500 ms later (at rest: its first findings listing done, its free heap
+// given back), and it is killed (its taps stay).
+struct Start {
+    double ms;
+    long rss_kib;
+};
+Start exec_to_ready(Env& env, const std::string& bin) {
+    std::string netns = "/run/netns/" + env.ns(), state = env.state_dir(),
                 policy = env.policy_path(), bus = "DBUS_SYSTEM_BUS_ADDRESS=" + env.bus_address();
-    const char* argv[] = {bin.c_str(), "--state-dir",  state.c_str(),
-                          "--policy",  policy.c_str(), nullptr};
+    const char* argv[] = {bin.c_str(), "--state-dir", state.c_str(), "--policy", policy.c_str(),
+                          nullptr};
     const char* envp[] = {bus.c_str(), "PATH=/usr/sbin:/usr/bin:/sbin:/bin", nullptr};
     int out[2];
     int ns_fd = open(netns.c_str(), O_RDONLY | O_CLOEXEC);
@@ -134,23 +141,31 @@ double exec_to_ready_ms(Env& env) {
     close(ns_fd);
     std::string text;
     char buf[4096];
-    double ms = -1;
+    Start start{-1, -1};
     for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) {
         text.append(buf, static_cast<size_t>(n));
         if (text.find("ready:") != std::string::npos) {
-            ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                     .count();
+            start.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                                 t0)
+                           .count();
             break;
         }
+    }
+    if (start.ms >= 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("VmRSS:", 0) == 0) start.rss_kib = std::atol(line.c_str() + 6);
     }
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
     close(out[0]);
-    if (ms < 0) {
-        std::fprintf(stderr, "scale_bench: tapd did not become ready:\n%s\n", text.c_str());
+    if (start.ms < 0) {
+        std::fprintf(stderr, "scale_bench: %s did not become ready:\n%s\n", bin.c_str(),
+                     text.c_str());
         std::exit(1);
     }
-    return ms;
+    return start;
 }
 
 }  // namespace
@@ -160,6 +175,7 @@ int main(int argc, char** argv) {
     std::vector<int> ns;
     for (int i = 2; i < argc; ++i) ns.push_back(std::atoi(argv[i]));
     if (ns.empty()) ns = {10, 100, 1000};
+    const char* old_tapd = std::getenv("TAPD_OLD");  // an older tapd binary to start alongside
     if (!privileged_unavailable().empty()) {
         std::fprintf(stderr, "scale_bench: %s\n", privileged_unavailable().c_str());
         return 1;
@@ -263,9 +279,17 @@ int main(int argc, char** argv) {
             s["tapd start to ready (adopting n taps)"][n].ms.push_back(
                 time_ms([&] { env.start_tapd({"TAPD_PROFILE=1"}); }));
         }
+        // Exec to ready, interleaved with an older tapd (TAPD_OLD=PATH) on the same taps.
         env.stop_tapd(SIGKILL);
-        for (int i = 0; i < std::max(3, rounds / 4); ++i)
-            s["tapd exec to ready (adopting n taps)"][n].ms.push_back(exec_to_ready_ms(env));
+        for (int i = 0; i < std::max(3, rounds / 4); ++i) {
+            Start start = exec_to_ready(env, tapd_bin());
+            s["tapd exec to ready (adopting n taps)"][n].ms.push_back(start.ms);
+            s["tapd RSS 500 ms after ready, MiB"][n].ms.push_back(start.rss_kib / 1024.0);
+            if (!old_tapd) continue;
+            start = exec_to_ready(env, old_tapd);
+            s["old tapd exec to ready (adopting n taps)"][n].ms.push_back(start.ms);
+            s["old tapd RSS 500 ms after ready, MiB"][n].ms.push_back(start.rss_kib / 1024.0);
+        }
         env.start_tapd({"TAPD_PROFILE=1"});
         std::string starts = env.tapd_log().substr(starts_from);
         profiles[n] += "\n  " + profile(starts, "start") + "\n  " +
@@ -290,7 +314,9 @@ int main(int argc, char** argv) {
          {"seed script: create", "CreateTap (D-Bus call)", "tapctl create (process)",
           "seed script: delete", "DeleteTap (D-Bus call)", "tapctl delete (process)",
           "tapctl list --all (process)", "tapd start to ready (adopting n taps)",
-          "tapd exec to ready (adopting n taps)"}) {
+          "tapd exec to ready (adopting n taps)", "old tapd exec to ready (adopting n taps)",
+          "tapd RSS 500 ms after ready, MiB", "old tapd RSS 500 ms after ready, MiB"}) {
+        if (s[k].empty() || s[k][ns.front()].ms.empty()) continue;
         std::printf("| %s |", k);
         for (int n : ns)
             std::printf(" %.2f (%.2f–%.2f) |", s[k][n].median(), s[k][n].min(), s[k][n].p90());

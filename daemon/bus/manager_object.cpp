@@ -73,12 +73,18 @@ void ManagerObject::export_for(sd_bus_message* m) {
         if (std::string name = names::tap_name_from_path(path); !name.empty()) export_object(name);
         return;
     }
-    // A listing of the objects at or above the taps' paths lists every tap.
-    bool above = prefix.substr(0, prefix.size() - 1) == path ||
-                 (prefix.starts_with(path) && prefix[path.size()] == '/') || path == "/";
-    if (above && (sd_bus_message_is_method_call(m, kIntrospectable, "Introspect") ||
-                  sd_bus_message_is_method_call(m, kObjectManager, "GetManagedObjects")))
+    // The listings that show taps: the children of /net/tapd1/tap and the ObjectManager's
+    // objects (every tap); the children of /net/tapd1 ("tap", if one tap is there). Above, sd-bus
+    // lists the manager's path alone.
+    std::string_view taps = prefix.substr(0, prefix.size() - 1);
+    bool introspect = sd_bus_message_is_method_call(m, kIntrospectable, "Introspect") > 0;
+    if ((introspect && path == taps) ||
+        (path == names::kManagerPath &&
+         sd_bus_message_is_method_call(m, kObjectManager, "GetManagedObjects") > 0)) {
         for (const auto& [name, r] : service_.taps().all()) export_object(name);
+    } else if (introspect && path == names::kManagerPath && !service_.taps().all().empty()) {
+        export_object(service_.taps().all().begin()->first);
+    }
 }
 
 void ManagerObject::export_object(const std::string& name) {

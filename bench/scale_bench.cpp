@@ -121,8 +121,8 @@ struct Start {
 Start exec_to_ready(Env& env, const std::string& bin) {
     std::string netns = "/run/netns/" + env.ns(), state = env.state_dir(),
                 policy = env.policy_path(), bus = "DBUS_SYSTEM_BUS_ADDRESS=" + env.bus_address();
-    const char* argv[] = {bin.c_str(), "--state-dir", state.c_str(), "--policy", policy.c_str(),
-                          nullptr};
+    const char* argv[] = {bin.c_str(), "--state-dir",  state.c_str(),
+                          "--policy",  policy.c_str(), nullptr};
     const char* envp[] = {bus.c_str(), "PATH=/usr/sbin:/usr/bin:/sbin:/bin", nullptr};
     int out[2];
     int ns_fd = open(netns.c_str(), O_RDONLY | O_CLOEXEC);
@@ -145,9 +145,9 @@ Start exec_to_ready(Env& env, const std::string& bin) {
     for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) {
         text.append(buf, static_cast<size_t>(n));
         if (text.find("ready:") != std::string::npos) {
-            start.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                                 t0)
-                           .count();
+            start.ms =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                    .count();
             break;
         }
     }
@@ -270,6 +270,10 @@ int main(int argc, char** argv) {
         profiles[n] = "  after populating: " + heap_populated + "\n  " +
                       profile(log, "CreateTap " + m.name) + "\n  " +
                       profile(log, "DeleteTap " + m.name);
+        // tapd's work between the calls (it delays a call that arrives meanwhile).
+        for (const char* work : {"findings", "table check inet tapd", "compact state"})
+            if (log.find(std::string("profile: ") + work) != std::string::npos)
+                profiles[n] += "\n  between calls: " + profile(log, work);
         rss_after[n] = rss_at_rest(env);
         profiles[n] += "\n  after the rounds: " + last_heap(env.tapd_log());
         // Start-to-ready with n taps to adopt: tapd killed (its taps stay), started again.

@@ -64,11 +64,21 @@ void HostPrefixes::address_changed(const AddressEvent& e) {
     // With a link's last IPv4 address the kernel drops its IPv4 routes, without a notification
     // (fib_inetaddr_event → fib_disable_ip).
     if (a.address.family == AF_INET && !prefixes_.link_holds(ifindex, AF_INET, Held::Address) &&
-        !uncounted_v4_.link_holds(ifindex, AF_INET, Held::Address))
+        !uncounted_v4_.link_holds(ifindex, AF_INET, Held::Address)) {
         prefixes_.drop_link(ifindex, AF_INET, Held::Route);
+        routes_dropped(ifindex);
+    }
 }
 
 void HostPrefixes::route_changed(const RouteEvent& e) {
+    if (e.destination.address.family == AF_INET && e.destination.length == 0) {
+        for (int ifindex : e.ifindexes) {
+            int& n = default_links_[ifindex];
+            n += e.removed ? -1 : 1;
+            if (n <= 0) default_links_.erase(ifindex);
+        }
+        ++epoch_;
+    }
     if (!counts_for_conflicts(e.destination)) return;
     for (int ifindex : e.ifindexes) {
         auto h = PrefixHolder::route_via(ifindex);
@@ -91,7 +101,9 @@ void HostPrefixes::link_changed(const NlMessage& m) {
     if (m.type() == RTM_DELLINK) {
         prefixes_.drop_link(ifi->ifi_index);
         uncounted_v4_.drop_link(ifi->ifi_index);
+        routes_dropped(ifi->ifi_index);
     } else if (!(ifi->ifi_flags & IFF_UP)) {
+        routes_dropped(ifi->ifi_index);
         // A link that goes down loses its routes: IPv4's without a notification
         // (fib_sync_down_dev), IPv6's without one if net.ipv6.route.skip_notify_on_dev_down.
         prefixes_.drop_link(ifi->ifi_index, 0, Held::Route);
@@ -130,11 +142,17 @@ Status HostPrefixes::dump_all(NlChannel& nl) {
     rtm.rtm_family = AF_UNSPEC;
     if (auto st = dump(
             nl, RTM_GETROUTE, nl_bytes(&rtm, sizeof rtm), each,
-            [&] { fresh.prefixes_.clear(Held::Route); }, "listing routes");
+            [&] {
+                fresh.prefixes_.clear(Held::Route);
+                fresh.default_links_.clear();
+            },
+            "listing routes");
         !st)
         return st;
     prefixes_ = std::move(fresh.prefixes_);
     uncounted_v4_ = std::move(fresh.uncounted_v4_);
+    default_links_ = std::move(fresh.default_links_);
+    ++epoch_;
     return {};
 }
 

@@ -16,6 +16,8 @@
 // confirms a conflict with resync() before refusing on it.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -66,6 +68,12 @@ class HostPrefixes {
     // other than EXCEPT_IFINDEX; nullopt if none, or if W does not count (counts_for_conflicts).
     std::optional<Conflict> find_conflict(const Prefix& w, int except_ifindex) const;
 
+    // Changes whenever the host's IPv4 default routes (main table) may have: a /0 route added or
+    // removed, a link that carried one gone down or deleted or without IPv4 addresses, a dump.
+    // Equal values, while current(), mean the same default routes: a reader of
+    // /proc/net/route (HostCheck's uplink) need not read it again.
+    uint64_t default_route_epoch() const { return epoch_; }
+
     size_t address_count() const { return prefixes_.count(Held::Address); }
     size_t route_count() const { return prefixes_.count(Held::Route); }
 
@@ -86,6 +94,13 @@ class HostPrefixes {
     // IPv4 addresses that never conflict (a /0): only to know a link's last IPv4 address.
     PrefixIndex uncounted_v4_;
     bool current_ = false;
+    // Links with IPv4 default routes (how many each): their going drops those silently.
+    std::map<int, int> default_links_;
+    uint64_t epoch_ = 0;
+    // A link that may have lost its IPv4 routes: the epoch moves if it carried a default route.
+    void routes_dropped(int ifindex) {
+        if (default_links_.erase(ifindex)) ++epoch_;
+    }
 };
 
 }  // namespace tapd

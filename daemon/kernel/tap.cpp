@@ -81,6 +81,13 @@ Result<UniqueFd> create_tap(const std::string& name, uid_t owner, TapFlags flags
     return fd;
 }
 
+Status set_no_carrier(int fd, const std::string& name) {
+    int carrier = 0;
+    if (ioctl(fd, TUNSETCARRIER, &carrier) < 0)
+        return errno_error(ErrorKind::Failed, "TUNSETCARRIER 0 on '" + name + "'", errno);
+    return {};
+}
+
 Status make_persistent(int fd, const std::string& name) {
     if (ioctl(fd, TUNSETPERSIST, 1UL) < 0)
         return errno_error(ErrorKind::Failed, "TUNSETPERSIST on '" + name + "'", errno);

@@ -118,6 +118,10 @@ Result<const TapRecord*> Service::create(const Caller& caller, const IfName& ifn
     if (!made) return made.error();
     UniqueFd fd = std::move(made.value());
     undo.push([this, &r] { log_undo_failure(delete_link(*nl_, r.ifindex, r.name)); });
+    // A persistent tap has no carrier once tapd's fd is closed, after the reply: without it
+    // from the start, coming up costs the kernel no IPv6 start and no route flaps.
+    if (r.persistent)
+        if (auto st = set_no_carrier(fd.get(), name); !st) return st.error();
     fault_point("tap");
     if (auto st = fail_point("tap"); !st) return st.error();
     clock.mark("tap");

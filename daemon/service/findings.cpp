@@ -106,9 +106,17 @@ std::vector<Finding> HostCheck::tap_findings(const FirewallTap& tap, const std::
     return out;
 }
 
+std::string HostCheck::current_uplink() {
+    if (!epoch_ || !read_epoch_ || *epoch_ != *read_epoch_) {
+        auto route = read_default_route();
+        read_uplink_ = route ? route->ifname : "";
+        read_epoch_ = epoch_;
+    }
+    return read_uplink_;
+}
+
 void HostCheck::check(const std::vector<FirewallTap>& taps) {
-    auto route = read_default_route();
-    uplink_ = route ? route->ifname : "";
+    uplink_ = current_uplink();
     per_tap_.clear();
     for (const auto& tap : taps) per_tap_[tap.name] = tap_findings(tap, uplink_);
     std::vector<Finding> host;
@@ -119,8 +127,7 @@ void HostCheck::check(const std::vector<FirewallTap>& taps) {
 void HostCheck::check_new(const std::vector<FirewallTap>& added,
                           const std::vector<std::string>& gone) {
     for (const auto& name : gone) per_tap_.erase(name);
-    auto route = read_default_route();
-    if ((route ? route->ifname : "") != uplink_) {
+    if (current_uplink() != uplink_) {
         // The uplink changed: every tap's findings may have.
         needs_full_ = true;
         return;

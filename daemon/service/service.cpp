@@ -77,7 +77,15 @@ std::vector<FirewallTap> Service::masquerading() const {
     return out;
 }
 
+std::optional<uint64_t> Service::default_route_epoch() {
+    // Notifications still pending would be older news than /proc/net/route.
+    if (!host_prefixes_.refresh(*prefix_events_, *nl_) || !host_prefixes_.current())
+        return std::nullopt;
+    return host_prefixes_.default_route_epoch();
+}
+
 void Service::check_new_findings() {
+    host_check_.set_route_epoch(default_route_epoch());
     // tapd's own rules went into (or out of) DOCKER-USER: the last listing no longer shows them.
     if (firewall_->take_foreign_change()) {
         findings_for_.clear();
@@ -93,6 +101,7 @@ void Service::check_new_findings() {
 }
 
 std::vector<Finding> Service::findings(const Caller& caller) {
+    host_check_.set_route_epoch(default_route_epoch());
     if (!host_listed_ || firewall_->take_foreign_change()) {
         list_host();
     } else if (caller.uid == 0) {
@@ -172,6 +181,7 @@ void Service::list_host() {
     StepClock clock("findings");
     host_listed_ = true;
     firewall_->take_foreign_change();  // the listing sees it
+    host_check_.set_route_epoch(default_route_epoch());
     host_check_.relist(*firewall_, masquerading(), nullptr);
     clock.mark("listed");
 }

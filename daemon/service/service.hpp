@@ -147,6 +147,9 @@ class Service {
     // rest first).
     int prefix_events_fd() const { return prefix_events_->fd(); }
     void prefixes_changed() { host_prefixes_.drain_some(*prefix_events_); }
+    // HostPrefixes' default_route_epoch() once every pending notification is applied; nullopt
+    // if they cannot be (HostCheck then reads /proc/net/route).
+    std::optional<uint64_t> default_route_epoch();
 
     // Whether unique bus name SENDER holds the lease of a non-persistent tap.
     bool holds_lease(const std::string& sender) const { return taps_.leases().holds(sender); }

@@ -256,7 +256,8 @@ int main(int argc, char** argv) {
     long link_check_at = -1;  // a second look at new tun devices (Service::recheck_links)
     long compact_at = -1;     // Service::idle_work: the first findings, the state journal
     // Start-up, a listing of the ruleset or a burst of calls leave freed heap in the middle of
-    // the arena that glibc keeps resident; 100 ms after tapd was last woken it goes back.
+    // the arena that glibc keeps resident; 100 ms after tapd was last woken it goes back, with
+    // the Tap objects exported meanwhile.
     constexpr long kTrimDelayMs = 100;
     auto now_ms = [] {
         timespec ts{};
@@ -317,6 +318,7 @@ int main(int argc, char** argv) {
         }
         if (!after_due && trim_at >= 0 && now >= trim_at) {
             trim_at = -1;
+            bus->drop_objects();
             tapd::release_free_heap();
         }
 #ifdef TAPD_HAVE_SYSTEMD

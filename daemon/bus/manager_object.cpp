@@ -1,6 +1,8 @@
 // ManagerObject: CreateTap, OpenTap(Queues), DeleteTap, listing, Cleanup; the Tap object registry.
 #include "manager_object.hpp"
 
+#include <set>
+
 #include "log.hpp"
 #include "names.hpp"
 #include "replies.hpp"
@@ -92,14 +94,14 @@ void ManagerObject::export_object(const std::string& name) {
     objects_[name] = std::make_unique<TapObject>(*this, conn_, name);
 }
 
-void ManagerObject::announce(const std::string& name, bool added) {
+bool ManagerObject::announce(const std::string& name, bool added) {
     try {
         auto signal = getObject().createSignal(kObjectManager,
                                                added ? "InterfacesAdded" : "InterfacesRemoved");
         signal << sdbus::ObjectPath(names::tap_object_path(name));
         if (added) {
             const TapRecord* r = service_.find(name);
-            if (!r) return;
+            if (!r) return false;
             signal << std::map<std::string, std::map<std::string, sdbus::Variant>>{
                 {net::tapd1::Tap_adaptor::INTERFACE_NAME, tap_properties(*r)}};
         } else {
@@ -111,14 +113,16 @@ void ManagerObject::announce(const std::string& name, bool added) {
         log::warn(std::string(added ? "InterfacesAdded" : "InterfacesRemoved") + " for " + name +
                   ": " + e.getMessage());
     }
+    return true;
 }
 
 void ManagerObject::after_call() {
     service_.after_reply();
+    std::set<std::string> unannounced;  // added and gone again since the last after_call()
     for (const auto& change : service_.take_changes()) {
         switch (change.kind) {
             case TapChange::Added:
-                announce(change.name, true);
+                if (!announce(change.name, true)) unannounced.insert(change.name);
                 break;
             case TapChange::Changed:
                 export_object(change.name);
@@ -126,11 +130,11 @@ void ManagerObject::after_call() {
                     it->second->emit_changed();
                 break;
             case TapChange::Removed:
-                announce(change.name, false);
+                objects_.erase(change.name);
+                if (!unannounced.erase(change.name)) announce(change.name, false);
                 break;
         }
     }
-    objects_.clear();
 }
 
 sdbus::ObjectPath ManagerObject::CreateTap(const std::string& name,

@@ -3,9 +3,9 @@
 // into its strong type (IfName, options), take the caller from Callers, call the Service and
 // reply through replies.hpp. What the service changed is announced or withdrawn in after_call(),
 // from the service's TapChanges: the service never calls up into the bus. A Tap object exists
-// only while a call needs it (tap_object.hpp): a message filter exports it before sd-bus
+// only while calls need it (tap_object.hpp): a message filter exports it before sd-bus
 // dispatches a call to its path (every tap's, for an Introspect or GetManagedObjects above
-// them), after_call() drops it once answered.
+// them), drop_objects() drops them once tapd is idle.
 #pragma once
 
 #include <map>
@@ -44,9 +44,13 @@ class ManagerObject final
     // Runs between two calls, after the reply of the first has gone out (and after tapd's own
     // deletions: revocations, ended leases): applies the service's TapChanges (InterfacesAdded
     // with every property, PropertiesChanged, InterfacesRemoved: ~0.1 ms that the caller need
-    // not wait for) and drops the Tap objects exported for the call, among them one deleted by
-    // its own method (Tap.Delete), after that method returned.
+    // not wait for); a deleted tap's object goes, one deleted by its own method (Tap.Delete)
+    // after that method returned.
     void after_call();
+    // Drops the Tap objects exported since the last time (tapd's main loop, once it has been idle
+    // for 100 ms): during a burst of calls each is made once, and a flood of listings
+    // (GetManagedObjects, Introspect, which export every tap) pays it once, not per call.
+    void drop_objects() { objects_.clear(); }
 
   private:
     sdbus::ObjectPath CreateTap(const std::string& name,
@@ -82,13 +86,14 @@ class ManagerObject final
     static int on_message(sd_bus_message* m, void* self, sd_bus_error* error);
     void export_for(sd_bus_message* m);
     void export_object(const std::string& name);
-    // InterfacesAdded (with the tap's properties) or InterfacesRemoved for tap NAME.
-    void announce(const std::string& name, bool added);
+    // InterfacesAdded (with the tap's properties) or InterfacesRemoved for tap NAME; false if
+    // there is nothing to announce (a tap added and gone before its announcement).
+    bool announce(const std::string& name, bool added);
 
     sdbus::IConnection& conn_;
     Service& service_;
     Callers& callers_;
-    std::map<std::string, std::unique_ptr<TapObject>> objects_;  // exported for the call at hand
+    std::map<std::string, std::unique_ptr<TapObject>> objects_;  // exported since tapd was idle
     UniqueSlot filter_;
 };
 

@@ -11,9 +11,12 @@
 namespace tapd::nft {
 
 // Every element of set SET of table inet tapd, in the form table_elements() builds (a missing
-// flags attribute is 0). An error if the dump fails or was interrupted by a change
-// (NLM_F_DUMP_INTR): the caller then rewrites the set instead of trusting a torn listing.
+// flags attribute is 0; a verdict other than a jump is no jump). An error if the dump fails or
+// says it was interrupted (NLM_F_DUMP_INTR). The kernel's set dumps resume by position: one torn
+// by a change need not say so, which ruleset_generation() before and after tells.
 Result<std::vector<Element>> dump_set(const std::string& set);
+// nf_tables' generation (NFT_MSG_GETGEN): it changes with every transaction, anyone's.
+Result<uint32_t> ruleset_generation();
 
 // Whether the sets hold exactly the elements that OPS (table_elements(): flushes, then adds)
 // would leave in them, order aside.

@@ -82,16 +82,20 @@ Status NftTable::apply(const nft::ElementBatch& batch, const std::string& what) 
 // after a crash or a restart, as a rule): their dumps cost a few ms at 1,000 taps where the
 // refill took ~100 ms of kernel time on Linux 6.18, and notified every element twice.
 static bool sets_hold_already(const std::vector<nft::ElementOp>& ops) {
+    auto before = nft::ruleset_generation();
     std::vector<std::pair<std::string, std::vector<nft::Element>>> held;
     for (const auto& op : ops) {
         if (op.add || !op.elems.empty()) continue;  // not a flush
         auto elems = nft::dump_set(op.set);
         if (!elems) {
-            log::warn(elems.error().message + "; refilling it");
+            log::warn(elems.error().message + "; refilling the sets");
             return false;
         }
         held.emplace_back(op.set, std::move(elems.value()));
     }
+    // A change during the dumps may have torn one without a word: refilled then.
+    auto after = nft::ruleset_generation();
+    if (!before || !after || before.value() != after.value()) return false;
     return nft::sets_hold(ops, held);
 }
 

@@ -61,6 +61,9 @@ void HostPrefixes::address_changed(const AddressEvent& e) {
         return;
     }
     index.remove(a, h);
+    // Routes whose source was this address go with it, without a notification
+    // (fib_del_ifaddr → fib_sync_down_addr): a default route with `src` on its own link.
+    if (a.address.family == AF_INET) default_link_changed(ifindex);
     // With a link's last IPv4 address the kernel drops its IPv4 routes, without a notification
     // (fib_inetaddr_event → fib_disable_ip).
     if (a.address.family == AF_INET && !prefixes_.link_holds(ifindex, AF_INET, Held::Address) &&
@@ -98,6 +101,7 @@ void HostPrefixes::link_changed(const NlMessage& m) {
     // Other families speak of a link's role, not of the link: a port that leaves a bridge is an
     // RTM_DELLINK of AF_BRIDGE.
     if (ifi->ifi_family != AF_UNSPEC) return;
+    default_link_changed(ifi->ifi_index);  // renamed, say: /proc/net/route names it
     if (m.type() == RTM_DELLINK) {
         prefixes_.drop_link(ifi->ifi_index);
         uncounted_v4_.drop_link(ifi->ifi_index);

@@ -69,10 +69,16 @@ class HostPrefixes {
     std::optional<Conflict> find_conflict(const Prefix& w, int except_ifindex) const;
 
     // Changes whenever the host's IPv4 default routes (main table) may have: a /0 route added or
-    // removed, a link that carried one gone down or deleted or without IPv4 addresses, a dump.
-    // Equal values, while current(), mean the same default routes: a reader of
-    // /proc/net/route (HostCheck's uplink) need not read it again.
-    uint64_t default_route_epoch() const { return epoch_; }
+    // removed; any change of a link that carries one (down, deleted, renamed, an IPv4 address
+    // removed: the kernel drops the routes whose source it was without a word); a dump. Equal
+    // values, while current(), mean the same default routes: a reader of /proc/net/route
+    // (HostCheck's uplink) need not read it again. nullopt while a default route has no link
+    // of its own here (a nexthop object: `ip nexthop del` drops its routes silently), or a
+    // default route's source address is on another link than its own (not tracked).
+    std::optional<uint64_t> default_route_epoch() const {
+        if (default_links_.contains(0)) return std::nullopt;
+        return epoch_;
+    }
 
     size_t address_count() const { return prefixes_.count(Held::Address); }
     size_t route_count() const { return prefixes_.count(Held::Route); }
@@ -100,6 +106,10 @@ class HostPrefixes {
     // A link that may have lost its IPv4 routes: the epoch moves if it carried a default route.
     void routes_dropped(int ifindex) {
         if (default_links_.erase(ifindex)) ++epoch_;
+    }
+    // A change of link IFINDEX (its name, an address): the epoch moves if it carries one.
+    void default_link_changed(int ifindex) {
+        if (default_links_.contains(ifindex)) ++epoch_;
     }
 };
 

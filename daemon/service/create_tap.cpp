@@ -119,8 +119,10 @@ Result<const TapRecord*> Service::create(const Caller& caller, const IfName& ifn
     UniqueFd fd = std::move(made.value());
     undo.push([this, &r] { log_undo_failure(delete_link(*nl_, r.ifindex, r.name)); });
     // A persistent tap has no carrier once tapd's fd is closed, after the reply: without it
-    // from the start, coming up costs the kernel no IPv6 start and no route flaps.
-    if (r.persistent)
+    // from the start, coming up costs the kernel no IPv6 start and no route flaps. Not a
+    // multi-queue tap: its owner may attach a queue while tapd's fd is still open, and the
+    // kernel turns the carrier on only for a tap's first queue.
+    if (r.persistent && !r.multi_queue)
         if (auto st = set_no_carrier(fd.get(), name); !st) return st.error();
     fault_point("tap");
     if (auto st = fail_point("tap"); !st) return st.error();

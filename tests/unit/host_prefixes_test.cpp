@@ -244,6 +244,14 @@ TEST(HostPrefixes, TheDefaultRouteEpochMovesWithTheDefaultRoutesOnly) {
     h.apply(route(RTM_NEWROUTE, "0.0.0.0/0", {6}));
     EXPECT_NE(h.default_route_epoch(), e);
     e = h.default_route_epoch();
+    // One of link 5's IPv4 addresses goes: a default route whose source it was goes with it.
+    h.apply(new_addr(5, "203.0.113.3/24"));
+    h.apply(del_addr(5, "203.0.113.3/24"));
+    EXPECT_NE(h.default_route_epoch(), e);
+    e = h.default_route_epoch();
+    h.apply(link(RTM_NEWLINK, 5, IFF_UP));  // renamed, say
+    EXPECT_NE(h.default_route_epoch(), e);
+    e = h.default_route_epoch();
     h.apply(link(RTM_NEWLINK, 6, 0));  // down: its default route goes without a notification
     EXPECT_NE(h.default_route_epoch(), e);
     e = h.default_route_epoch();
@@ -254,6 +262,11 @@ TEST(HostPrefixes, TheDefaultRouteEpochMovesWithTheDefaultRoutesOnly) {
     EXPECT_EQ(h.default_route_epoch(), e);
     h.apply(route(RTM_DELROUTE, "0.0.0.0/0", {9}));
     EXPECT_NE(h.default_route_epoch(), e);
+    // A default route through a nexthop object names no link: unknown until it goes.
+    h.apply(route(RTM_NEWROUTE, "0.0.0.0/0", {}));
+    EXPECT_EQ(h.default_route_epoch(), std::nullopt);
+    h.apply(route(RTM_DELROUTE, "0.0.0.0/0", {}));
+    EXPECT_NE(h.default_route_epoch(), std::nullopt);
 }
 
 TEST(HostPrefixes, WhatDoesNotHoldLeavesTheIndexOutOfDate) {

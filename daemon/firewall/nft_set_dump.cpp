@@ -1,5 +1,4 @@
-// dump_set and ruleset_generation: one request each on a socket of its own; sets_hold: the
-// comparison.
+// netfilter_request, and on it dump_set and ruleset_generation; sets_hold: the comparison.
 #include "nft_set_dump.hpp"
 
 // Before the linux/ headers, so that theirs give way to glibc's (linux/libc-compat.h).
@@ -35,9 +34,7 @@ struct GenDeleter {
     void operator()(nftnl_gen* g) const { nftnl_gen_free(g); }
 };
 
-// One request on a NETLINK_NETFILTER socket of its own, its answers to ON_DATA (with DATA):
-// a dump's parts, or one reply. The kernel's error, in an NLMSG_ERROR or in the NLMSG_DONE
-// that ends a dump (a set gone meanwhile), fails it with its errno.
+// netfilter_request's state: the caller's callback, and whether a part said the dump was torn.
 struct Request {
     mnl_cb_t on_data;
     void* data;
@@ -67,13 +64,17 @@ int on_done(const nlmsghdr* nlh, void* data) {
     return MNL_CB_STOP;
 }
 
-int on_data(const nlmsghdr* nlh, void* data) {
+int on_part(const nlmsghdr* nlh, void* data) {
     auto* r = static_cast<Request*>(data);
     if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) r->interrupted = true;
-    return r->on_data(nlh, r->data);
+    return r->on_data ? r->on_data(nlh, r->data) : MNL_CB_OK;
 }
 
-Status run(const std::string& what, const nlmsghdr* request, Request& r) {
+}  // namespace
+
+Status netfilter_request(const std::string& what, const nlmsghdr* request, mnl_cb_t on_data,
+                         void* data) {
+    Request r{on_data, data};
     UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER));
     if (!fd) return errno_error(ErrorKind::Failed, what + ": socket", errno);
     sockaddr_nl addr{};
@@ -98,7 +99,7 @@ Status run(const std::string& what, const nlmsghdr* request, Request& r) {
         if (static_cast<size_t>(n) > buf.size())
             return make_error(ErrorKind::Failed, what + ": a reply larger than its buffer");
         int rc = mnl_cb_run2(buf.data(), static_cast<size_t>(n), request->nlmsg_seq, addr.nl_pid,
-                             on_data, &r, control, NLMSG_MIN_TYPE);
+                             on_part, &r, control, NLMSG_MIN_TYPE);
         if (rc == MNL_CB_STOP) break;
         if (rc == MNL_CB_ERROR) return errno_error(ErrorKind::Failed, what, errno);
     }
@@ -106,6 +107,8 @@ Status run(const std::string& what, const nlmsghdr* request, Request& r) {
         return make_error(ErrorKind::Failed, what + ": interrupted by a change (NLM_F_DUMP_INTR)");
     return {};
 }
+
+namespace {
 
 int on_elements(const nlmsghdr* nlh, void* set) {
     return nftnl_set_elems_nlmsg_parse(nlh, static_cast<nftnl_set*>(set)) < 0 ? MNL_CB_ERROR
@@ -123,8 +126,7 @@ Result<uint32_t> ruleset_generation() {
     if (!gen) return make_error(ErrorKind::Failed, what + ": out of memory");
     std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
     nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK, 1);
-    Request r{on_generation, gen.get()};
-    if (auto st = run(what, nlh, r); !st) return st.error();
+    if (auto st = netfilter_request(what, nlh, on_generation, gen.get()); !st) return st.error();
     if (!nftnl_gen_is_set(gen.get(), NFTNL_GEN_ID))
         return make_error(ErrorKind::Failed, what + ": no generation in the reply");
     return nftnl_gen_get_u32(gen.get(), NFTNL_GEN_ID);
@@ -140,8 +142,7 @@ Result<std::vector<Element>> dump_set(const std::string& name) {
     nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETSETELEM, NFPROTO_INET,
                                           NLM_F_DUMP | NLM_F_ACK, 1);
     nftnl_set_elems_nlmsg_build_payload(nlh, set.get());
-    Request r{on_elements, set.get()};
-    if (auto st = run(what, nlh, r); !st) return st.error();
+    if (auto st = netfilter_request(what, nlh, on_elements, set.get()); !st) return st.error();
     std::vector<Element> out;
     std::unique_ptr<nftnl_set_elems_iter, IterDeleter> it(nftnl_set_elems_iter_create(set.get()));
     if (!it) return make_error(ErrorKind::Failed, what + ": out of memory");
@@ -172,7 +173,7 @@ static auto as_tuple(const Element& e) {
 }
 
 bool sets_hold(const std::vector<ElementOp>& ops,
-               const std::vector<std::pair<std::string, std::vector<Element>>>& held) {
+               std::vector<std::pair<std::string, std::vector<Element>>> held) {
     std::map<std::string, std::vector<Element>> want;
     for (const auto& [set, elems] : held) want[set];  // a set with nothing to add holds nothing
     for (const auto& op : ops) {
@@ -182,7 +183,7 @@ bool sets_hold(const std::vector<ElementOp>& ops,
     if (want.size() != held.size()) return false;  // a set to fill that was not dumped
     auto less = [](const Element& a, const Element& b) { return as_tuple(a) < as_tuple(b); };
     auto same = [](const Element& a, const Element& b) { return as_tuple(a) == as_tuple(b); };
-    for (auto [set, elems] : held) {
+    for (auto& [set, elems] : held) {
         auto& w = want[set];
         std::sort(w.begin(), w.end(), less);
         std::sort(elems.begin(), elems.end(), less);

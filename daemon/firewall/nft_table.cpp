@@ -9,9 +9,7 @@
 #include <libnftnl/common.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
 #include <nftables/libnftables.h>
-#include <sys/socket.h>
 
 #include <cerrno>
 #include <vector>
@@ -21,7 +19,6 @@
 #include "nft_events.hpp"
 #include "nft_set_dump.hpp"
 #include "profile.hpp"
-#include "unique_fd.hpp"
 
 namespace tapd {
 
@@ -96,7 +93,7 @@ static bool sets_hold_already(const std::vector<nft::ElementOp>& ops) {
     // A change during the dumps may have torn one without a word: refilled then.
     auto after = nft::ruleset_generation();
     if (!before || !after || before.value() != after.value()) return false;
-    return nft::sets_hold(ops, held);
+    return nft::sets_hold(ops, std::move(held));
 }
 
 Status NftTable::rebuild(const nft::TableState& state, const std::string& what) {
@@ -124,37 +121,14 @@ Status NftTable::rebuild(const nft::TableState& state, const std::string& what) 
 // Whether table inet tapd exists, asked of the kernel: NFT_MSG_GETTABLE, which it refuses with
 // ENOENT when there is none. libnftables says so only in its message text.
 static Result<bool> table_exists() {
-    const std::string what = "nf_tables: getting table inet " + std::string(nft::kTable);
-    UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER));
-    if (!fd) return errno_error(ErrorKind::Failed, what + ": socket", errno);
-    sockaddr_nl addr{};
-    addr.nl_family = AF_NETLINK;
-    socklen_t len = sizeof addr;
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 ||
-        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) < 0)
-        return errno_error(ErrorKind::Failed, what + ": bind", errno);
     std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-    const uint32_t seq = 1;
-    nlmsghdr* nlh =
-        nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK, seq);
+    nlmsghdr* nlh = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK, 1);
     mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, nft::kTable);
-    sockaddr_nl kernel{};
-    kernel.nl_family = AF_NETLINK;
-    if (::sendto(fd.get(), nlh, nlh->nlmsg_len, 0, reinterpret_cast<sockaddr*>(&kernel),
-                 sizeof kernel) < 0)
-        return errno_error(ErrorKind::Failed, what, errno);
-    // The table (NFT_MSG_NEWTABLE), then the acknowledgement; or an error instead.
-    for (;;) {
-        ssize_t n = ::recv(fd.get(), buf.data(), buf.size(), 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return errno_error(ErrorKind::Failed, what, errno);
-        int r = mnl_cb_run(buf.data(), static_cast<size_t>(n), seq, addr.nl_pid, nullptr, nullptr);
-        if (r == MNL_CB_STOP) return true;
-        if (r == MNL_CB_ERROR) {
-            if (errno == ENOENT) return false;
-            return errno_error(ErrorKind::Failed, what, errno);
-        }
-    }
+    auto st = nft::netfilter_request("nf_tables: getting table inet " + std::string(nft::kTable),
+                                     nlh, nullptr, nullptr);
+    if (st) return true;
+    if (st.error().err == ENOENT) return false;
+    return st.error();
 }
 
 Result<nlohmann::json> NftTable::query(const std::string& command) {

@@ -81,6 +81,14 @@ tapd::TapSpec spec_of(const Plan& p) {
     return s;
 }
 
+// PID's resident set (VmRSS), or -1.
+long rss_kib(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+    return -1;
+}
+
 // tapd's RSS once it is at rest: 100 ms after it was last woken it gives its free heap back
 // (malloc_trim) and logs the heap's figures (TAPD_PROFILE); the kernel's notifications about n
 // new taps (IPv6 DAD, routes) keep it busy for a while after they were made.
@@ -90,10 +98,7 @@ long rss_at_rest(Env& env) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         if (env.tapd_log().find("profile: heap", from) != std::string::npos) break;
     }
-    std::ifstream in("/proc/" + std::to_string(env.tapd_pid()) + "/status");
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
-    return -1;
+    return rss_kib(env.tapd_pid());
 }
 
 // The heap's figures at tapd's last trim (TAPD_PROFILE): in use, free, mmapped, RSS.
@@ -153,9 +158,7 @@ Start exec_to_ready(Env& env, const std::string& bin) {
     }
     if (start.ms >= 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-        for (std::string line; std::getline(in, line);)
-            if (line.rfind("VmRSS:", 0) == 0) start.rss_kib = std::atol(line.c_str() + 6);
+        start.rss_kib = rss_kib(pid);
     }
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);

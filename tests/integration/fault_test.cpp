@@ -155,20 +155,28 @@ nlohmann::json without_handles(nlohmann::json j) {
     return j;
 }
 
-// A start puts tapd's table back as its taps need it: what others added to it while tapd was
-// down (an element, a rule) is gone, nothing of its own is missing, the rest is as it was.
-TEST(Restart, AStartRebuildsTheTableAsTheCreatesMadeIt) {
-    TAPD_REQUIRE_PRIVILEGES();
-    Env env;
+// Starts tapd, makes two masquerading taps (tap0, tap1) and, with THIRD, a third without
+// (tap2), keeps tapd's table as they left it in *BEFORE (without handles) and kills tapd.
+void masquerading_taps_then_kill(Env& env, bool third, nlohmann::json* before) {
     env.start_tapd();
     ASSERT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.1/26", "--masquerade"}).status,
               0);
     ASSERT_EQ(
         env.tapctl({"create", "tap1", "--address", "192.168.69.65/26", "--masquerade"}).status, 0);
-    ASSERT_EQ(env.tapctl({"create", "tap2", "--address", "192.168.69.129/26"}).status, 0);
-    auto before = without_handles(env.nft_table());
-    ASSERT_TRUE(before.is_object()) << before;
+    if (third)
+        ASSERT_EQ(env.tapctl({"create", "tap2", "--address", "192.168.69.129/26"}).status, 0);
+    *before = without_handles(env.nft_table());
+    ASSERT_TRUE(before->is_object()) << *before;
     env.stop_tapd(SIGKILL);
+}
+
+// A start puts tapd's table back as its taps need it: what others added to it while tapd was
+// down (an element, a rule) is gone, nothing of its own is missing, the rest is as it was.
+TEST(Restart, AStartRebuildsTheTableAsTheCreatesMadeIt) {
+    TAPD_REQUIRE_PRIVILEGES();
+    Env env;
+    nlohmann::json before;
+    ASSERT_NO_FATAL_FAILURE(masquerading_taps_then_kill(env, true, &before));
     for (const std::vector<std::string>& cmd :
          {std::vector<std::string>{"nft", "add", "element", "inet", "tapd", "masq4",
                                    "{ 192.168.69.192/26 }"},
@@ -187,14 +195,8 @@ TEST(Restart, AStartRebuildsTheTableAsTheCreatesMadeIt) {
 TEST(Restart, AStartKeepsSetsThatHoldWhatItsTapsNeed) {
     TAPD_REQUIRE_PRIVILEGES();
     Env env;
-    env.start_tapd();
-    ASSERT_EQ(env.tapctl({"create", "tap0", "--address", "192.168.69.1/26", "--masquerade"}).status,
-              0);
-    ASSERT_EQ(
-        env.tapctl({"create", "tap1", "--address", "192.168.69.65/26", "--masquerade"}).status, 0);
-    auto before = without_handles(env.nft_table());
-    ASSERT_TRUE(before.is_object()) << before;
-    env.stop_tapd(SIGKILL);
+    nlohmann::json before;
+    ASSERT_NO_FATAL_FAILURE(masquerading_taps_then_kill(env, false, &before));
     // nf_tables' notifications during the start, written by nft monitor to a file.
     std::string events = env.dir() + "/nft-events";
     auto spawned = std::chrono::steady_clock::now();

@@ -80,20 +80,10 @@ TEST_F(Doctor, ACallerNoPolicyRuleMatchesIsWarned) {
 CommandResult doctor_with_tun(Env& env, const std::string& setup) {
     std::string dir = env.dir() + "/devtun";
     std::filesystem::create_directories(dir);
-    std::vector<std::string> argv = {
-        "unshare",
-        "--mount",
-        "--propagation",
-        "private",
-        "--",
-        "sh",
-        "-c",
-        "mount -t tmpfs devtun \"$0\" && set -- \"$0/tun\" \"$@\" && " + setup +
-            " && mount --bind \"$1\" /dev/net/tun && shift && exec \"$@\"",
-        dir};
-    auto user = env.user_command(65534, {tapctl_bin(), "doctor"});
-    argv.insert(argv.end(), user.begin(), user.end());
-    return run(argv);
+    return run(in_private_mounts("mount -t tmpfs devtun \"$0\" && set -- \"$0/tun\" \"$@\" && " +
+                                     setup +
+                                     " && mount --bind \"$1\" /dev/net/tun && shift && exec \"$@\"",
+                                 dir, env.user_command(65534, {tapctl_bin(), "doctor"})));
 }
 
 TEST_F(Doctor, DevNetTunThatTapdCannotOpenFails) {

@@ -272,19 +272,19 @@ void Env::stop_bus() {
     bus_pid_ = -1;
 }
 
-std::vector<std::string> Env::with_test_users(const std::vector<std::string>& argv) const {
-    std::vector<std::string> out = {"unshare",
-                                    "--mount",
-                                    "--propagation",
-                                    "private",
-                                    "--",
-                                    "sh",
-                                    "-c",
-                                    "mount --bind \"$0/passwd\" /etc/passwd && mount --bind "
-                                    "\"$0/group\" /etc/group && exec \"$@\"",
-                                    dir_};
-    out.insert(out.end(), argv.begin(), argv.end());
+std::vector<std::string> in_private_mounts(const std::string& script, const std::string& arg0,
+                                           const std::vector<std::string>& args) {
+    std::vector<std::string> out = {"unshare", "--mount", "--propagation", "private", "--",
+                                    "sh",      "-c",      script,          arg0};
+    out.insert(out.end(), args.begin(), args.end());
     return out;
+}
+
+std::vector<std::string> Env::with_test_users(const std::vector<std::string>& argv) const {
+    return in_private_mounts(
+        "mount --bind \"$0/passwd\" /etc/passwd && mount --bind \"$0/group\" /etc/group && "
+        "exec \"$@\"",
+        dir_, argv);
 }
 
 Env::~Env() {

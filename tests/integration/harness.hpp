@@ -27,6 +27,11 @@ struct CommandResult {
 CommandResult run(const std::vector<std::string>& argv, int timeout_seconds = 60);
 
 // Why privileged tests cannot run here, or "" if they can.
+// `unshare --mount --propagation private -- sh -c SCRIPT ARG0 ARGS...`: SCRIPT (which changes
+// mounts, then usually ends in `exec "$@"`) in a mount namespace of its own, so that nothing it
+// mounts reaches the machine. ARG0 is the script's $0, ARGS its "$@".
+std::vector<std::string> in_private_mounts(const std::string& script, const std::string& arg0,
+                                           const std::vector<std::string>& args = {});
 std::string privileged_unavailable();
 
 // Skips the test when WHY (why it cannot run) is not empty, except under CI=true where that is a

@@ -48,29 +48,13 @@ class RealFirewalld {
         fs::copy("/etc/firewalld", etc, fs::copy_options::recursive, ec);
         // A private /run (firewalld's temporary files go to /run/firewalld), no bytecode caches
         // written into the system's Python directories: nothing of the host changes.
-        std::vector<std::string> argv = {"ip",
-                                         "netns",
-                                         "exec",
-                                         env.ns(),
-                                         "unshare",
-                                         "--mount",
-                                         "--propagation",
-                                         "private",
-                                         "--",
-                                         "sh",
-                                         "-c",
-                                         "mount -t tmpfs tapd-test-run /run && exec \"$@\"",
-                                         "sh",
-                                         "env",
-                                         "DBUS_SYSTEM_BUS_ADDRESS=" + env.bus_address(),
-                                         "PYTHONDONTWRITEBYTECODE=1",
-                                         "firewalld",
-                                         "--nofork",
-                                         "--nopid",
-                                         "--system-config",
-                                         etc,
-                                         "--log-target",
-                                         "console"};
+        std::vector<std::string> argv = {"ip", "netns", "exec", env.ns()};
+        for (auto& a :
+             in_private_mounts("mount -t tmpfs tapd-test-run /run && exec \"$@\"", "sh",
+                               {"env", "DBUS_SYSTEM_BUS_ADDRESS=" + env.bus_address(),
+                                "PYTHONDONTWRITEBYTECODE=1", "firewalld", "--nofork", "--nopid",
+                                "--system-config", etc, "--log-target", "console"}))
+            argv.push_back(std::move(a));
         std::vector<char*> args;
         for (auto& a : argv) args.push_back(a.data());
         args.push_back(nullptr);

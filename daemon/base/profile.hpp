@@ -10,14 +10,55 @@
 
 namespace tapd {
 
+// TAPD_PROFILE is set.
+inline bool profiling() {
+    static const bool on = std::getenv("TAPD_PROFILE") != nullptr;
+    return on;
+}
+
+// The time this thread has spent in the kernel's calls that KernelCall times, when profiling.
+inline std::chrono::steady_clock::duration& kernel_time() {
+    thread_local std::chrono::steady_clock::duration total{};
+    return total;
+}
+
+// Times one call into the kernel (a syscall, or a netlink request and its answer) into
+// kernel_time(), so that a profile tells a call's own work from the kernel's. The outermost of
+// nested ones counts. Costs one test of a flag unless profiling.
+class KernelCall {
+  public:
+    KernelCall() {
+        if (profiling() && depth()++ == 0) start_ = std::chrono::steady_clock::now();
+    }
+    ~KernelCall() {
+        if (profiling() && --depth() == 0)
+            kernel_time() += std::chrono::steady_clock::now() - start_;
+    }
+    KernelCall(const KernelCall&) = delete;
+    KernelCall& operator=(const KernelCall&) = delete;
+
+  private:
+    static int& depth() {
+        thread_local int d = 0;
+        return d;
+    }
+    std::chrono::steady_clock::time_point start_{};
+};
+
 class StepClock {
   public:
     explicit StepClock(std::string what) : what_(std::move(what)) {}
     ~StepClock() { done(); }
     // Logs the line now (the destructor then logs nothing).
+    // The line ends with the time spent in timed kernel calls (KernelCall) and the rest, the
+    // call's own work: "..., kernel calls K ms, own O ms, total T ms".
     void done() {
-        if (enabled() && !done_)
-            log::info("profile: " + what_ + line_ + " total " + ms(Clock::now() - start_));
+        if (enabled() && !done_) {
+            auto total = Clock::now() - start_;
+            auto kernel = kernel_time() - kernel_at_start_;
+            log::info("profile: " + what_ + line_ + " kernel calls " + ms(kernel) + ", own " +
+                      ms(total - kernel) + ", total " + ms(total));
+        }
         done_ = true;
     }
     // Ends the step named STEP (it began at the previous mark).
@@ -29,10 +70,7 @@ class StepClock {
     }
 
     // TAPD_PROFILE is set.
-    static bool enabled() {
-        static const bool on = std::getenv("TAPD_PROFILE") != nullptr;
-        return on;
-    }
+    static bool enabled() { return profiling(); }
 
   private:
     using Clock = std::chrono::steady_clock;
@@ -45,6 +83,7 @@ class StepClock {
     std::string what_, line_;
     bool done_ = false;
     Clock::time_point start_ = Clock::now(), last_ = start_;
+    Clock::duration kernel_at_start_ = kernel_time();
 };
 
 }  // namespace tapd

@@ -16,6 +16,8 @@
 #include <map>
 #include <utility>
 
+#include "profile.hpp"
+
 namespace tapd::nft {
 
 static Element ipv4_key(uint32_t host_order, uint32_t flags) {
@@ -241,8 +243,12 @@ Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* ref
     uint32_t last = seq_;
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
-    ssize_t sent = ::sendto(fd_.get(), mnl_nlmsg_batch_head(batch), mnl_nlmsg_batch_size(batch), 0,
-                            reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
+    ssize_t sent;
+    {
+        KernelCall call;  // the kernel applies the whole batch in here
+        sent = ::sendto(fd_.get(), mnl_nlmsg_batch_head(batch), mnl_nlmsg_batch_size(batch), 0,
+                        reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
+    }
     size_t size = mnl_nlmsg_batch_size(batch);
     mnl_nlmsg_batch_stop(batch);
     if (sent < 0 || size_t(sent) != size)
@@ -254,11 +260,19 @@ Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* ref
     Status first_error;
     std::vector<char> rbuf(MNL_SOCKET_BUFFER_SIZE);
     while (acked < ops.size()) {
-        ssize_t n = ::recv(fd_.get(), rbuf.data(), rbuf.size(), MSG_DONTWAIT);
+        ssize_t n;
+        {
+            KernelCall call;
+            n = ::recv(fd_.get(), rbuf.data(), rbuf.size(), MSG_DONTWAIT);
+        }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && errno == EAGAIN) {
             pollfd p{fd_.get(), POLLIN, 0};
-            int r = ::poll(&p, 1, 1000);
+            int r;
+            {
+                KernelCall call;  // waiting for the kernel's acks
+                r = ::poll(&p, 1, 1000);
+            }
             if (r < 0 && errno == EINTR) continue;
             if (r <= 0) break;
             continue;

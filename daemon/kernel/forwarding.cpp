@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <string>
 
+#include "profile.hpp"
 #include "unique_fd.hpp"
 
 namespace tapd {
@@ -14,6 +15,7 @@ namespace tapd {
 static constexpr const char* kPath = "/proc/sys/net/ipv4/ip_forward";
 
 Result<int> read_ip_forward() {
+    KernelCall kernel;
     UniqueFd fd(::open(kPath, O_RDONLY | O_CLOEXEC));
     if (!fd) return errno_error(ErrorKind::Failed, std::string("open ") + kPath, errno);
     char buf[8] = {};
@@ -24,6 +26,7 @@ Result<int> read_ip_forward() {
 }
 
 Status write_ip_forward(int value) {
+    KernelCall kernel;
     UniqueFd fd(::open(kPath, O_WRONLY | O_CLOEXEC));
     if (!fd) return errno_error(ErrorKind::Failed, std::string("open ") + kPath, errno);
     const char* text = value ? "1\n" : "0\n";

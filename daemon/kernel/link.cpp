@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "profile.hpp"
+
 namespace tapd {
 
 namespace {
@@ -24,6 +26,7 @@ bool name_ifreq(ifreq& ifr, const std::string& name) {
 }  // namespace
 
 Result<int> link_index(NlSocket& nl, const std::string& name) {
+    KernelCall kernel;
     ifreq ifr{};
     if (!name_ifreq(ifr, name)) return 0;  // no link can have it
     if (::ioctl(nl.fd(), SIOCGIFINDEX, &ifr) < 0) {
@@ -34,6 +37,7 @@ Result<int> link_index(NlSocket& nl, const std::string& name) {
 }
 
 Result<std::optional<std::string>> link_name(NlSocket& nl, int ifindex) {
+    KernelCall kernel;
     ifreq ifr{};
     ifr.ifr_ifindex = ifindex;
     if (::ioctl(nl.fd(), SIOCGIFNAME, &ifr) < 0) {
@@ -44,6 +48,7 @@ Result<std::optional<std::string>> link_name(NlSocket& nl, int ifindex) {
 }
 
 Result<LinkInfo> link_mtu_mac(NlSocket& nl, const std::string& name) {
+    KernelCall kernel;
     LinkInfo info;
     info.name = name;
     ifreq ifr{};

@@ -1,5 +1,6 @@
 // Netlink sockets: the system calls behind NlChannel, and notification sockets.
 #include "netlink.hpp"
+#include "profile.hpp"
 
 #include <linux/netlink.h>
 #include <sys/socket.h>
@@ -57,6 +58,7 @@ Result<std::unique_ptr<NlSocket>> NlSocket::adopt(UniqueFd fd, int rcvtimeo_ms) 
 }
 
 Status NlSocket::send(NlBytes request, const std::string& what) {
+    KernelCall kernel;
     // To the kernel: a netlink socket's default destination (port 0).
     while (::send(fd(), request.data(), request.size(), 0) < 0)
         if (errno != EINTR) return errno_error(ErrorKind::Failed, what + " (sending)", errno);
@@ -64,6 +66,7 @@ Status NlSocket::send(NlBytes request, const std::string& what) {
 }
 
 Result<NlBytes> NlSocket::receive(const std::string& what) {
+    KernelCall kernel;
     if (buf_.empty()) buf_.resize(kReceiveBuffer);
     sockaddr_nl from{};
     socklen_t from_len = sizeof from;
@@ -104,6 +107,7 @@ Result<std::unique_ptr<NlNotificationSocket>> NlNotificationSocket::open(
 }
 
 Result<NlBytes> NlNotificationSocket::next() {
+    KernelCall kernel;
     if (buf_.empty()) buf_.resize(kReceiveBuffer);
     while (true) {
         sockaddr_nl from{};

@@ -2,6 +2,7 @@
 #include "tap.hpp"
 
 #include "fault.hpp"
+#include "profile.hpp"
 #include "utf8.hpp"
 
 #include <fcntl.h>
@@ -69,6 +70,7 @@ static Status set_iff(int fd, const std::string& name, TapFlags flags, ErrorKind
 }
 
 Result<UniqueFd> create_tap(const std::string& name, uid_t owner, TapFlags flags) {
+    KernelCall kernel;
     auto fd = open_tun();
     if (!fd) return fd;
     // TUNSETIFF on an existing tap would attach to it instead of creating; the caller checks
@@ -82,6 +84,7 @@ Result<UniqueFd> create_tap(const std::string& name, uid_t owner, TapFlags flags
 }
 
 Status set_no_carrier(int fd, const std::string& name) {
+    KernelCall kernel;
     int carrier = 0;
     if (ioctl(fd, TUNSETCARRIER, &carrier) == 0) return {};
     // A kernel before 5.0 has no TUNSETCARRIER: the tap keeps its carrier until tapd's fd
@@ -91,6 +94,7 @@ Status set_no_carrier(int fd, const std::string& name) {
 }
 
 Status make_persistent(int fd, const std::string& name) {
+    KernelCall kernel;
     if (ioctl(fd, TUNSETPERSIST, 1UL) < 0)
         return errno_error(ErrorKind::Failed, "TUNSETPERSIST on '" + name + "'", errno);
     return {};

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <map>
 
+#include "profile.hpp"
 #include "state.hpp"
 #include "unique_fd.hpp"
 
@@ -56,6 +57,7 @@ Status StateFile::prepare() const {
 Status StateFile::save(const State& state) {
     std::string tmp = path() + ".tmp";
     std::string text = to_json(state).dump(1) + "\n";
+    KernelCall kernel;  // the rest: open, write, fsync, rename, unlink
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (!fd) return errno_error(ErrorKind::Failed, "writing state: open " + tmp, errno);
     size_t done = 0;
@@ -90,6 +92,7 @@ Status StateFile::save(const State& state) {
 
 Status StateFile::append(const json& entry) {
     std::string line = entry.dump() + "\n";
+    KernelCall kernel;  // the rest: open, fstat, write, fsync, close
     const std::string path = journal_path();
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
     if (!fd) return errno_error(ErrorKind::Failed, "writing state: open " + path, errno);

@@ -185,6 +185,8 @@ int main(int argc, char** argv) {
     }
     std::map<std::string, std::map<int, Stats>> s;
     std::map<int, std::string> profiles;
+    // tapd's own work per call: its profile without the kernel's calls (TAPD_PROFILE's "own").
+    std::map<std::string, std::map<int, double>> own;
     std::map<int, long> rss_ready, rss_after, rss_after_start;
     std::map<int, int> failed;
     for (int n : ns) {
@@ -270,6 +272,11 @@ int main(int argc, char** argv) {
                 time_ms([&] { must(run(tapctl_list), "tapctl list --all"); }));
         }
         std::string log = env.tapd_log().substr(log_from);
+        for (const char* call : {"CreateTap", "DeleteTap"}) {
+            auto steps =
+                tapd::bench::profile_steps(log, std::string("profile: ") + call + " " + m.name);
+            if (steps.steps.count("own")) own[call][n] = steps.steps["own"].median();
+        }
         profiles[n] = "  after populating: " + heap_populated + "\n  " +
                       profile(log, "CreateTap " + m.name) + "\n  " +
                       profile(log, "DeleteTap " + m.name);
@@ -343,6 +350,16 @@ int main(int argc, char** argv) {
         std::printf("CreateTap n=%d / n=%d = %.2fx\n", ns.back(), ns.front(),
                     s["CreateTap (D-Bus call)"][ns.back()].median() /
                         s["CreateTap (D-Bus call)"][ns.front()].median());
+    for (const char* call : {"CreateTap", "DeleteTap"}) {
+        if (own[call].empty()) continue;
+        std::printf("%s, tapd's own work (its profile without the kernel's calls), median ms:",
+                    call);
+        for (int n : ns) std::printf(" n=%d %.3f", n, own[call][n]);
+        if (ns.size() > 1 && own[call][ns.front()] > 0)
+            std::printf(" (n=%d / n=%d = %.2fx)", ns.back(), ns.front(),
+                        own[call][ns.back()] / own[call][ns.front()]);
+        std::printf("\n");
+    }
     std::printf("rounds: %d\n", rounds);
     return 0;
 }

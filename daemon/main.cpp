@@ -286,6 +286,7 @@ int main(int argc, char** argv) {
             while (true) {
                 if (after_due && (now_ms() >= after_at || bus_has_input(*conn))) {
                     bus->after_call();
+                    if (size_t taps = bus->take_heap_churn()) tapd::consolidate_heap(taps);
                     after_due = false;
                 }
                 if (after_due || !conn->processPendingRequest()) break;

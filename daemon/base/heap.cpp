@@ -24,4 +24,9 @@ void release_free_heap() {
               std::to_string(m.hblkhd / 1024) + " KiB; RSS " + rss);
 }
 
+void consolidate_heap(size_t taps) {
+    StepClock clock("heap consolidated after a call about " + std::to_string(taps) + " taps");
+    malloc_trim(0);
+}
+
 }  // namespace tapd

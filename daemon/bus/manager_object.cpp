@@ -84,6 +84,7 @@ void ManagerObject::export_for(sd_bus_message* m) {
         (path == names::kManagerPath &&
          sd_bus_message_is_method_call(m, kObjectManager, "GetManagedObjects") > 0)) {
         for (const auto& [name, r] : service_.taps().all()) export_object(name);
+        answered_about(service_.taps().all().size());
     } else if (introspect && path == names::kManagerPath && !service_.taps().all().empty()) {
         export_object(service_.taps().all().begin()->first);
     }
@@ -189,12 +190,15 @@ void ManagerObject::DeleteTap(const std::string& name) {
 }
 
 std::vector<sdbus::ObjectPath> ManagerObject::ListTaps() {
-    return paths(service_.owned(callers_.of(getObject())));
+    auto taps = service_.owned(callers_.of(getObject()));
+    answered_about(taps.size());
+    return paths(taps);
 }
 
 std::vector<sdbus::ObjectPath> ManagerObject::ListAllTaps() {
     Caller c = callers_.of(getObject());
     auto taps = required(c, "ListAllTaps", "", service_.all(c));
+    answered_about(taps.size());
     return paths(taps);
 }
 
@@ -202,6 +206,7 @@ std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> ManagerObject
     const bool& all) {
     Caller c = callers_.of(getObject());
     auto taps = all ? required(c, "GetTaps", " all=1", service_.all(c)) : service_.owned(c);
+    answered_about(taps.size());
     std::map<sdbus::ObjectPath, std::map<std::string, sdbus::Variant>> out;
     for (const TapRecord* r : taps)
         out.emplace(names::tap_object_path(r->name), tap_properties(*r));

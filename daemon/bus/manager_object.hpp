@@ -8,9 +8,11 @@
 // them), drop_objects() drops them once tapd is idle.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sdbus-c++/sdbus-c++.h>
@@ -51,6 +53,11 @@ class ManagerObject final
     // for 100 ms): during a burst of calls each is made once, and a flood of listings
     // (GetManagedObjects, Introspect, which export every tap) pays it once, not per call.
     void drop_objects() { objects_.clear(); }
+    // How many taps the largest answer since the last take had (a listing, every tap's object)
+    // if that is many, else 0: building and freeing it left thousands of heap chunks that glibc
+    // sorts in the next large allocation, 2.5–3 ms into the next call at 1,000 taps. The main
+    // loop sorts them after the reply instead (consolidate_heap).
+    size_t take_heap_churn() { return std::exchange(heap_churn_, 0); }
 
   private:
     sdbus::ObjectPath CreateTap(const std::string& name,
@@ -89,12 +96,18 @@ class ManagerObject final
     // InterfacesAdded (with the tap's properties) or InterfacesRemoved for tap NAME; false if
     // there is nothing to announce (a tap added and gone before its announcement).
     bool announce(const std::string& name, bool added);
+    // A call answers about COUNT taps (see take_heap_churn).
+    void answered_about(size_t count) {
+        if (count >= kChurnTaps) heap_churn_ = std::max(heap_churn_, count);
+    }
+    static constexpr size_t kChurnTaps = 64;
 
     sdbus::IConnection& conn_;
     Service& service_;
     Callers& callers_;
     std::map<std::string, std::unique_ptr<TapObject>> objects_;  // exported since tapd was idle
     UniqueSlot filter_;
+    size_t heap_churn_ = 0;
 };
 
 // The tap name argument NAME of METHOD: bounded, then parsed (logged and thrown if bad).

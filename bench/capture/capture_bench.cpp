@@ -164,7 +164,8 @@ int run(int argc, char** argv) {
     std::string dir = "/dev/shm/tapd-capture-bench-" + std::to_string(::getpid());
     std::filesystem::create_directories(dir);
     ::chmod(dir.c_str(), 01777);  // uid 65534's tapctl writes its capture here
-    std::vector<Kind> kinds = {Kind::TcpdumpWrite, Kind::Capture, Kind::TcpdumpLines, Kind::Sniff};
+    std::vector<Kind> kinds = {Kind::TcpdumpWrite, Kind::Capture, Kind::LibReader,
+                               Kind::TcpdumpLines, Kind::Sniff};
     World current("", o.reader_cpu);
     std::unique_ptr<World> old;
     if (!o.old_tapd.empty()) {

@@ -108,6 +108,15 @@ pid_t spawn_tcpdump(const std::string& ns, int cpu, const std::vector<std::strin
     return pid;
 }
 
+// capture_read, built next to this program.
+std::string capture_read_bin() {
+    char self[4096];
+    ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) throw std::runtime_error("readlink /proc/self/exe");
+    std::string path(self, static_cast<size_t>(n));
+    return path.substr(0, path.rfind('/') + 1) + "capture_read";
+}
+
 }  // namespace
 
 const char* kind_name(Kind k) {
@@ -124,6 +133,8 @@ const char* kind_name(Kind k) {
             return "tapctl sniff";
         case Kind::SniffOld:
             return "tapctl sniff, old streamer";
+        case Kind::LibReader:
+            return "libtapd capture reader";
     }
     return "?";
 }
@@ -153,6 +164,11 @@ Reader Reader::start(Kind kind, test::Env& env, const std::string& ifname, const
     }
     std::vector<std::string> argv = {test::tapctl_bin(), lines ? "sniff" : "capture", ifname};
     if (!lines) argv.insert(argv.end(), {"-w", out});
+    if (kind == Kind::LibReader) {
+        out = base + ".count";
+        std::remove(out.c_str());
+        argv = {capture_read_bin(), env.bus_address(), ifname, out};
+    }
     std::string started = "capture of tap=" + ifname + " started";
     size_t before = count_of(env.tapd_log(), started);
     // tapctl sniff prints to stdout: the log is its output (errors would add lines, and show).
@@ -193,7 +209,10 @@ Kept Reader::stop() {
         return k;
     }
     if (status != 0) k.error = "exit status " + std::to_string(status) + ": " + slurp(err_);
-    k.frames = baseline_of(kind_) == Kind::TcpdumpLines ? lines_in(out_) : pcap_records(out_);
+    if (kind_ == Kind::LibReader)
+        k.frames = std::strtoull(slurp(out_).c_str(), nullptr, 10);
+    else
+        k.frames = baseline_of(kind_) == Kind::TcpdumpLines ? lines_in(out_) : pcap_records(out_);
     std::string err = slurp(err_);
     if (size_t at = err.find(" packets dropped by kernel"); at != std::string::npos) {
         size_t start = err.rfind('\n', at);

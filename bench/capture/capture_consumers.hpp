@@ -1,6 +1,7 @@
 // The readers capture_bench compares on one flooded tap, each run as its own process: tapctl
-// capture -w and tapctl sniff as uid 65534 through a tapd (this branch's or an older one), and
-// root's tcpdump -w and tcpdump -n -l on the same tap; and the flood itself.
+// capture -w, tapctl sniff and capture_read (a program on libtapd's capture reader) as uid 65534
+// through a tapd (this branch's or an older one), and root's tcpdump -w and tcpdump -n -l on the
+// same tap; and the flood itself.
 #pragma once
 
 #include <sys/types.h>
@@ -12,7 +13,15 @@
 
 namespace tapd::bench {
 
-enum class Kind { TcpdumpWrite, Capture, CaptureOld, TcpdumpLines, Sniff, SniffOld };
+enum class Kind {
+    TcpdumpWrite,
+    Capture,
+    CaptureOld,
+    TcpdumpLines,
+    Sniff,
+    SniffOld,
+    LibReader  // capture_read: libtapd's capture reader on the outbound capture, counting frames
+};
 
 const char* kind_name(Kind k);
 // The tcpdump reading that KIND is compared with (itself for tcpdump).

@@ -70,6 +70,30 @@ TEST_F(CaptureFilterTest, AFilterKeepsOnlyTheFramesItMatches) {
         << env_->tapd_log();
 }
 
+// "outbound" keeps the frames the host sends to the tap (what a program reads from its tap fd):
+// the way to read them at tcpdump's rate (bench/README, "Tap read path"); "inbound" the frames
+// the program writes.
+TEST_F(CaptureFilterTest, OutboundKeepsWhatTheHostSendsToTheTapAndInboundWhatItsProgramWrites) {
+    CommandResult out_cap, in_cap, holder;
+    std::thread out_reader = read_filtered("tap0", "outbound", 4, out_cap);
+    std::thread in_reader = read_filtered("tap0", "inbound", 4, in_cap);
+    EXPECT_TRUE(streaming(2)) << "not answered";
+    std::thread writer([&] {
+        holder = env_->as_user(
+            65534, {tapctl_bin(), "exec", "tap0", "--", capture_probe(), "write-frames", "3", "2"});
+    });
+    EXPECT_TRUE(env_->wait_carrier("tap0")) << "the holder never opened tap0";
+    for (int port : {9, 10, 11}) send_udp("192.168.69.1", port);
+    writer.join();
+    out_reader.join();
+    in_reader.join();
+    EXPECT_EQ(holder.status, 0) << holder.describe();
+    EXPECT_EQ(count_of(out_cap.out, "frame type=0x0800"), 3u) << out_cap.describe();
+    EXPECT_EQ(count_of(out_cap.out, "frame type=0x88b5"), 0u) << out_cap.describe();
+    EXPECT_EQ(count_of(in_cap.out, "frame type=0x88b5"), 3u) << in_cap.describe();
+    EXPECT_EQ(count_of(in_cap.out, "frame type=0x0800"), 0u) << in_cap.describe();
+}
+
 TEST_F(CaptureFilterTest, TapctlJoinsTheWordsAfterTheNameIntoOneExpression) {
     CommandResult sniff;
     std::thread reader([&] {

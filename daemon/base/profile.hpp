@@ -62,6 +62,11 @@ class StepClock {
             log::info("profile: " + what_ + line_ + " kernel calls " + ms(kernel) + ", own " +
                       ms(total - kernel) + ", total " + ms(total) + "; page faults " +
                       std::to_string(faults() - faults_at_start_));
+            // Each step's own work (its time without the kernel's calls).
+            if (!own_line_.empty()) {
+                own_line_.pop_back();
+                log::info("profile own: " + what_ + own_line_);
+            }
         }
         done_ = true;
     }
@@ -69,8 +74,12 @@ class StepClock {
     void mark(const char* step) {
         if (!enabled()) return;
         auto now = Clock::now();
+        auto kernel = kernel_time();
         line_ += std::string(" ") + step + " " + ms(now - last_) + ",";
+        own_line_ +=
+            std::string(" ") + step + " " + ms((now - last_) - (kernel - kernel_at_mark_)) + ",";
         last_ = now;
+        kernel_at_mark_ = kernel;
     }
 
     // TAPD_PROFILE is set.
@@ -89,11 +98,11 @@ class StepClock {
         ::getrusage(RUSAGE_THREAD, &u);
         return u.ru_minflt + u.ru_majflt;
     }
-    std::string what_, line_;
+    std::string what_, line_, own_line_;
     bool done_ = false;
     long faults_at_start_ = enabled() ? faults() : 0;
     Clock::time_point start_ = Clock::now(), last_ = start_;
-    Clock::duration kernel_at_start_ = kernel_time();
+    Clock::duration kernel_at_start_ = kernel_time(), kernel_at_mark_ = kernel_at_start_;
 };
 
 }  // namespace tapd

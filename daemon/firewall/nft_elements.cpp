@@ -191,7 +191,17 @@ Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* ref
         need += 256 + op.set.size();
         for (const auto& e : op.elems) need += 96 + e.key.size() + e.jump.size();
     }
-    std::vector<char> buf(std::max<size_t>(need, MNL_SOCKET_BUFFER_SIZE * 2));
+    // The buffers stay from call to call (a create's batch takes 16 KiB): a fresh allocation
+    // of that size searched glibc's free chunks, which a host of 1,000 taps leaves many of.
+    // One that a start's refill grew past kKeptBytes goes after it.
+    std::vector<char>& buf = send_buf_;
+    buf.resize(std::max<size_t>(need, MNL_SOCKET_BUFFER_SIZE * 2));
+    struct Shrink {
+        std::vector<char>& b;
+        ~Shrink() {
+            if (b.capacity() > kKeptBytes) std::vector<char>().swap(b);
+        }
+    } shrink{buf};
     // A batch is one datagram: the socket's send buffer must hold it (SO_SNDBUFFORCE: tapd has
     // CAP_NET_ADMIN; the plain SO_SNDBUF is capped by net.core.wmem_max).
     if (buf.size() > sndbuf_) {
@@ -258,7 +268,8 @@ Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* ref
     // only guards against a kernel that would not answer at all.
     size_t acked = 0;
     Status first_error;
-    std::vector<char> rbuf(MNL_SOCKET_BUFFER_SIZE);
+    std::vector<char>& rbuf = recv_buf_;
+    rbuf.resize(MNL_SOCKET_BUFFER_SIZE);
     while (acked < ops.size()) {
         ssize_t n;
         {

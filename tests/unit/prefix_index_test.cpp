@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace tapd {
 namespace {
 
@@ -165,6 +168,70 @@ TEST(PrefixIndex, AddressesAndRoutesShareKeysAndAreAskedForApart) {
     EXPECT_EQ(overlap(index, "fdbb::/64", 0, Held::Route), "");
     index.drop_link(5);
     EXPECT_EQ(index.count(Held::Address), 0u);
+}
+
+// Random adds, removals and link drops, each followed by every query of a small universe of
+// prefixes, against a list searched in full: the index's map, its hash of the same keys and its
+// per-link lists must stay one another's mirror through keys that come, go and come back.
+TEST(PrefixIndex, AgreesWithAFullSearchThroughRandomChanges) {
+    const char* universe[] = {"10.0.0.0/8",    "10.1.0.0/16",   "10.1.2.0/24",  "10.1.2.4/30",
+                              "10.1.2.5/32",   "10.2.0.0/16",   "192.168.69.0/24",
+                              "fdaa::/16",     "fdaa:1::/32",   "fdaa:1::/64",  "fdaa:1::5/128",
+                              "fdbb::/64"};
+    struct Held1 {
+        Prefix network;
+        PrefixHolder holder;
+    };
+    std::vector<Held1> model;
+    PrefixIndex index;
+    auto brute = [&](const Prefix& w, int except, Held held) -> bool {
+        for (const auto& m : model)
+            if (m.holder.ifindex != except && m.holder.held == held &&
+                m.network.address.family == w.address.family &&
+                (m.network.network().overlaps(w.network())))
+                return true;
+        return false;
+    };
+    uint32_t seed = 12345;
+    auto next = [&](uint32_t n) {
+        seed = seed * 1664525u + 1013904223u;
+        return (seed >> 8) % n;
+    };
+    for (int step = 0; step < 3000; ++step) {
+        Prefix p = net(universe[next(std::size(universe))]);
+        int ifindex = 1 + static_cast<int>(next(4));
+        Held held = next(2) ? Held::Address : Held::Route;
+        PrefixHolder h = held == Held::Address ? PrefixHolder::address_of(ifindex, p, {})
+                                               : PrefixHolder::route_via(ifindex);
+        uint32_t what = next(10);
+        if (what < 5) {
+            index.add(p, h);
+            model.push_back({p, h});
+        } else if (what < 9) {
+            auto it = std::find_if(model.begin(), model.end(), [&](const Held1& m) {
+                return m.network.network() == p.network() && m.holder == h;
+            });
+            EXPECT_EQ(index.remove(p, h), it != model.end()) << step;
+            if (it != model.end()) model.erase(it);
+        } else {
+            index.drop_link(ifindex);
+            std::erase_if(model, [&](const Held1& m) { return m.holder.ifindex == ifindex; });
+        }
+        for (const char* q : universe)
+            for (int except : {0, 1, 2})
+                for (Held kind : {Held::Address, Held::Route}) {
+                    Prefix w = net(q);
+                    EXPECT_EQ(index.find_overlap(w, except, kind).has_value(),
+                              brute(w, except, kind))
+                        << "step " << step << " query " << q << " except " << except;
+                }
+        size_t addresses = std::count_if(model.begin(), model.end(), [](const Held1& m) {
+            return m.holder.held == Held::Address;
+        });
+        ASSERT_EQ(index.count(Held::Address), addresses) << step;
+        ASSERT_EQ(index.count(Held::Route), model.size() - addresses) << step;
+        if (HasFailure()) return;
+    }
 }
 
 }  // namespace

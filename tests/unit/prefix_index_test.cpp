@@ -174,10 +174,9 @@ TEST(PrefixIndex, AddressesAndRoutesShareKeysAndAreAskedForApart) {
 // prefixes, against a list searched in full: the index's map, its hash of the same keys and its
 // per-link lists must stay one another's mirror through keys that come, go and come back.
 TEST(PrefixIndex, AgreesWithAFullSearchThroughRandomChanges) {
-    const char* universe[] = {"10.0.0.0/8",    "10.1.0.0/16",   "10.1.2.0/24",  "10.1.2.4/30",
-                              "10.1.2.5/32",   "10.2.0.0/16",   "192.168.69.0/24",
-                              "fdaa::/16",     "fdaa:1::/32",   "fdaa:1::/64",  "fdaa:1::5/128",
-                              "fdbb::/64"};
+    const char* universe[] = {"10.0.0.0/8",  "10.1.0.0/16", "10.1.2.0/24",     "10.1.2.4/30",
+                              "10.1.2.5/32", "10.2.0.0/16", "192.168.69.0/24", "fdaa::/16",
+                              "fdaa:1::/32", "fdaa:1::/64", "fdaa:1::5/128",   "fdbb::/64"};
     struct Held1 {
         Prefix network;
         PrefixHolder holder;

@@ -60,24 +60,17 @@ Result<PcapRing> open_ring(const std::string& ifname, int ifindex, uint32_t snap
     return ring;
 }
 
-Result<unsigned long> hold_frames(const PcapRing& ring) {
+Status hold_frames(const PcapRing& ring) {
     // A program of one instruction, "return 0": no frame is kept.
     sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
     sock_fprog prog{1, &none};
     int fd = ::pcap_get_selectable_fd(ring.get());
     if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0)
         return errno_error(ErrorKind::Failed, "holding the frames of the capture", errno);
-    // Every frame the socket took (those in the ring and those it dropped) minus those dropped.
-    // A frame that passed no filter an instant before and is stored just after this is missed:
-    // libpcap's pcap_setfilter() has the same window.
-    pcap_stat st{};
-    if (::pcap_stats(ring.get(), &st) != 0)
-        return make_error(ErrorKind::Failed, std::string("pcap_stats: ") +
-                                                 printable_utf8(::pcap_geterr(ring.get()), 512));
-    return static_cast<unsigned long>(st.ps_recv - st.ps_drop);
+    return {};
 }
 
-Status attach_filter(const PcapRing& ring, const std::string& expression) {
+Result<unsigned long> attach_filter(const PcapRing& ring, const std::string& expression) {
     auto refused = [&](const char* reason) {
         return make_error(ErrorKind::InvalidArgument,
                           "option 'filter': '" + printable_utf8(expression, kShownExpression) +
@@ -86,6 +79,17 @@ Status attach_filter(const PcapRing& ring, const std::string& expression) {
     bpf_program prog{};
     if (::pcap_compile(ring.get(), &prog, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
         return refused(::pcap_geterr(ring.get()));
+    // The frames stored before hold_frames(): every frame the socket took (those in the ring
+    // and those it dropped) minus those dropped. Counted now, long after the hold (the
+    // compilation took a while), so that a frame that passed no filter just before it is
+    // stored already.
+    pcap_stat stats{};
+    if (::pcap_stats(ring.get(), &stats) != 0) {
+        ::pcap_freecode(&prog);
+        return make_error(ErrorKind::Failed, std::string("pcap_stats: ") +
+                                                 printable_utf8(::pcap_geterr(ring.get()), 512));
+    }
+    unsigned long unfiltered = stats.ps_recv - stats.ps_drop;
     // Attached by hand, not by pcap_setfilter(): that one also filters the ring's next block in
     // userland, where "inbound", "outbound" and "ifindex" (the kernel's packet metadata) match
     // nothing, so the first frames such a filter should keep were lost (libpcap issues #1254
@@ -99,15 +103,18 @@ Status attach_filter(const PcapRing& ring, const std::string& expression) {
     if (prog.bf_len > BPF_MAXINSNS ||
         ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &kernel, sizeof kernel) != 0) {
         // Too long for the kernel (more than 4,096 instructions, or more than optmem_max
-        // bytes): libpcap filters every frame in userland, as tcpdump would.
-        ::setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, nullptr, 0);
+        // bytes): libpcap filters every frame in userland, as tcpdump would, those stored
+        // before the hold too, so none is skipped.
+        int unused = 0;
+        ::setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &unused, sizeof unused);
         st = ::pcap_setfilter(ring.get(), &prog);
+        unfiltered = 0;
     }
     ::pcap_freecode(&prog);
     if (st != 0)
         return make_error(ErrorKind::Failed, std::string("attaching the filter: ") +
                                                  printable_utf8(::pcap_geterr(ring.get()), 512));
-    return {};
+    return unfiltered;
 }
 
 }  // namespace tapd

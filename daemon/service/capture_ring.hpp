@@ -42,14 +42,14 @@ class PcapRing {
 Result<PcapRing> open_ring(const std::string& ifname, int ifindex, uint32_t snaplen);
 
 // Stops RING's socket taking frames until attach_filter() replaces the program that keeps none,
-// so that nothing unfiltered reaches the ring while the caller's expression compiles; returns
-// how many frames it had already stored, unfiltered, which the stream skips.
-Result<unsigned long> hold_frames(const PcapRing& ring);
+// so that nothing unfiltered reaches the ring while the caller's expression compiles.
+Status hold_frames(const PcapRing& ring);
 
 // Compiles EXPRESSION (pcap-filter(7), optimized as tcpdump does) for RING's link type and snap
 // length and attaches it in the kernel (in libpcap's userland filter when the kernel refuses a
-// program that long); needs no capability. A bad expression is InvalidArgument quoting the
-// expression and libpcap's message.
-Status attach_filter(const PcapRing& ring, const std::string& expression);
+// program that long); needs no capability. Returns how many frames the ring stored, unfiltered,
+// before hold_frames(), which the stream skips (0 when libpcap filters them). A bad expression
+// is InvalidArgument quoting the expression and libpcap's message.
+Result<unsigned long> attach_filter(const PcapRing& ring, const std::string& expression);
 
 }  // namespace tapd

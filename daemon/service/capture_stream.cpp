@@ -54,8 +54,9 @@ void on_alarm(int) {
     ::_exit(1);
 }
 
-// Compiles and attaches SPEC's filter within kFilterSeconds; false after reporting why not.
-bool filter_in_time(const PcapRing& ring, const StreamerSpec& spec) {
+// Compiles and attaches SPEC's filter within kFilterSeconds, setting *UNFILTERED to the frames
+// the stream must skip (attach_filter()); false after reporting why not.
+bool filter_in_time(const PcapRing& ring, const StreamerSpec& spec, unsigned long* unfiltered) {
     std::string late = std::string(1, kStreamerBadFilter) + "option 'filter': compiling it took " +
                        "longer than " + std::to_string(kFilterSeconds) + " s";
     g_alarm_length = std::min(late.size(), sizeof g_alarm_message);
@@ -68,9 +69,12 @@ bool filter_in_time(const PcapRing& ring, const StreamerSpec& spec) {
     // Tests hold the compilation open (TAPD_PAUSE_AT=filter_compile:MS): how long libpcap takes
     // depends on the machine.
     pause_point("filter_compile");
-    Status st = attach_filter(ring, spec.filter);
+    auto st = attach_filter(ring, spec.filter);
     ::alarm(0);
-    if (st) return true;
+    if (st) {
+        *unfiltered = st.value();
+        return true;
+    }
     report(spec.ready,
            st.error().kind == ErrorKind::InvalidArgument ? kStreamerBadFilter : kStreamerFailed,
            st.error().message);
@@ -86,7 +90,7 @@ struct Stream {
     size_t capacity = 0;  // kBatchBytes and one more record: the one that found it full
     size_t used = 0;
     unsigned long frames = 0, dropped = 0;
-    unsigned long skip = 0;  // frames the ring took before the filter held them (hold_frames())
+    unsigned long skip = 0;  // frames the ring took before the filter held them (attach_filter())
     bool reader_gone = false;
 
     // Sends what the batch holds without blocking, keeping the unsent rest (the socket is
@@ -188,17 +192,15 @@ void run_streamer(const StreamerSpec& spec) {
         report(spec.ready, kStreamerFailed, ring.error().message);
         ::_exit(1);
     }
-    unsigned long unfiltered = 0;
     if (!spec.filter.empty()) {
-        auto held = hold_frames(ring.value());
-        if (!held) {
+        if (auto held = hold_frames(ring.value()); !held) {
             report(spec.ready, kStreamerFailed, held.error().message);
             ::_exit(1);
         }
-        unfiltered = held.value();
     }
     drop_capabilities();
-    if (!spec.filter.empty() && !filter_in_time(ring.value(), spec)) ::_exit(1);
+    unsigned long unfiltered = 0;
+    if (!spec.filter.empty() && !filter_in_time(ring.value(), spec, &unfiltered)) ::_exit(1);
     report(spec.ready, kStreamerReady, "");
     ::close(spec.ready);
 

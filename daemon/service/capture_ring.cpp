@@ -60,29 +60,25 @@ Result<PcapRing> open_ring(const std::string& ifname, int ifindex, uint32_t snap
     return ring;
 }
 
-Status hold_frames(const PcapRing& ring) {
-    // A program of one instruction, "return 0": no frame is kept.
-    sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
-    sock_fprog prog{1, &none};
-    int fd = ::pcap_get_selectable_fd(ring.get());
-    if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) != 0)
-        return errno_error(ErrorKind::Failed, "holding the frames of the capture", errno);
-    return {};
-}
-
 Result<unsigned long> attach_filter(const PcapRing& ring, const std::string& expression) {
     auto refused = [&](const char* reason) {
         return make_error(ErrorKind::InvalidArgument,
                           "option 'filter': '" + printable_utf8(expression, kShownExpression) +
                               "': " + printable_utf8(reason, 512));
     };
+    // Until the program is attached, one that keeps no frame holds the socket, so that nothing
+    // unfiltered reaches the ring while the expression compiles.
+    int fd = ::pcap_get_selectable_fd(ring.get());
+    sock_filter none = BPF_STMT(BPF_RET | BPF_K, 0);
+    sock_fprog hold{1, &none};
+    if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &hold, sizeof hold) != 0)
+        return errno_error(ErrorKind::Failed, "holding the frames of the capture", errno);
     bpf_program prog{};
     if (::pcap_compile(ring.get(), &prog, expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
         return refused(::pcap_geterr(ring.get()));
-    // The frames stored before hold_frames(): every frame the socket took (those in the ring
-    // and those it dropped) minus those dropped. Counted now, long after the hold (the
-    // compilation took a while), so that a frame that passed no filter just before it is
-    // stored already.
+    // The frames stored before the hold: every frame the socket took (those in the ring and
+    // those it dropped) minus those dropped. Counted now, long after the hold (the compilation
+    // took a while), so that a frame that passed no filter just before it is stored already.
     pcap_stat stats{};
     if (::pcap_stats(ring.get(), &stats) != 0) {
         ::pcap_freecode(&prog);
@@ -93,10 +89,9 @@ Result<unsigned long> attach_filter(const PcapRing& ring, const std::string& exp
     // Attached by hand, not by pcap_setfilter(): that one also filters the ring's next block in
     // userland, where "inbound", "outbound" and "ifindex" (the kernel's packet metadata) match
     // nothing, so the first frames such a filter should keep were lost (libpcap issues #1254
-    // and #1482). The program replaces hold_frames()'s in one step. libpcap's programs for
-    // Ethernet need no rewriting for the kernel (it rewrites only cooked captures' offsets).
+    // and #1482). The program replaces the hold in one step. libpcap's programs for Ethernet
+    // need no rewriting for the kernel (it rewrites only cooked captures' offsets).
     static_assert(sizeof(bpf_insn) == sizeof(sock_filter));
-    int fd = ::pcap_get_selectable_fd(ring.get());
     sock_fprog kernel{static_cast<unsigned short>(prog.bf_len),
                       reinterpret_cast<sock_filter*>(prog.bf_insns)};
     int st = 0;

@@ -41,15 +41,12 @@ class PcapRing {
 // Needs CAP_NET_RAW. Errors are Failed and name the tap and libpcap's reason.
 Result<PcapRing> open_ring(const std::string& ifname, int ifindex, uint32_t snaplen);
 
-// Stops RING's socket taking frames until attach_filter() replaces the program that keeps none,
-// so that nothing unfiltered reaches the ring while the caller's expression compiles.
-Status hold_frames(const PcapRing& ring);
-
 // Compiles EXPRESSION (pcap-filter(7), optimized as tcpdump does) for RING's link type and snap
 // length and attaches it in the kernel (in libpcap's userland filter when the kernel refuses a
-// program that long); needs no capability. Returns how many frames the ring stored, unfiltered,
-// before hold_frames(), which the stream skips (0 when libpcap filters them). A bad expression
-// is InvalidArgument quoting the expression and libpcap's message.
+// program that long); needs no capability. While it compiles, a program that keeps no frame
+// holds the socket. Returns how many frames the ring stored, unfiltered, before that hold,
+// which the stream skips (0 when libpcap filters them). A bad expression is InvalidArgument
+// quoting the expression and libpcap's message.
 Result<unsigned long> attach_filter(const PcapRing& ring, const std::string& expression);
 
 }  // namespace tapd

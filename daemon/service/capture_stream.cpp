@@ -90,7 +90,7 @@ struct Stream {
     size_t capacity = 0;  // kBatchBytes and one more record: the one that found it full
     size_t used = 0;
     unsigned long frames = 0, dropped = 0;
-    unsigned long skip = 0;  // frames the ring took before the filter held them (attach_filter())
+    unsigned long skip = 0;  // frames the ring took before the filter's hold (attach_filter())
     bool reader_gone = false;
 
     // Sends what the batch holds without blocking, keeping the unsent rest (the socket is
@@ -191,12 +191,6 @@ void run_streamer(const StreamerSpec& spec) {
     if (!ring) {
         report(spec.ready, kStreamerFailed, ring.error().message);
         ::_exit(1);
-    }
-    if (!spec.filter.empty()) {
-        if (auto held = hold_frames(ring.value()); !held) {
-            report(spec.ready, kStreamerFailed, held.error().message);
-            ::_exit(1);
-        }
     }
     drop_capabilities();
     unsigned long unfiltered = 0;

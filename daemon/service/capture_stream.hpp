@@ -31,13 +31,12 @@ struct StreamerSpec {
 };
 
 // Child main. Theory of operation, by stage:
-//   1. with tapd's CAP_NET_RAW: libpcap opens the tap's TPACKET_V3 ring (open_ring()); with a
-//      filter to come, a program that keeps no frame holds the ring (hold_frames()), and the
-//      few frames stored before it are skipped;
+//   1. with tapd's CAP_NET_RAW: libpcap opens the tap's TPACKET_V3 ring (open_ring());
 //   2. every capability is dropped; nothing after this needs one (SO_ATTACH_FILTER does not);
-//   3. the caller's expression is compiled (the parser never runs with privileges, nor in
-//      tapd) and attached in the kernel, replacing the one that kept none, under an alarm of
-//      kFilterSeconds;
+//   3. a program that keeps no frame holds the socket while the caller's expression is
+//      compiled (the parser never runs with privileges, nor in tapd); the expression's program
+//      then replaces it in the kernel, under an alarm of kFilterSeconds, and the few frames
+//      stored before the hold are skipped (attach_filter());
 //   4. "ready" (or the reason it is not) goes to tapd, which only then hands the client its end;
 //   5. frames are copied (their kernel length and timestamp, never parsed) into batches of
 //      pcap records, each sent with one non-blocking send(). While the client's socket is full

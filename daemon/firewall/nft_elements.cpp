@@ -191,17 +191,13 @@ Status NftElementSocket::apply(const std::vector<nft::ElementOp>& ops, bool* ref
         need += 256 + op.set.size();
         for (const auto& e : op.elems) need += 96 + e.key.size() + e.jump.size();
     }
-    // The buffers stay from call to call (a create's batch takes 16 KiB): a fresh allocation
-    // of that size searched glibc's free chunks, which a host of 1,000 taps leaves many of.
-    // One that a start's refill grew past kKeptBytes goes after it.
-    std::vector<char>& buf = send_buf_;
-    buf.resize(std::max<size_t>(need, MNL_SOCKET_BUFFER_SIZE * 2));
-    struct Shrink {
-        std::vector<char>& b;
-        ~Shrink() {
-            if (b.capacity() > kKeptBytes) std::vector<char>().swap(b);
-        }
-    } shrink{buf};
+    // A call's buffers stay from call to call (a create's batch takes 16 KiB): a fresh
+    // allocation of that size searched glibc's free chunks, which a host of 1,000 taps leaves
+    // many of. A larger batch (a start's refill) has its own, gone with the call.
+    size_t bytes = std::max<size_t>(need, MNL_SOCKET_BUFFER_SIZE * 2);
+    std::vector<char> large;
+    std::vector<char>& buf = bytes <= kKeptBytes ? send_buf_ : large;
+    buf.resize(bytes);
     // A batch is one datagram: the socket's send buffer must hold it (SO_SNDBUFFORCE: tapd has
     // CAP_NET_ADMIN; the plain SO_SNDBUF is capped by net.core.wmem_max).
     if (buf.size() > sndbuf_) {

@@ -79,7 +79,7 @@ class NftElementSocket {
     uint32_t portid_;
     uint32_t seq_ = 0;
     size_t sndbuf_ = 0;  // the send buffer size set so far (0: the default)
-    // apply()'s batch and acks, kept between calls up to kKeptBytes.
+    // apply()'s batch (up to kKeptBytes) and acks, kept between calls.
     static constexpr size_t kKeptBytes = 64 << 10;
     std::vector<char> send_buf_, recv_buf_;
 };

@@ -36,6 +36,8 @@ inline double time_ms(const std::function<void()>& f) {
 struct ProfileSteps {
     std::vector<std::string> order;
     std::map<std::string, Stats> steps;
+    // What follows the times: "; page faults 2" is counts["page faults"] (its samples in .ms).
+    std::map<std::string, Stats> counts;
     size_t calls() const { return order.empty() ? 0 : steps.at(order.front()).ms.size(); }
     // " step 0.123 ms, ..." medians, as the benches print them.
     std::string medians() const {
@@ -69,6 +71,11 @@ inline ProfileSteps profile_steps(const std::string& log, const std::string& tag
             out.steps[name].ms.push_back(std::atof(rest.c_str() + num + 1));
             p = ms + 3;
         }
+        // "; NAME N" after the last time.
+        if (size_t semi = rest.find("; ", p), num = rest.rfind(' ');
+            semi != std::string::npos && num > semi + 2)
+            out.counts[rest.substr(semi + 2, num - semi - 2)].ms.push_back(
+                std::atof(rest.c_str() + num + 1));
     }
     return out;
 }

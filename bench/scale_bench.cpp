@@ -276,33 +276,25 @@ int main(int argc, char** argv) {
         for (const char* call : {"CreateTap", "DeleteTap"}) {
             auto steps =
                 tapd::bench::profile_steps(log, std::string("profile: ") + call + " " + m.name);
-            if (steps.steps.count("own")) {
-                own[call][n] = steps.steps["own"].median();
-                // Each round calls twice: by D-Bus right after the previous round's
-                // `list --all` (and the seed's commands), then by tapctl right after the
-                // D-Bus delete.
-                Stats first, second;
-                const auto& v = steps.steps["own"].ms;
-                for (size_t i = 0; i < v.size(); ++i) (i % 2 ? second : first).ms.push_back(v[i]);
-                // And the page faults each took ("; page faults N" ends its profile line).
-                Stats faults_first, faults_second;
-                std::string tag = std::string("profile: ") + call + " " + m.name + " ";
-                size_t k = 0;
-                for (size_t pos = 0, end; (end = log.find('\n', pos)) != std::string::npos;
-                     pos = end + 1) {
-                    size_t at = log.find(tag, pos), f = log.find("; page faults ", pos);
-                    if (at >= end || f >= end) continue;
-                    (k++ % 2 ? faults_second : faults_first)
-                        .ms.push_back(std::atof(log.c_str() + f + 14));
-                }
-                char buf[300];
-                std::snprintf(buf, sizeof buf,
-                              "%s own, first call of a round %.3f (%.3f-%.3f) ms, %.0f page "
-                              "faults; second %.3f (%.3f-%.3f) ms, %.0f page faults",
-                              call, first.median(), first.min(), first.p90(), faults_first.median(),
-                              second.median(), second.min(), second.p90(), faults_second.median());
-                own_split[n] += std::string("\n  ") + buf;
-            }
+            if (!steps.steps.count("own")) continue;
+            own[call][n] = steps.steps["own"].median();
+            // Each round calls twice: by D-Bus right after the previous round's `list --all`
+            // (and the seed's commands), then by tapctl right after the D-Bus delete.
+            auto by_place = [](const Stats& all) {
+                std::pair<Stats, Stats> out;
+                for (size_t i = 0; i < all.ms.size(); ++i)
+                    (i % 2 ? out.second : out.first).ms.push_back(all.ms[i]);
+                return out;
+            };
+            auto [first, second] = by_place(steps.steps["own"]);
+            auto [faults_first, faults_second] = by_place(steps.counts["page faults"]);
+            char buf[300];
+            std::snprintf(buf, sizeof buf,
+                          "%s own, first call of a round %.3f (%.3f-%.3f) ms, %.0f page faults; "
+                          "second %.3f (%.3f-%.3f) ms, %.0f page faults",
+                          call, first.median(), first.min(), first.p90(), faults_first.median(),
+                          second.median(), second.min(), second.p90(), faults_second.median());
+            own_split[n] += std::string("\n  ") + buf;
         }
         profiles[n] = "  after populating: " + heap_populated + "\n  " +
                       profile(log, "CreateTap " + m.name) + "\n  " +

@@ -3,6 +3,7 @@
 
 #include <sys/resource.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -12,10 +13,13 @@
 
 namespace tapd {
 
-// TAPD_PROFILE is set.
-inline bool profiling() {
-    static const bool on = std::getenv("TAPD_PROFILE") != nullptr;
+// Whether tapd profiles: TAPD_PROFILE is set (tests may turn it on).
+inline bool& profiling_switch() {
+    static bool on = std::getenv("TAPD_PROFILE") != nullptr;
     return on;
+}
+inline bool profiling() {
+    return profiling_switch();
 }
 
 // The time this thread has spent in the kernel's calls that KernelCall times, when profiling.
@@ -57,29 +61,37 @@ class StepClock {
     // call took (its own time includes them: touching heap that malloc_trim() gave back).
     void done() {
         if (enabled() && !done_) {
-            auto total = Clock::now() - start_;
+            auto end = Clock::now();
+            auto total = end - start_;
             auto kernel = kernel_time() - kernel_at_start_;
-            log::info("profile: " + what_ + line_ + " kernel calls " + ms(kernel) + ", own " +
-                      ms(total - kernel) + ", total " + ms(total) + "; page faults " +
-                      std::to_string(faults() - faults_at_start_));
-            // Each step's own work (its time without the kernel's calls).
-            if (!own_line_.empty()) {
-                own_line_.pop_back();
-                log::info("profile own: " + what_ + own_line_);
+            long faults_taken = faults() - faults_at_start_;
+            // Formatted only now: the text of a step, built at its mark, would count as the
+            // next step's own work (a tenth of a CreateTap's instructions).
+            std::string line, own_line;
+            auto last = start_;
+            auto kernel_last = kernel_at_start_;
+            for (size_t i = 0; i < marks_used_; ++i) {
+                const Mark& m = marks_[i];
+                line += std::string(" ") + m.step + " " + ms(m.at - last) + ",";
+                own_line += std::string(" ") + m.step + " " +
+                            ms((m.at - last) - (m.kernel - kernel_last)) +
+                            (i + 1 < marks_used_ ? "," : "");
+                last = m.at;
+                kernel_last = m.kernel;
             }
+            log::info("profile: " + what_ + line + " kernel calls " + ms(kernel) + ", own " +
+                      ms(total - kernel) + ", total " + ms(total) + "; page faults " +
+                      std::to_string(faults_taken));
+            // Each step's own work (its time without the kernel's calls).
+            if (marks_used_ > 0) log::info("profile own: " + what_ + own_line);
         }
         done_ = true;
     }
-    // Ends the step named STEP (it began at the previous mark).
+    // Ends the step named STEP (it began at the previous mark): two clock readings, nothing
+    // formatted until done(). Marks past kMaxMarks are not shown.
     void mark(const char* step) {
-        if (!enabled()) return;
-        auto now = Clock::now();
-        auto kernel = kernel_time();
-        line_ += std::string(" ") + step + " " + ms(now - last_) + ",";
-        own_line_ +=
-            std::string(" ") + step + " " + ms((now - last_) - (kernel - kernel_at_mark_)) + ",";
-        last_ = now;
-        kernel_at_mark_ = kernel;
+        if (!enabled() || marks_used_ == marks_.size()) return;
+        marks_[marks_used_++] = {step, Clock::now(), kernel_time()};
     }
 
     // TAPD_PROFILE is set.
@@ -98,11 +110,19 @@ class StepClock {
         ::getrusage(RUSAGE_THREAD, &u);
         return u.ru_minflt + u.ru_majflt;
     }
-    std::string what_, line_, own_line_;
+    struct Mark {
+        const char* step;
+        Clock::time_point at;
+        Clock::duration kernel;
+    };
+    static constexpr size_t kMaxMarks = 16;
+    std::string what_;
+    std::array<Mark, kMaxMarks> marks_{};
+    size_t marks_used_ = 0;
     bool done_ = false;
     long faults_at_start_ = enabled() ? faults() : 0;
-    Clock::time_point start_ = Clock::now(), last_ = start_;
-    Clock::duration kernel_at_start_ = kernel_time(), kernel_at_mark_ = kernel_at_start_;
+    Clock::time_point start_ = Clock::now();
+    Clock::duration kernel_at_start_ = kernel_time();
 };
 
 }  // namespace tapd

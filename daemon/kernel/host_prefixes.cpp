@@ -216,10 +216,9 @@ void HostPrefixes::drain_some(NlNotifications& events) {
 std::optional<HostPrefixes::Conflict> HostPrefixes::find_conflict(const Prefix& w,
                                                                   int except_ifindex) const {
     if (!counts_for_conflicts(w)) return std::nullopt;
-    if (auto o = prefixes_.find_overlap(w, except_ifindex, Held::Address))
-        return Conflict{false, *o};
-    if (auto o = prefixes_.find_overlap(w, except_ifindex, Held::Route)) return Conflict{true, *o};
-    return std::nullopt;
+    auto o = prefixes_.find_address_or_route(w, except_ifindex);
+    if (!o) return std::nullopt;
+    return Conflict{o->holder.held == Held::Route, *o};
 }
 
 }  // namespace tapd

@@ -121,8 +121,8 @@ const PrefixHolder* PrefixIndex::other_than(const std::vector<PrefixHolder>& hol
     return nullptr;
 }
 
-std::optional<PrefixOverlap> PrefixIndex::find_overlap(const Prefix& w, int except_ifindex,
-                                                       Held held) const {
+template <typename Look>
+bool PrefixIndex::walk_overlaps(const Prefix& w, Look&& look) const {
     Key wk = key_of(w);
     const auto& lengths = lengths_[wk.family == AF_INET6 ? 1 : 0];
     // What contains W: for each length present below W's, W's network at that length.
@@ -131,9 +131,7 @@ std::optional<PrefixOverlap> PrefixIndex::find_overlap(const Prefix& w, int exce
         if (lengths[len] == 0) continue;
         up.length = static_cast<uint8_t>(len);
         auto it = entries_.find(key_of(up));
-        if (it == entries_.end()) continue;
-        if (const PrefixHolder* h = other_than(it->second, except_ifindex, held))
-            return PrefixOverlap{prefix_of(it->first), *h};
+        if (it != entries_.end() && look(it)) return true;
     }
     // W and what lies inside it: the keys from W's on whose address, cut to W's length, is W's
     // (ordered by address, then length: a shorter prefix at W's address sorts before W's key).
@@ -142,10 +140,36 @@ std::optional<PrefixOverlap> PrefixIndex::find_overlap(const Prefix& w, int exce
         if (inside.address.family != wk.family) break;
         inside.length = wk.length;
         if (inside.network().address.bytes != wk.bytes) break;
-        if (const PrefixHolder* h = other_than(it->second, except_ifindex, held))
-            return PrefixOverlap{prefix_of(it->first), *h};
+        if (look(it)) return true;
     }
-    return std::nullopt;
+    return false;
+}
+
+std::optional<PrefixOverlap> PrefixIndex::find_overlap(const Prefix& w, int except_ifindex,
+                                                       Held held) const {
+    std::optional<PrefixOverlap> found;
+    walk_overlaps(w, [&](Entries::const_iterator it) {
+        if (const PrefixHolder* h = other_than(it->second, except_ifindex, held))
+            found = PrefixOverlap{prefix_of(it->first), *h};
+        return found.has_value();
+    });
+    return found;
+}
+
+std::optional<PrefixOverlap> PrefixIndex::find_address_or_route(const Prefix& w,
+                                                                int except_ifindex) const {
+    std::optional<PrefixOverlap> address, route;
+    walk_overlaps(w, [&](Entries::const_iterator it) {
+        if (const PrefixHolder* h = other_than(it->second, except_ifindex, Held::Address)) {
+            address = PrefixOverlap{prefix_of(it->first), *h};
+            return true;
+        }
+        if (!route)
+            if (const PrefixHolder* h = other_than(it->second, except_ifindex, Held::Route))
+                route = PrefixOverlap{prefix_of(it->first), *h};
+        return false;
+    });
+    return address ? address : route;
 }
 
 void PrefixIndex::clear() {

@@ -171,8 +171,9 @@ TEST(PrefixIndex, AddressesAndRoutesShareKeysAndAreAskedForApart) {
 }
 
 // Random adds, removals and link drops, each followed by every query of a small universe of
-// prefixes, against a list searched in full: the index's map, its hash of the same keys and its
-// per-link lists must stay one another's mirror through keys that come, go and come back.
+// prefixes, against a list searched in full: the index's map, its counts per length and its
+// per-link lists must stay one another's mirror through keys that come, go and come back. The
+// one-walk query of both kinds must answer as the two queries of one kind do.
 TEST(PrefixIndex, AgreesWithAFullSearchThroughRandomChanges) {
     const char* universe[] = {"10.0.0.0/8",  "10.1.0.0/16", "10.1.2.0/24",     "10.1.2.4/30",
                               "10.1.2.5/32", "10.2.0.0/16", "192.168.69.0/24", "fdaa::/16",
@@ -224,6 +225,22 @@ TEST(PrefixIndex, AgreesWithAFullSearchThroughRandomChanges) {
                               brute(w, except, kind))
                         << "step " << step << " query " << q << " except " << except;
                 }
+        for (const char* q : universe)
+            for (int except : {0, 1, 2}) {
+                Prefix w = net(q);
+                auto both = index.find_address_or_route(w, except);
+                auto address = index.find_overlap(w, except, Held::Address);
+                auto route = index.find_overlap(w, except, Held::Route);
+                auto want = address ? address : route;
+                ASSERT_EQ(both.has_value(), want.has_value()) << "step " << step << " query " << q;
+                EXPECT_EQ(both.has_value(),
+                          brute(w, except, Held::Address) || brute(w, except, Held::Route));
+                if (!both) continue;
+                EXPECT_EQ(both->network, want->network) << "step " << step << " query " << q;
+                EXPECT_EQ(both->holder, want->holder) << "step " << step << " query " << q;
+                EXPECT_EQ(both->holder.held == Held::Address, brute(w, except, Held::Address))
+                    << "step " << step << " query " << q;
+            }
         size_t addresses = std::count_if(model.begin(), model.end(), [](const Held1& m) {
             return m.holder.held == Held::Address;
         });

@@ -1,13 +1,17 @@
 // scale_bench: CreateTap/DeleteTap with n taps already on the host, against the seed's shell
 // commands on a host holding n taps made the seed's way, side by side in one run, for each n.
 // Each existing tap has an IPv4 /30, an IPv6 /64, an IPv6 route and masquerade, as does the
-// measured one. tapd runs in a scratch namespace on a private bus with its state on a tmpfs; the
-// seed's taps live in a second scratch namespace, where this process runs the scripts. Also
-// measured per n: `tapctl list --all`, tapd's start-to-ready with n taps to adopt (through the
-// harness, and exec to ready as a service manager starts it), its RSS.
-// Usage (root): [TAPD_OLD=OLD_TAPD] scale_bench [ROUNDS [N...]]   (default: 20 rounds, n = 10
-// 100 1000); TAPD_OLD: an older tapd binary whose exec to ready and RSS are measured too,
-// interleaved with this build's, on the same taps.
+// measured one. For each n, tapd runs in a scratch namespace on a private bus with its state on a
+// tmpfs, and the seed's taps live in a second scratch namespace, where this process runs the
+// scripts. Every n's hosts exist at once and the rounds take turns between them, so that each n
+// sees the same machine conditions. Also measured per n, after the rounds: `tapctl list --all`,
+// tapd's start-to-ready with n taps to adopt (through the harness, and exec to ready as a service
+// manager starts it), its RSS.
+// Usage (root): [TAPD_OLD=OLD_TAPD] [SCALE_BENCH_CALLS_ONLY=K] scale_bench [ROUNDS [N...]]
+// (default: 20 rounds, n = 10 100 1000). TAPD_OLD: an older tapd binary whose exec to ready and
+// RSS are measured too, interleaved with this build's, on the same taps. SCALE_BENCH_CALLS_ONLY:
+// each round makes K CreateTap/DeleteTap pairs per n back to back and nothing else (no seed
+// script, no tapctl), to see tapd's work with nothing else between its calls.
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -171,6 +175,87 @@ Start exec_to_ready(Env& env, const std::string& bin) {
     return start;
 }
 
+// One n: its Env (tapd on a private bus, n taps made by CreateTap), the seed's namespace with n
+// taps made its way, and what its rounds run.
+struct Phase {
+    int n = 0;
+    std::unique_ptr<Env> env;
+    std::string state;
+    int seed = -1;  // the seed's namespace
+    std::unique_ptr<tapd::Client> client;
+    Plan m;
+    std::vector<std::string> tapctl_create, tapctl_delete, tapctl_list;
+    size_t log_from = 0;
+    std::string heap_populated;
+};
+
+void enter(int ns_fd) {
+    if (setns(ns_fd, CLONE_NEWNET) != 0) {
+        std::perror("scale_bench: setns");
+        std::exit(1);
+    }
+}
+
+// Makes the phase for N: tapd started, N taps each way.
+std::unique_ptr<Phase> populate(int n) {
+    auto ph = std::make_unique<Phase>();
+    ph->n = n;
+    ph->env = std::make_unique<Env>();
+    Env& env = *ph->env;
+    ph->state = env.dir() + "/run";
+    std::filesystem::create_directories(ph->state);
+    must(run({"mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tapd-bench", ph->state}),
+         "mount tmpfs");
+    env.set_state_dir(ph->state);
+    env.start_tapd({"TAPD_PROFILE=1"});
+    std::string seed_ns = env.add_ns("seed");
+    ph->seed = open(("/run/netns/" + seed_ns).c_str(), O_RDONLY | O_CLOEXEC);
+    if (ph->seed < 0) {
+        std::perror("scale_bench: open the seed's namespace");
+        std::exit(1);
+    }
+    enter(ph->seed);
+    // n taps each way: tapd's by CreateTap, the seed's by one `ip -batch` and one
+    // iptables-restore (the shape the scripts below make, one by one).
+    ph->client = std::make_unique<tapd::Client>(env.bus_address());
+    std::ostringstream ipb, ipt;
+    ipt << "*nat\n";
+    for (int i = 0; i < n; ++i) {
+        Plan p = plan("s", i);
+        ph->client->create_tap(spec_of(p));
+        ipb << "tuntap add name " << p.name << " mode tap user 65534\nlink set " << p.name
+            << " up\naddr add " << p.v4 << " dev " << p.name << "\naddr add " << p.v6 << " dev "
+            << p.name << "\nroute add " << p.route << " dev " << p.name << "\n";
+        ipt << "-A POSTROUTING -s " << p.v4net << " -j MASQUERADE\n";
+    }
+    ipt << "COMMIT\n";
+    std::ofstream(env.dir() + "/populate.ip") << ipb.str();
+    std::ofstream(env.dir() + "/populate.iptables") << ipt.str();
+    must(run({"ip", "-batch", env.dir() + "/populate.ip"}), "ip -batch");
+    must(run({"sh", "-c", "iptables-restore --noflush < " + env.dir() + "/populate.iptables"}),
+         "iptables-restore");
+    ph->m = plan("m", 4000);
+    const Plan& m = ph->m;
+    std::ofstream(env.dir() + "/setup.sh") << seed_setup(m);
+    std::ofstream(env.dir() + "/teardown.sh") << seed_teardown(m);
+    ph->tapctl_create = {tapctl_bin(),
+                         "--bus-address",
+                         env.bus_address(),
+                         "create",
+                         m.name,
+                         "--owner-access",
+                         "--masquerade",
+                         "--address",
+                         m.v4,
+                         "--address",
+                         m.v6,
+                         "--route",
+                         m.route};
+    ph->tapctl_delete = {tapctl_bin(), "--bus-address", env.bus_address(), "delete", m.name};
+    ph->tapctl_list = {tapctl_bin(), "--bus-address", env.bus_address(), "list", "--all", "--json"};
+    return ph;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -179,6 +264,10 @@ int main(int argc, char** argv) {
     for (int i = 2; i < argc; ++i) ns.push_back(std::atoi(argv[i]));
     if (ns.empty()) ns = {10, 100, 1000};
     const char* old_tapd = std::getenv("TAPD_OLD");  // an older tapd binary to start alongside
+    // SCALE_BENCH_CALLS_ONLY=K: each round makes K CreateTap/DeleteTap pairs per n back to back,
+    // and nothing else runs between them (tapd's work with its caches warm).
+    const char* calls_only_env = std::getenv("SCALE_BENCH_CALLS_ONLY");
+    int calls_only = calls_only_env ? std::atoi(calls_only_env) : 0;
     if (!privileged_unavailable().empty()) {
         std::fprintf(stderr, "scale_bench: %s\n", privileged_unavailable().c_str());
         return 1;
@@ -190,65 +279,44 @@ int main(int argc, char** argv) {
     std::map<std::string, std::map<int, double>> own;
     std::map<int, long> rss_ready, rss_after, rss_after_start;
     std::map<int, int> failed;
+    int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (home < 0) {
+        std::perror("scale_bench: open /proc/self/ns/net");
+        return 1;
+    }
+    // Every n's hosts at once, so that their rounds can take turns.
+    std::vector<std::unique_ptr<Phase>> phases;
     for (int n : ns) {
-        Env env;
-        std::string state = env.dir() + "/run";
-        std::filesystem::create_directories(state);
-        must(run({"mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tapd-bench", state}),
-             "mount tmpfs");
-        env.set_state_dir(state);
-        env.start_tapd({"TAPD_PROFILE=1"});
-        std::string seed_ns = env.add_ns("seed");
-        int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        int seed = open(("/run/netns/" + seed_ns).c_str(), O_RDONLY | O_CLOEXEC);
-        if (home < 0 || seed < 0 || setns(seed, CLONE_NEWNET) != 0) {
-            std::perror("scale_bench: setns");
-            return 1;
-        }
-        // n taps each way: tapd's by CreateTap, the seed's by one `ip -batch` and one
-        // iptables-restore (the shape the scripts below make, one by one).
-        tapd::Client client(env.bus_address());
-        std::ostringstream ipb, ipt;
-        ipt << "*nat\n";
-        for (int i = 0; i < n; ++i) {
-            Plan p = plan("s", i);
-            client.create_tap(spec_of(p));
-            ipb << "tuntap add name " << p.name << " mode tap user 65534\nlink set " << p.name
-                << " up\naddr add " << p.v4 << " dev " << p.name << "\naddr add " << p.v6 << " dev "
-                << p.name << "\nroute add " << p.route << " dev " << p.name << "\n";
-            ipt << "-A POSTROUTING -s " << p.v4net << " -j MASQUERADE\n";
-        }
-        ipt << "COMMIT\n";
-        std::ofstream(env.dir() + "/populate.ip") << ipb.str();
-        std::ofstream(env.dir() + "/populate.iptables") << ipt.str();
-        must(run({"ip", "-batch", env.dir() + "/populate.ip"}), "ip -batch");
-        must(run({"sh", "-c", "iptables-restore --noflush < " + env.dir() + "/populate.iptables"}),
-             "iptables-restore");
-        Plan m = plan("m", 4000);
-        std::ofstream(env.dir() + "/setup.sh") << seed_setup(m);
-        std::ofstream(env.dir() + "/teardown.sh") << seed_teardown(m);
-        std::vector<std::string> tapctl_create = {tapctl_bin(),
-                                                  "--bus-address",
-                                                  env.bus_address(),
-                                                  "create",
-                                                  m.name,
-                                                  "--owner-access",
-                                                  "--masquerade",
-                                                  "--address",
-                                                  m.v4,
-                                                  "--address",
-                                                  m.v6,
-                                                  "--route",
-                                                  m.route};
-        std::vector<std::string> tapctl_delete = {tapctl_bin(), "--bus-address", env.bus_address(),
-                                                  "delete", m.name};
-        std::vector<std::string> tapctl_list = {tapctl_bin(), "--bus-address", env.bus_address(),
-                                                "list",       "--all",         "--json"};
-        size_t log_from = env.tapd_log().size();
-        rss_ready[n] = rss_at_rest(env);
-        std::string heap_populated = last_heap(env.tapd_log());
-        // Interleaved rounds: each way sees the same machine conditions.
-        for (int i = 0; i < rounds; ++i) {
+        phases.push_back(populate(n));
+        Phase& ph = *phases.back();
+        ph.log_from = ph.env->tapd_log().size();
+        rss_ready[n] = rss_at_rest(*ph.env);
+        ph.heap_populated = last_heap(ph.env->tapd_log());
+    }
+    // Interleaved rounds: each way, and each n, sees the same machine conditions. The n's take
+    // turns round by round, each round starting one further along, so that no n always follows
+    // the same one.
+    for (int i = 0; i < rounds; ++i) {
+        for (size_t k = 0; k < phases.size(); ++k) {
+            Phase& ph = *phases[(k + static_cast<size_t>(i)) % phases.size()];
+            int n = ph.n;
+            Env& env = *ph.env;
+            enter(ph.seed);
+            if (calls_only > 0) {
+                for (int j = 0; j < calls_only; ++j) {
+                    s["CreateTap (D-Bus call)"][n].ms.push_back(time_ms([&] {
+                        try {
+                            ph.client->create_tap(spec_of(ph.m));
+                        } catch (const std::exception& e) {
+                            ++failed[n];
+                            std::fprintf(stderr, "CreateTap: %s\n", e.what());
+                        }
+                    }));
+                    s["DeleteTap (D-Bus call)"][n].ms.push_back(
+                        time_ms([&] { ph.client->delete_tap(ph.m.name); }));
+                }
+                continue;
+            }
             s["seed script: create"][n].ms.push_back(time_ms([&] {
                 must(run({"bash", env.dir() + "/setup.sh"}), "setup.sh");
             }));
@@ -257,22 +325,28 @@ int main(int argc, char** argv) {
             }));
             s["CreateTap (D-Bus call)"][n].ms.push_back(time_ms([&] {
                 try {
-                    client.create_tap(spec_of(m));
+                    ph.client->create_tap(spec_of(ph.m));
                 } catch (const std::exception& e) {
                     ++failed[n];
                     std::fprintf(stderr, "CreateTap: %s\n", e.what());
                 }
             }));
             s["DeleteTap (D-Bus call)"][n].ms.push_back(
-                time_ms([&] { client.delete_tap(m.name); }));
+                time_ms([&] { ph.client->delete_tap(ph.m.name); }));
             s["tapctl create (process)"][n].ms.push_back(
-                time_ms([&] { must(run(tapctl_create), "tapctl create"); }));
+                time_ms([&] { must(run(ph.tapctl_create), "tapctl create"); }));
             s["tapctl delete (process)"][n].ms.push_back(
-                time_ms([&] { must(run(tapctl_delete), "tapctl delete"); }));
+                time_ms([&] { must(run(ph.tapctl_delete), "tapctl delete"); }));
             s["tapctl list --all (process)"][n].ms.push_back(
-                time_ms([&] { must(run(tapctl_list), "tapctl list --all"); }));
+                time_ms([&] { must(run(ph.tapctl_list), "tapctl list --all"); }));
         }
-        std::string log = env.tapd_log().substr(log_from);
+    }
+    for (auto& phase : phases) {
+        Phase& ph = *phase;
+        int n = ph.n;
+        Env& env = *ph.env;
+        const Plan& m = ph.m;
+        std::string log = env.tapd_log().substr(ph.log_from);
         for (const char* call : {"CreateTap", "DeleteTap"}) {
             auto steps =
                 tapd::bench::profile_steps(log, std::string("profile: ") + call + " " + m.name);
@@ -286,6 +360,7 @@ int main(int argc, char** argv) {
                     (i % 2 ? out.second : out.first).ms.push_back(all.ms[i]);
                 return out;
             };
+            if (calls_only > 0) continue;  // every call follows the same
             auto [first, second] = by_place(steps.steps["own"]);
             auto [faults_first, faults_second] = by_place(steps.counts["page faults"]);
             char buf[300];
@@ -296,7 +371,7 @@ int main(int argc, char** argv) {
                           second.median(), second.min(), second.p90(), faults_second.median());
             own_split[n] += std::string("\n  ") + buf;
         }
-        profiles[n] = "  after populating: " + heap_populated + "\n  " +
+        profiles[n] = "  after populating: " + ph.heap_populated + "\n  " +
                       profile(log, "CreateTap " + m.name) + "\n  " +
                       profile(log, "DeleteTap " + m.name) + own_split[n];
         for (const char* call : {"CreateTap", "DeleteTap"}) {
@@ -335,13 +410,14 @@ int main(int argc, char** argv) {
                        "\n  " + profile(starts, "table rebuild");
         rss_after_start[n] = rss_at_rest(env);
         profiles[n] += "\n  after the start: " + last_heap(env.tapd_log());
-        for (int i = 0; i < n; ++i) client.delete_tap(plan("s", i).name);
-        setns(home, CLONE_NEWNET);
-        close(home);
-        close(seed);
+        for (int i = 0; i < n; ++i) ph.client->delete_tap(plan("s", i).name);
+        enter(home);
+        close(ph.seed);
         env.stop_tapd();
-        run({"umount", state});
+        run({"umount", ph.state});
     }
+    close(home);
+    phases.clear();
 
     std::printf("| operation |");
     for (int n : ns) std::printf(" n=%d median ms (min–p90) |", n);

@@ -255,9 +255,9 @@ int main(int argc, char** argv) {
     long table_check_at = -1;
     long link_check_at = -1;  // a second look at new tun devices (Service::recheck_links)
     long compact_at = -1;     // Service::idle_work: the first findings, the state journal
-    // Start-up, a listing of the ruleset or a burst of calls leave freed heap in the middle of
-    // the arena that glibc keeps resident; 100 ms after tapd was last woken it goes back, with
-    // the Tap objects exported meanwhile.
+    // Start-up, a listing of the ruleset, a burst of calls or a compaction leave freed heap in
+    // the middle of the arena that glibc keeps resident; 100 ms after tapd was last woken, or
+    // last did work on a timer, it goes back, with the Tap objects exported meanwhile.
     constexpr long kTrimDelayMs = 100;
     auto now_ms = [] {
         timespec ts{};
@@ -302,21 +302,28 @@ int main(int argc, char** argv) {
             break;
         }
         long now = now_ms();
+        // Work done on a timer (no call or event woke tapd for it) leaves heap behind too: the
+        // trim follows it as it follows a wake.
+        bool timed_work = false;
         if (!after_due && table_check_at >= 0 && now >= table_check_at) {
             table_check_at = -1;
             service.value()->check_table();
+            timed_work = true;
         }
         if (compact_at < 0)
             if (long in = service.value()->idle_work_in(); in >= 0) compact_at = now + in;
         if (!after_due && compact_at >= 0 && now >= compact_at) {
             compact_at = -1;
             service.value()->idle_work();
+            timed_work = true;
         }
         if (!after_due && link_check_at >= 0 && now >= link_check_at) {
             link_check_at = -1;
             service.value()->recheck_links();
             bus->after_call();
+            timed_work = true;
         }
+        if (timed_work) trim_at = now_ms() + kTrimDelayMs;
         if (!after_due && trim_at >= 0 && now >= trim_at) {
             trim_at = -1;
             bus->drop_objects();

@@ -59,6 +59,9 @@ bool read_deletion(int monitor, int ifindex, bool* lost) {
 
 Status LinkDeleter::begin(int ifindex, const std::string& name) {
     reap();
+    // The sockets, the eventfd and the thread are the kernel's work (system calls: a profile
+    // counts them so, not as tapd's own).
+    KernelCall kernel;
     // Subscribed before the request goes, so that its notification cannot be missed.
     auto monitor = open_notifications(NETLINK_ROUTE, RTNLGRP_LINK, "link notifications");
     if (!monitor) return monitor.error();

@@ -4,7 +4,9 @@
 // measured one. For each n, tapd runs in a scratch namespace on a private bus with its state on a
 // tmpfs, and the seed's taps live in a second scratch namespace, where this process runs the
 // scripts. Every n's hosts exist at once and the rounds take turns between them, so that each n
-// sees the same machine conditions. Also measured per n, after the rounds: `tapctl list --all`,
+// sees the same machine conditions; a turn ends once its tapd is idle again, and after the
+// rounds every tapd stops before any n's starts are measured. Also measured per n, after the
+// rounds: `tapctl list --all`,
 // tapd's start-to-ready with n taps to adopt (through the harness, and exec to ready as a service
 // manager starts it), its RSS.
 // Usage (root): [TAPD_OLD=OLD_TAPD] [SCALE_BENCH_CALLS_ONLY=K] scale_bench [ROUNDS [N...]]
@@ -103,6 +105,25 @@ long rss_at_rest(Env& env) {
         if (env.tapd_log().find("profile: heap", from) != std::string::npos) break;
     }
     return rss_kib(env.tapd_pid());
+}
+
+// Waits until ENV's tapd has done what follows its calls: its trim (100 ms after it was last
+// woken; a "profile: heap" line), a compaction (due 200 ms after the calls), and whatever they
+// log, until its log has been still for 300 ms (10 s at most). The next n's turn then runs with
+// this tapd idle.
+void settle(Env& env) {
+    using namespace std::chrono;
+    auto deadline = steady_clock::now() + seconds(10);
+    size_t size = env.tapd_log().size();
+    auto still_since = steady_clock::now();
+    while (steady_clock::now() < deadline &&
+           steady_clock::now() - still_since < milliseconds(300)) {
+        std::this_thread::sleep_for(milliseconds(20));
+        if (size_t now = env.tapd_log().size(); now != size) {
+            size = now;
+            still_since = steady_clock::now();
+        }
+    }
 }
 
 // The heap's figures at tapd's last trim (TAPD_PROFILE): in use, free, mmapped, RSS.
@@ -289,13 +310,15 @@ int main(int argc, char** argv) {
     for (int n : ns) {
         phases.push_back(populate(n));
         Phase& ph = *phases.back();
-        ph.log_from = ph.env->tapd_log().size();
-        rss_ready[n] = rss_at_rest(*ph.env);
+        settle(*ph.env);  // the kernel's notifications about n new taps, the compaction
+        rss_ready[n] = rss_kib(ph.env->tapd_pid());
         ph.heap_populated = last_heap(ph.env->tapd_log());
+        ph.log_from = ph.env->tapd_log().size();
     }
     // Interleaved rounds: each way, and each n, sees the same machine conditions. The n's take
     // turns round by round, each round starting one further along, so that no n always follows
-    // the same one.
+    // the same one. Each turn ends once its tapd is idle again (settle): one n's after-call
+    // work does not run during another n's calls.
     for (int i = 0; i < rounds; ++i) {
         for (size_t k = 0; k < phases.size(); ++k) {
             Phase& ph = *phases[(k + static_cast<size_t>(i)) % phases.size()];
@@ -315,6 +338,7 @@ int main(int argc, char** argv) {
                     s["DeleteTap (D-Bus call)"][n].ms.push_back(
                         time_ms([&] { ph.client->delete_tap(ph.m.name); }));
                 }
+                settle(env);
                 continue;
             }
             s["seed script: create"][n].ms.push_back(time_ms([&] {
@@ -339,8 +363,11 @@ int main(int argc, char** argv) {
                 time_ms([&] { must(run(ph.tapctl_delete), "tapctl delete"); }));
             s["tapctl list --all (process)"][n].ms.push_back(
                 time_ms([&] { must(run(ph.tapctl_list), "tapctl list --all"); }));
+            settle(env);
         }
     }
+    // Each n's profile and RSS after the rounds; then its tapd stops, so that no other n's
+    // tapd is running while one n's starts are measured.
     for (auto& phase : phases) {
         Phase& ph = *phase;
         int n = ph.n;
@@ -352,8 +379,8 @@ int main(int argc, char** argv) {
                 tapd::bench::profile_steps(log, std::string("profile: ") + call + " " + m.name);
             if (!steps.steps.count("own")) continue;
             own[call][n] = steps.steps["own"].median();
-            // Each round calls twice: by D-Bus right after the previous round's `list --all`
-            // (and the seed's commands), then by tapctl right after the D-Bus delete.
+            // Each round calls twice: by D-Bus after this n's seed commands (which follow the
+            // previous n's turn), then by tapctl right after the D-Bus delete.
             auto by_place = [](const Stats& all) {
                 std::pair<Stats, Stats> out;
                 for (size_t i = 0; i < all.ms.size(); ++i)
@@ -383,8 +410,14 @@ int main(int argc, char** argv) {
         for (const char* work : {"findings", "table check inet tapd", "compact state"})
             if (log.find(std::string("profile: ") + work) != std::string::npos)
                 profiles[n] += "\n  between calls: " + profile(log, work);
-        rss_after[n] = rss_at_rest(env);
+        rss_after[n] = rss_kib(env.tapd_pid());  // at rest: its last turn settled
         profiles[n] += "\n  after the rounds: " + last_heap(env.tapd_log());
+        env.stop_tapd(SIGKILL);  // its taps stay
+    }
+    for (auto& phase : phases) {
+        Phase& ph = *phase;
+        int n = ph.n;
+        Env& env = *ph.env;
         // Start-to-ready with n taps to adopt: tapd killed (its taps stay), started again.
         size_t starts_from = env.tapd_log().size();
         for (int i = 0; i < std::max(3, rounds / 4); ++i) {
@@ -415,6 +448,8 @@ int main(int argc, char** argv) {
         close(ph.seed);
         env.stop_tapd();
         run({"umount", ph.state});
+        ph.client.reset();
+        ph.env.reset();  // its bus and namespaces go now
     }
     close(home);
     phases.clear();
@@ -438,13 +473,18 @@ int main(int argc, char** argv) {
     }
     std::printf("\n");
     for (int n : ns) {
+        char seed[128] = "";
+        if (calls_only == 0)
+            std::snprintf(
+                seed, sizeof seed,
+                " seed create / CreateTap = %.1fx, seed delete / DeleteTap = %.1fx;",
+                s["seed script: create"][n].median() / s["CreateTap (D-Bus call)"][n].median(),
+                s["seed script: delete"][n].median() / s["DeleteTap (D-Bus call)"][n].median());
         std::printf(
-            "n=%d: seed create / CreateTap = %.1fx, seed delete / DeleteTap = %.1fx; tapd RSS "
-            "%ld KiB after populating, %ld KiB after the rounds, %ld KiB after a start adopting "
-            "them; failed creates: %d\n%s\n",
-            n, s["seed script: create"][n].median() / s["CreateTap (D-Bus call)"][n].median(),
-            s["seed script: delete"][n].median() / s["DeleteTap (D-Bus call)"][n].median(),
-            rss_ready[n], rss_after[n], rss_after_start[n], failed[n], profiles[n].c_str());
+            "n=%d:%s tapd RSS %ld KiB after populating, %ld KiB after the rounds, %ld KiB after a "
+            "start adopting them; failed creates: %d\n%s\n",
+            n, seed, rss_ready[n], rss_after[n], rss_after_start[n], failed[n],
+            profiles[n].c_str());
     }
     if (ns.size() > 1)
         std::printf("CreateTap n=%d / n=%d = %.2fx\n", ns.back(), ns.front(),

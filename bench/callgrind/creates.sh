@@ -11,6 +11,8 @@ shift $(($# < 2 ? $# : 2))
 ns=("$@")
 [ ${#ns[@]} -gt 0 ] || ns=(10 1000)
 command -v valgrind >/dev/null || { echo "$0: valgrind is not installed" >&2; exit 1; }
+# Two creates per round (the D-Bus call and tapctl's), no older binary: what the count assumes.
+unset SCALE_BENCH_CALLS_ONLY TAPD_OLD
 out=$(mktemp -d /tmp/tapd-callgrind.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 chmod 1777 "$out"  # tapd writes its dumps here

@@ -66,7 +66,7 @@ class StepClock {
             auto kernel = kernel_time() - kernel_at_start_;
             long faults_taken = faults() - faults_at_start_;
             // Formatted only now: the text of a step, built at its mark, would count as the
-            // next step's own work (a tenth of a CreateTap's instructions).
+            // next step's own work (a fifth of a profiled CreateTap's instructions).
             std::string line, own_line;
             auto last = start_;
             auto kernel_last = kernel_at_start_;
@@ -87,7 +87,7 @@ class StepClock {
         }
         done_ = true;
     }
-    // Ends the step named STEP (it began at the previous mark): two clock readings, nothing
+    // Ends the step named STEP (it began at the previous mark): one clock reading, nothing
     // formatted until done(). Marks past kMaxMarks are not shown.
     void mark(const char* step) {
         if (!enabled() || marks_used_ == marks_.size()) return;

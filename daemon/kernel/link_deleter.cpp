@@ -58,10 +58,10 @@ bool read_deletion(int monitor, int ifindex, bool* lost) {
 }  // namespace
 
 Status LinkDeleter::begin(int ifindex, const std::string& name) {
-    reap();
-    // The sockets, the eventfd and the thread are the kernel's work (system calls: a profile
-    // counts them so, not as tapd's own).
+    // Reaping the last deletion (a read, a join, closes) and making this one's sockets, eventfd
+    // and thread are system calls: a profile counts them as the kernel's time, not tapd's own.
     KernelCall kernel;
+    reap();
     // Subscribed before the request goes, so that its notification cannot be missed.
     auto monitor = open_notifications(NETLINK_ROUTE, RTNLGRP_LINK, "link notifications");
     if (!monitor) return monitor.error();
@@ -93,6 +93,8 @@ Status LinkDeleter::begin(int ifindex, const std::string& name) {
 
 Status LinkDeleter::wait_unregistered() {
     if (running_.empty()) return {};
+    // All of it is waiting for the kernel and reading what it says (a profile counts it so).
+    KernelCall kernel;
     Deletion& d = *running_.back();
     auto done = [&] {
         monitor_.reset();
@@ -102,12 +104,8 @@ Status LinkDeleter::wait_unregistered() {
     };
     while (true) {
         pollfd fds[2] = {{d.done.get(), POLLIN, 0}, {monitor_ ? monitor_.get() : -1, POLLIN, 0}};
-        int n, err;
-        {
-            KernelCall kernel;  // the kernel unregistering the link, for the profile
-            n = ::poll(fds, 2, -1);
-            err = errno;
-        }
+        int n = ::poll(fds, 2, -1);
+        int err = errno;
         if (n < 0) {
             if (err == EINTR) continue;
             return done();  // cannot watch: wait for the request itself

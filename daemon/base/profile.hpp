@@ -61,8 +61,7 @@ class StepClock {
     // call took (its own time includes them: touching heap that malloc_trim() gave back).
     void done() {
         if (enabled() && !done_) {
-            auto end = Clock::now();
-            auto total = end - start_;
+            auto total = Clock::now() - start_;
             auto kernel = kernel_time() - kernel_at_start_;
             long faults_taken = faults() - faults_at_start_;
             // Formatted only now: the text of a step, built at its mark, would count as the

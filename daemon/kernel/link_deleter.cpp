@@ -104,10 +104,8 @@ Status LinkDeleter::wait_unregistered() {
     };
     while (true) {
         pollfd fds[2] = {{d.done.get(), POLLIN, 0}, {monitor_ ? monitor_.get() : -1, POLLIN, 0}};
-        int n = ::poll(fds, 2, -1);
-        int err = errno;
-        if (n < 0) {
-            if (err == EINTR) continue;
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
             return done();  // cannot watch: wait for the request itself
         }
         if (fds[0].revents & POLLIN) return done();  // the link is freed, or the request failed

@@ -217,7 +217,7 @@ int main(int argc, char** argv) {
     try {
         service.value()->attach_firewalld(std::make_unique<tapd::FirewalldZones>(*conn, [&] {
             std::vector<std::string> names;
-            for (const auto& [name, r] : service.value()->taps().all()) names.push_back(name);
+            for (const auto* r : service.value()->taps().sorted()) names.push_back(r->name);
             return names;
         }));
     } catch (const sdbus::Error& e) {

@@ -1,6 +1,8 @@
 // Firewall: tapd's nf_tables table and net.ipv4.ip_forward, from the firewall's own state.
 #include "firewall.hpp"
 
+#include <algorithm>
+
 #include <set>
 
 #include "fault.hpp"
@@ -45,6 +47,11 @@ nft::TableState Firewall::expected() const {
     nft::TableState table;
     for (const auto& [name, e] : masquerade_) table.entries.push_back(e);
     for (const auto& [name, e] : raw_) table.raw.push_back(e);
+    // By name, as the maps were ordered: batches and their errors come out the same every time.
+    std::sort(table.entries.begin(), table.entries.end(),
+              [](const auto& a, const auto& b) { return a.ifname < b.ifname; });
+    std::sort(table.raw.begin(), table.raw.end(),
+              [](const auto& a, const auto& b) { return a.ifname < b.ifname; });
     table.guard = !table.entries.empty() && saved_ip_forward_ == 0;
     return table;
 }

@@ -5,10 +5,10 @@
 // rebuilt from its own state, so checking it costs nothing per tap on the host.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -90,8 +90,9 @@ class Firewall {
     bool docker_on_ = false;
     bool foreign_changed_ = false;
     void sync_docker();
-    std::map<std::string, nft::MasqueradeEntry> masquerade_;  // by tap name
-    std::map<std::string, nft::RawEntry> raw_;                // by tap name
+    // By tap name; hash tables, as Taps' are: a CreateTap's lookup costs the same at 1,000 taps.
+    std::unordered_map<std::string, nft::MasqueradeEntry> masquerade_;
+    std::unordered_map<std::string, nft::RawEntry> raw_;
     std::optional<int> saved_ip_forward_;
 };
 

@@ -1,8 +1,10 @@
-// PrefixIndex: entries by network, their lists per link and counts per length, and the overlap
-// query over them.
+// PrefixIndex: entries by network, their lists per link and their maps per length, and the
+// overlap query over them.
 #include "prefix_index.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <string_view>
 
 namespace tapd {
 
@@ -15,6 +17,15 @@ bool counts_for_conflicts(const Prefix& p) {
 PrefixIndex::Key PrefixIndex::key_of(const Prefix& p) {
     Prefix n = p.network();
     return Key{n.address.family, n.address.bytes, n.length};
+}
+
+size_t PrefixIndex::KeyHash::operator()(const Key& k) const {
+    // The address's 16 bytes, its length and its family, through the standard string hash.
+    std::array<char, 18> text{};
+    std::memcpy(text.data(), k.bytes.data(), 16);
+    text[16] = static_cast<char>(k.length);
+    text[17] = static_cast<char>(k.family == AF_INET6);
+    return std::hash<std::string_view>{}(std::string_view(text.data(), text.size()));
 }
 
 Prefix PrefixIndex::prefix_of(const Key& k) {
@@ -35,68 +46,70 @@ Prefix PrefixOverlap::shown() const {
 void PrefixIndex::add(const Prefix& network, const PrefixHolder& holder) {
     Key k = key_of(network);
     auto [it, fresh] = entries_.try_emplace(k);
-    if (fresh) ++keys_of_length(k.family, k.length);
-    it->second.push_back(holder);
-    by_link_[holder.ifindex].push_back(it);
+    Entry* e = &*it;
+    if (fresh) of_length(k.family, k.length).emplace(k.bytes, e);
+    e->second.push_back(holder);
+    by_link_[holder.ifindex].push_back(e);
     ++counts_[static_cast<int>(holder.held)];
 }
 
-void PrefixIndex::forget_mention(int ifindex, Entries::iterator it) {
+void PrefixIndex::forget_mention(int ifindex, const Entry* e) {
     auto l = by_link_.find(ifindex);
     if (l == by_link_.end()) return;
     auto& mentions = l->second;
-    if (auto i = std::find(mentions.begin(), mentions.end(), it); i != mentions.end()) {
+    if (auto i = std::find(mentions.begin(), mentions.end(), e); i != mentions.end()) {
         *i = mentions.back();
         mentions.pop_back();
     }
     if (mentions.empty()) by_link_.erase(l);
 }
 
-void PrefixIndex::take(Entries::iterator it, std::vector<PrefixHolder>::iterator at) {
+void PrefixIndex::take(Entry* e, std::vector<PrefixHolder>::iterator at) {
     --counts_[static_cast<int>(at->held)];
-    it->second.erase(at);
-    if (it->second.empty()) {
-        --keys_of_length(it->first.family, it->first.length);
-        entries_.erase(it);
+    e->second.erase(at);
+    if (e->second.empty()) {
+        const Key k = e->first;
+        of_length(k.family, k.length).erase(k.bytes);
+        entries_.erase(k);
     }
 }
 
 bool PrefixIndex::remove(const Prefix& network, const PrefixHolder& holder) {
     auto it = entries_.find(key_of(network));
     if (it == entries_.end()) return false;
-    auto at = std::find(it->second.begin(), it->second.end(), holder);
-    if (at == it->second.end()) return false;
-    forget_mention(holder.ifindex, it);
-    take(it, at);
+    Entry* e = &*it;
+    auto at = std::find(e->second.begin(), e->second.end(), holder);
+    if (at == e->second.end()) return false;
+    forget_mention(holder.ifindex, e);
+    take(e, at);
     return true;
 }
 
 bool PrefixIndex::contains(const Prefix& network, const PrefixHolder& holder) const {
-    auto it = entries_.find(key_of(network));
-    return it != entries_.end() &&
-           std::find(it->second.begin(), it->second.end(), holder) != it->second.end();
+    const Entry* e = find(key_of(network));
+    return e && std::find(e->second.begin(), e->second.end(), holder) != e->second.end();
 }
 
 void PrefixIndex::drop_link(int ifindex, int family, std::optional<Held> held) {
     auto l = by_link_.find(ifindex);
     if (l == by_link_.end()) return;
-    std::vector<Entries::iterator> kept;
+    std::vector<Entry*> kept;
     // One holder of the link goes per mention (an entry the link holds twice is mentioned twice,
     // and goes at its last holder, after its last mention).
-    for (auto it : l->second) {
-        if (family != 0 && it->first.family != family) {
-            kept.push_back(it);
+    for (Entry* e : l->second) {
+        if (family != 0 && e->first.family != family) {
+            kept.push_back(e);
             continue;
         }
-        auto& holders = it->second;
+        auto& holders = e->second;
         auto at = std::find_if(holders.begin(), holders.end(), [&](const PrefixHolder& h) {
             return h.ifindex == ifindex && (!held || h.held == *held);
         });
         if (at == holders.end()) {
-            kept.push_back(it);
+            kept.push_back(e);
             continue;
         }
-        take(it, at);
+        take(e, at);
     }
     if (kept.empty())
         by_link_.erase(l);
@@ -107,9 +120,9 @@ void PrefixIndex::drop_link(int ifindex, int family, std::optional<Held> held) {
 bool PrefixIndex::link_holds(int ifindex, int family, Held held) const {
     auto l = by_link_.find(ifindex);
     if (l == by_link_.end()) return false;
-    for (auto it : l->second)
-        if (it->first.family == family)
-            for (const auto& h : it->second)
+    for (const Entry* e : l->second)
+        if (e->first.family == family)
+            for (const auto& h : e->second)
                 if (h.ifindex == ifindex && h.held == held) return true;
     return false;
 }
@@ -128,19 +141,22 @@ bool PrefixIndex::walk_overlaps(const Prefix& w, Look&& look) const {
     // What contains W: for each length present below W's, W's network at that length.
     Prefix up = w;
     for (int len = 0; len < wk.length; ++len) {
-        if (lengths[len] == 0) continue;
+        if (lengths[len].empty()) continue;
         up.length = static_cast<uint8_t>(len);
-        auto it = entries_.find(key_of(up));
-        if (it != entries_.end() && look(it)) return true;
+        if (const Entry* e = find(key_of(up)); e && look(*e)) return true;
     }
-    // W and what lies inside it: the keys from W's on whose address, cut to W's length, is W's
-    // (ordered by address, then length: a shorter prefix at W's address sorts before W's key).
-    for (auto it = entries_.lower_bound(wk); it != entries_.end(); ++it) {
-        Prefix inside = prefix_of(it->first);
-        if (inside.address.family != wk.family) break;
-        inside.length = wk.length;
-        if (inside.network().address.bytes != wk.bytes) break;
-        if (look(it)) return true;
+    // W's network itself.
+    if (const Entry* e = find(wk); e && look(*e)) return true;
+    // What lies inside W: at each longer length present, the addresses from W's on that W's
+    // length cuts back to W's.
+    for (size_t len = wk.length + 1u; len < lengths.size(); ++len) {
+        const OfLength& of = lengths[len];
+        for (auto it = of.lower_bound(wk.bytes); it != of.end(); ++it) {
+            Prefix inside = prefix_of(it->second->first);
+            inside.length = wk.length;
+            if (inside.network().address.bytes != wk.bytes) break;
+            if (look(*it->second)) return true;
+        }
     }
     return false;
 }
@@ -148,9 +164,9 @@ bool PrefixIndex::walk_overlaps(const Prefix& w, Look&& look) const {
 std::optional<PrefixOverlap> PrefixIndex::find_overlap(const Prefix& w, int except_ifindex,
                                                        Held held) const {
     std::optional<PrefixOverlap> found;
-    walk_overlaps(w, [&](Entries::const_iterator it) {
-        if (const PrefixHolder* h = other_than(it->second, except_ifindex, held))
-            found = PrefixOverlap{prefix_of(it->first), *h};
+    walk_overlaps(w, [&](const Entry& e) {
+        if (const PrefixHolder* h = other_than(e.second, except_ifindex, held))
+            found = PrefixOverlap{prefix_of(e.first), *h};
         return found.has_value();
     });
     return found;
@@ -159,14 +175,14 @@ std::optional<PrefixOverlap> PrefixIndex::find_overlap(const Prefix& w, int exce
 std::optional<PrefixOverlap> PrefixIndex::find_address_or_route(const Prefix& w,
                                                                 int except_ifindex) const {
     std::optional<PrefixOverlap> address, route;
-    walk_overlaps(w, [&](Entries::const_iterator it) {
-        if (const PrefixHolder* h = other_than(it->second, except_ifindex, Held::Address)) {
-            address = PrefixOverlap{prefix_of(it->first), *h};
+    walk_overlaps(w, [&](const Entry& e) {
+        if (const PrefixHolder* h = other_than(e.second, except_ifindex, Held::Address)) {
+            address = PrefixOverlap{prefix_of(e.first), *h};
             return true;
         }
         if (!route)
-            if (const PrefixHolder* h = other_than(it->second, except_ifindex, Held::Route))
-                route = PrefixOverlap{prefix_of(it->first), *h};
+            if (const PrefixHolder* h = other_than(e.second, except_ifindex, Held::Route))
+                route = PrefixOverlap{prefix_of(e.first), *h};
         return false;
     });
     return address ? address : route;
@@ -175,7 +191,8 @@ std::optional<PrefixOverlap> PrefixIndex::find_address_or_route(const Prefix& w,
 void PrefixIndex::clear() {
     entries_.clear();
     by_link_.clear();
-    lengths_ = {};
+    for (auto& family : lengths_)
+        for (auto& of : family) of.clear();
     counts_ = {};
 }
 

@@ -44,16 +44,21 @@ struct PrefixOverlap {
     Prefix shown() const;
 };
 
-// Entries are keyed by network (family, masked address, length), ordered so that the prefixes
-// inside a network lie in one range after it. A query costs a lookup for each prefix length
-// present below the one asked (its possible ancestors) and a scan of the range of its own
-// network (the same prefix and those inside), which stops at the first hit. A key may have many
-// holders (two links with the same prefix, an address and its prefix route, two routes of one
-// destination); a holder may be there twice (what add() is given is counted, not merged).
+// Entries are keyed by network (family, masked address, length) in a hash table, and listed by
+// address in an ordered map per family and length. A query costs a hash lookup for each prefix
+// length present below the one asked (its possible ancestors) and one for its own network, then,
+// for each longer length present, one lookup in that length's map: what lies inside the prefix
+// asked at that length is one range there, which the walk stops at the first hit. At 1,000 taps
+// a lookup in one ordered map of every entry visited a dozen nodes, most of them out of the
+// CPU's caches after the kernel's calls; a hash lookup touches two or three, and a length's map
+// (a /128 or two among thousands of /64s) few. A key may have many holders (two links with the
+// same prefix, an address and its prefix route, two routes of one destination); a holder may be
+// there twice (what add() is given is counted, not merged).
 class PrefixIndex {
   public:
     PrefixIndex() = default;
-    // Moves keep the map's nodes, so the links' lists stay valid; a copy would not.
+    // Moves keep the tables' nodes, so the links' lists and the lengths' maps stay valid; a copy
+    // would not.
     PrefixIndex(PrefixIndex&&) = default;
     PrefixIndex& operator=(PrefixIndex&&) = default;
     PrefixIndex(const PrefixIndex&) = delete;
@@ -75,8 +80,8 @@ class PrefixIndex {
     // held by a link other than EXCEPT_IFINDEX; nullopt if none.
     std::optional<PrefixOverlap> find_overlap(const Prefix& w, int except_ifindex, Held held) const;
     // find_overlap(W, EXCEPT_IFINDEX, Held::Address), else the same for Held::Route, in one
-    // walk: a conflict check asks for both, and at 1,000 taps each lookup in the tree is a dozen
-    // nodes, most of them out of the CPU's caches. It walks no further than the address query.
+    // walk: a conflict check asks for both, and at 1,000 taps each lookup touches memory out of
+    // the CPU's caches. It walks no further than the address query.
     std::optional<PrefixOverlap> find_address_or_route(const Prefix& w, int except_ifindex) const;
     // How many holders of kind HELD there are.
     size_t count(Held held) const { return counts_[static_cast<int>(held)]; }
@@ -85,34 +90,49 @@ class PrefixIndex {
     void clear(Held held);
 
   private:
+    using Bytes = std::array<uint8_t, 16>;
     struct Key {
         int family = 0;
-        std::array<uint8_t, 16> bytes{};
+        Bytes bytes{};
         uint8_t length = 0;
-        auto operator<=>(const Key&) const = default;
+        friend bool operator==(const Key&, const Key&) = default;
     };
-    using Entries = std::map<Key, std::vector<PrefixHolder>>;
+    struct KeyHash {
+        size_t operator()(const Key& k) const;
+    };
+    using Entries = std::unordered_map<Key, std::vector<PrefixHolder>, KeyHash>;
+    // An entry: a node of Entries, whose address stays until it is erased (rehashing and moves
+    // of the table included).
+    using Entry = Entries::value_type;
+    // The entries of one family and length by address.
+    using OfLength = std::map<Bytes, Entry*>;
+    OfLength& of_length(int family, uint8_t length) {
+        return lengths_[family == AF_INET6 ? 1 : 0][length];
+    }
+    const OfLength& of_length(int family, uint8_t length) const {
+        return lengths_[family == AF_INET6 ? 1 : 0][length];
+    }
     static Key key_of(const Prefix& p);
+    static Prefix prefix_of(const Key& k);
+    const Entry* find(const Key& k) const {
+        auto it = entries_.find(k);
+        return it == entries_.end() ? nullptr : &*it;
+    }
     // Calls LOOK(entry) for each entry overlapping W in find_overlap's order until it returns
     // true; whether one did.
     template <typename Look>
     bool walk_overlaps(const Prefix& w, Look&& look) const;
-    static Prefix prefix_of(const Key& k);
     static const PrefixHolder* other_than(const std::vector<PrefixHolder>& holders, int except,
                                           Held held);
-    // How many keys of LENGTH there are in FAMILY: the lengths a query looks at.
-    uint32_t& keys_of_length(int family, uint8_t length) {
-        return lengths_[family == AF_INET6 ? 1 : 0][length];
-    }
-    // Takes one holder away from IT (the one at AT), and IT itself once it has none left.
-    void take(Entries::iterator it, std::vector<PrefixHolder>::iterator at);
-    void forget_mention(int ifindex, Entries::iterator it);
+    // Takes one holder away from E (the one at AT), and E itself once it has none left.
+    void take(Entry* e, std::vector<PrefixHolder>::iterator at);
+    void forget_mention(int ifindex, const Entry* e);
 
     Entries entries_;
-    // Each link's entries, once per holder on the link (map iterators stay valid until their
-    // entry goes, which is when its last holder, and so its last mention, goes).
-    std::unordered_map<int, std::vector<Entries::iterator>> by_link_;
-    std::array<std::array<uint32_t, 129>, 2> lengths_{};
+    // Each link's entries, once per holder on the link (an entry stays until its last holder,
+    // and so its last mention, goes).
+    std::unordered_map<int, std::vector<Entry*>> by_link_;
+    std::array<std::array<OfLength, 129>, 2> lengths_{};
     std::array<size_t, 2> counts_{};
 };
 

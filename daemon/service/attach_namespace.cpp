@@ -190,10 +190,10 @@ Result<const TapRecord*> Service::attach_namespace(const Caller& caller, const I
 // the records, NAT elements and object of every such link that is gone go with it.
 void Service::forget_gone_veths() {
     std::vector<std::string> gone;
-    for (const auto& [name, r] : taps_.all()) {
-        if (!r.veth) continue;
-        auto l = link_name(*nl_, r.ifindex);
-        if (l && (!l.value() || *l.value() != name)) gone.push_back(name);
+    for (const TapRecord* r : taps_.sorted()) {
+        if (!r->veth) continue;
+        auto l = link_name(*nl_, r->ifindex);
+        if (l && (!l.value() || *l.value() != r->name)) gone.push_back(r->name);
     }
     destroy_all(gone, "namespace link gone:");
 }

@@ -4,9 +4,10 @@
 // bus driver is asked about a vanished name only when that name holds a lease.
 #pragma once
 
-#include <set>
+#include <algorithm>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace tapd {
@@ -25,11 +26,13 @@ class Leases {
     std::vector<std::string> taps_of(const std::string& sender) const {
         auto it = held_.find(sender);
         if (it == held_.end()) return {};
-        return {it->second.begin(), it->second.end()};
+        std::vector<std::string> out(it->second.begin(), it->second.end());
+        std::sort(out.begin(), out.end());
+        return out;
     }
 
   private:
-    std::unordered_map<std::string, std::set<std::string>> held_;
+    std::unordered_map<std::string, std::unordered_set<std::string>> held_;
 };
 
 }  // namespace tapd

@@ -72,8 +72,8 @@ Result<std::unique_ptr<Service>> Service::start(
 
 std::vector<FirewallTap> Service::masquerading() const {
     std::vector<FirewallTap> out;
-    for (const auto& [name, r] : taps_.all())
-        if (r.masquerade) out.push_back(firewall_tap(r));
+    for (const TapRecord* r : taps_.sorted())
+        if (r->masquerade) out.push_back(firewall_tap(*r));
     return out;
 }
 
@@ -139,7 +139,7 @@ FirewallTap Service::firewall_tap(const TapRecord& r) {
 
 Status Service::save() {
     State s;
-    for (const auto& [name, r] : taps_.all()) s.taps.push_back(r);
+    for (const TapRecord* r : taps_.sorted()) s.taps.push_back(*r);
     s.saved_ip_forward = firewall_->saved_ip_forward();
     if (auto st = file_->save(s); !st) return st;
     saved_forward_on_file_ = s.saved_ip_forward;
@@ -210,9 +210,7 @@ std::vector<const TapRecord*> Service::owned(const Caller& caller) const {
 Result<std::vector<const TapRecord*>> Service::all(const Caller& caller) const {
     if (caller.uid != 0)
         return make_error(ErrorKind::PermissionDenied, "only root may list every user's taps");
-    std::vector<const TapRecord*> out;
-    for (const auto& [name, r] : taps_.all()) out.push_back(&r);
-    return out;
+    return taps_.sorted();
 }
 
 Result<TapRecord*> Service::owned_tap(const Caller& caller, const IfName& name) {
@@ -274,9 +272,9 @@ Result<std::vector<std::string>> Service::cleanup(const Caller& caller, bool eve
         return make_error(ErrorKind::PermissionDenied, "only root may delete every user's taps");
     std::vector<std::string> names;
     if (everything)
-        for (const auto& [name, r] : taps_.all()) names.push_back(name);
+        for (const TapRecord* r : taps_.sorted()) names.push_back(r->name);
     else
-        names.assign(taps_.names_of(caller.uid).begin(), taps_.names_of(caller.uid).end());
+        names = taps_.names_of(caller.uid);
     Status result;
     for (const auto& name : names)
         if (auto st = destroy(name); !st && result) result = st;
@@ -325,8 +323,8 @@ void Service::shutdown() {
     // A capture still starting is answered now; running ones end with tapd (PDEATHSIG).
     captures_->stop_starting("tapd is stopping");
     std::vector<std::string> names;
-    for (const auto& [name, r] : taps_.all())
-        if (!r.persistent) names.push_back(name);
+    for (const TapRecord* r : taps_.sorted())
+        if (!r->persistent) names.push_back(r->name);
     destroy_all(names, "shutdown:");
 }
 

@@ -1,6 +1,8 @@
 // Taps: records and their indexes.
 #include "taps.hpp"
 
+#include <algorithm>
+
 namespace tapd {
 
 const TapRecord* Taps::find(const std::string& name) const {
@@ -41,13 +43,25 @@ void Taps::remove(const std::string& name) {
 }
 
 size_t Taps::owned_by(uid_t uid) const {
-    return names_of(uid).size();
+    auto it = by_owner_.find(uid);
+    return it == by_owner_.end() ? 0 : it->second.size();
 }
 
-const std::set<std::string>& Taps::names_of(uid_t uid) const {
-    static const std::set<std::string> none;
-    auto it = by_owner_.find(uid);
-    return it == by_owner_.end() ? none : it->second;
+std::vector<std::string> Taps::names_of(uid_t uid) const {
+    std::vector<std::string> out;
+    if (auto it = by_owner_.find(uid); it != by_owner_.end())
+        out.assign(it->second.begin(), it->second.end());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<const TapRecord*> Taps::sorted() const {
+    std::vector<const TapRecord*> out;
+    out.reserve(taps_.size());
+    for (const auto& [name, r] : taps_) out.push_back(&r);
+    std::sort(out.begin(), out.end(),
+              [](const TapRecord* a, const TapRecord* b) { return a->name < b->name; });
+    return out;
 }
 
 }  // namespace tapd

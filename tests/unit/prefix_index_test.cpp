@@ -123,6 +123,40 @@ TEST(PrefixIndex, ALengthNoLongerPresentIsNoLongerLookedAtButComesBack) {
     EXPECT_EQ(overlap(index, "10.1.0.0/16"), "10.0.0.0/8 on 4");
 }
 
+// What lies inside the prefix asked is looked for at each longer length present, and no longer
+// once that length is gone.
+TEST(PrefixIndex, LooksInsideThePrefixAskedAtEachLongerLengthPresent) {
+    PrefixIndex index;
+    index.add(net("10.1.2.5/30"), on(5, "10.1.2.5/30"));
+    index.add(net("10.1.3.1/30"), on(7, "10.1.3.1/30"));
+    EXPECT_EQ(overlap(index, "10.1.2.6/30"), "10.1.2.4/30 on 5");
+    EXPECT_EQ(overlap(index, "10.1.2.6/30", 5), "");
+    EXPECT_EQ(overlap(index, "10.1.2.0/24", 5), "");
+    EXPECT_EQ(overlap(index, "10.1.0.0/16", 5), "10.1.3.0/30 on 7");
+    index.add(net("10.1.2.6/32"), on(6, "10.1.2.6/32"));
+    EXPECT_EQ(overlap(index, "10.1.2.4/30", 5), "10.1.2.6/32 on 6");
+    EXPECT_EQ(overlap(index, "10.1.2.4/31", 5), "");
+    EXPECT_EQ(overlap(index, "10.1.2.6/31", 5), "10.1.2.6/32 on 6");
+    EXPECT_TRUE(index.remove(net("10.1.2.6/32"), on(6, "10.1.2.6/32")));
+    EXPECT_EQ(overlap(index, "10.1.2.4/30", 5), "");
+    EXPECT_EQ(overlap(index, "10.1.2.4/30"), "10.1.2.4/30 on 5");
+}
+
+// Moves keep the entries and the hash table's way to them.
+TEST(PrefixIndex, AMovedIndexFindsAndRemovesWhatItHeld) {
+    PrefixIndex first;
+    first.add(net("fdaa:1::1/64"), on(3, "fdaa:1::1/64"));
+    first.add(net("10.0.0.1/24"), on(3, "10.0.0.1/24"));
+    PrefixIndex moved(std::move(first));
+    EXPECT_EQ(overlap(moved, "fdaa:1::/48"), "fdaa:1::/64 on 3");
+    EXPECT_TRUE(moved.contains(net("10.0.0.1/24"), on(3, "10.0.0.1/24")));
+    PrefixIndex assigned;
+    assigned = std::move(moved);
+    EXPECT_TRUE(assigned.remove(net("fdaa:1::1/64"), on(3, "fdaa:1::1/64")));
+    EXPECT_EQ(overlap(assigned, "fdaa:1::/48"), "");
+    EXPECT_EQ(overlap(assigned, "10.0.0.9/24"), "10.0.0.0/24 on 3");
+}
+
 TEST(PrefixIndex, DropLinkTakesThatLinksHoldersOfOneFamilyOrAll) {
     PrefixIndex index;
     index.add(net("10.0.0.0/8"), on(4, "10.0.0.0/8"));

@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <string_view>
 
 #include "unique_fd.hpp"
 
@@ -65,6 +67,100 @@ json to_json(const TapRecord& r) {
         j["peer_addresses"] = prefixes(r.peer_addresses);
     }
     return j;
+}
+
+namespace {
+
+// TEXT as a JSON string. Text beyond ASCII goes through nlohmann, which checks its UTF-8 as
+// to_json()'s dump() does.
+void put_string(std::string& out, std::string_view text) {
+    bool ascii = std::all_of(text.begin(), text.end(),
+                             [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (!ascii) {
+        out += json(std::string(text)).dump();
+        return;
+    }
+    out += '"';
+    for (char c : text) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20) {
+            static constexpr char kShort[] = "btn\0fr";  // \b \t \n (\v has none) \f \r
+            if (u >= 8 && u <= 13 && u != 11) {
+                out += '\\';
+                out += kShort[u - 8];
+            } else {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", u);
+                out += buf;
+            }
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
+void put_key(std::string& out, const char* key) {
+    out += out.back() == '{' ? "\"" : ",\"";
+    out += key;
+    out += "\":";
+}
+
+void put_prefixes(std::string& out, const char* key, const std::vector<Prefix>& v) {
+    put_key(out, key);
+    out += '[';
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (i) out += ',';
+        put_string(out, v[i].str());
+    }
+    out += ']';
+}
+
+}  // namespace
+
+std::string record_json_text(const TapRecord& r) {
+    // The keys in nlohmann's order (sorted), as to_json(r).dump() writes them.
+    std::string out;
+    out.reserve(512);
+    out += '{';
+    put_prefixes(out, "addresses", r.addresses);
+    put_key(out, "ifindex");
+    out += std::to_string(r.ifindex);
+    if (r.veth) {
+        put_key(out, "kind");
+        put_string(out, "veth");
+    }
+    put_key(out, "lease");
+    put_string(out, r.lease);
+    put_key(out, "mac");
+    put_string(out, r.mac);
+    put_key(out, "masquerade");
+    out += r.masquerade ? "true" : "false";
+    put_key(out, "mtu");
+    out += std::to_string(r.mtu);
+    put_key(out, "multi_queue");
+    out += r.multi_queue ? "true" : "false";
+    put_key(out, "name");
+    put_string(out, r.name);
+    put_key(out, "owner");
+    out += std::to_string(r.owner);
+    put_key(out, "owner_access");
+    out += r.owner_access ? "true" : "false";
+    if (r.veth) {
+        put_prefixes(out, "peer_addresses", r.peer_addresses);
+        put_key(out, "peer_name");
+        put_string(out, r.peer_name);
+    }
+    put_key(out, "persistent");
+    out += r.persistent ? "true" : "false";
+    put_prefixes(out, "routes", r.routes);
+    put_key(out, "vnet_hdr");
+    out += r.vnet_hdr ? "true" : "false";
+    out += '}';
+    return out;
 }
 
 Result<TapRecord> record_from_json(const json& t) {

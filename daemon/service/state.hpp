@@ -59,6 +59,10 @@ struct State {
 };
 
 nlohmann::json to_json(const TapRecord& record);
+// to_json(RECORD).dump(), written straight into a string: what a call appends to the journal.
+// Building the JSON value took a CreateTap's state step 40 or so allocations, a fifth of the
+// call's own instructions.
+std::string record_json_text(const TapRecord& record);
 Result<TapRecord> record_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const State& state);
 Result<State> state_from_json(const nlohmann::json& j);
@@ -92,6 +96,8 @@ class StateFile {
 
   private:
     Status append(const nlohmann::json& entry);
+    // Appends LINE, which ends in a newline.
+    Status append_line(const std::string& line);
     std::string dir_;
     size_t journal_lines_ = 0;
     bool torn_tail_ = false;

@@ -91,7 +91,10 @@ Status StateFile::save(const State& state) {
 }
 
 Status StateFile::append(const json& entry) {
-    std::string line = entry.dump() + "\n";
+    return append_line(entry.dump() + "\n");
+}
+
+Status StateFile::append_line(const std::string& line) {
     KernelCall kernel;  // the rest: open, fstat, write, fsync, close
     const std::string path = journal_path();
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
@@ -121,7 +124,7 @@ Status StateFile::append(const json& entry) {
 }
 
 Status StateFile::put(const TapRecord& record) {
-    return append(json{{"put", to_json(record)}});
+    return append_line("{\"put\":" + record_json_text(record) + "}\n");
 }
 
 Status StateFile::erase(const std::string& name) {

@@ -112,6 +112,36 @@ TEST(StateJson, RoundTripsEveryField) {
     expect_same(back.value(), s);
 }
 
+// The journal's writer writes what the JSON value would: the same text, byte for byte.
+TEST(StateJson, RecordTextIsTheRecordsJsonDumped) {
+    TapRecord veth = full_record();
+    veth.veth = true;
+    veth.peer_name = "eth0";
+    veth.peer_addresses = {addr("192.168.69.2/30"), addr("fdaa::2/64")};
+    TapRecord odd = plain_record();
+    odd.mac = std::string("q\"b\\s/\b\t\n\v\f\r\x01\x1f\x7f", 16);
+    odd.lease = std::string("nul\0end", 7);
+    odd.peer_name = "ignored: not a veth";
+    TapRecord utf8 = plain_record();
+    utf8.lease = "caf\xc3\xa9 \xe2\x82\xac";
+    TapRecord max = plain_record();
+    max.ifindex = -1;
+    max.owner = 0xfffffffeu;
+    max.mtu = 0xffffffffu;
+    for (const TapRecord& r : {full_record(), plain_record(), veth, odd, utf8, max}) {
+        EXPECT_EQ(record_json_text(r), to_json(r).dump()) << r.name;
+        auto back = record_from_json(json::parse(record_json_text(r)));
+        ASSERT_TRUE(back.ok()) << back.error().message;
+        expect_same(back.value(), r);
+        EXPECT_EQ(back->veth, r.veth);
+        EXPECT_EQ(back->peer_addresses, r.veth ? r.peer_addresses : std::vector<Prefix>{});
+    }
+    // Text that is not UTF-8 is refused as the JSON value's dump() refuses it.
+    TapRecord bad = plain_record();
+    bad.mac = "\xff";
+    EXPECT_THROW(record_json_text(bad), json::exception);
+}
+
 TEST(StateJson, RoundTripsThroughText) {
     auto s = two_taps();
     auto back = state_from_json(json::parse(to_json(s).dump(1)));

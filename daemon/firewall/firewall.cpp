@@ -88,7 +88,7 @@ Result<bool> Firewall::add_tap(const FirewallTap& tap) {
     if (raw) raw_batch = nft::raw_elements(true, *raw);
     bool due = false;
     if (tap.masquerade) {
-        auto st = apply_masquerade(true, masquerade_entry(tap), raw_batch, &due);
+        auto st = apply_masquerade(true, masquerade_entry(tap), std::move(raw_batch), &due);
         if (!st) return st.error();
     } else if (raw_batch) {
         if (auto st = table_->apply(*raw_batch, "allowing raw sockets of " + tap.name); !st)
@@ -116,10 +116,9 @@ Status Firewall::disable_masquerade(const std::string& name) {
 // (*FORWARDING_DUE); the last turns forwarding off before the guard goes out: never forwarding
 // without the guard. A failure changes nothing (forwarding is put back on).
 Status Firewall::apply_masquerade(bool add, const nft::MasqueradeEntry& entry,
-                                  const std::optional<nft::ElementBatch>& extra,
-                                  bool* forwarding_due) {
+                                  std::optional<nft::ElementBatch> extra, bool* forwarding_due) {
     auto batch = nft::masquerade_elements(add, entry);
-    if (extra) batch = nft::join_elements({batch, *extra});
+    if (extra) batch.join(std::move(*extra));
     if (add) {
         bool first = masquerade_.empty();
         std::optional<int> before;
@@ -127,7 +126,7 @@ Status Firewall::apply_masquerade(bool add, const nft::MasqueradeEntry& entry,
             auto cur = read_ip_forward();
             if (!cur) return cur.error();
             before = cur.value();
-            if (cur.value() == 0) batch = nft::join_elements({batch, nft::guard_elements(true)});
+            if (cur.value() == 0) batch.join(nft::guard_elements(true));
         }
         if (auto st = table_->apply(batch, "adding masquerade for " + entry.ifname); !st) return st;
         masquerade_[entry.ifname] = entry;
@@ -141,7 +140,7 @@ Status Firewall::apply_masquerade(bool add, const nft::MasqueradeEntry& entry,
     bool stop = last && saved_ip_forward_ == 0;
     if (stop) {
         if (auto st = write_ip_forward(0); !st) return st;
-        batch = nft::join_elements({batch, nft::guard_elements(false)});
+        batch.join(nft::guard_elements(false));
     }
     if (auto st = table_->apply(batch, "removing masquerade for " + name); !st) {
         if (stop) {
@@ -169,14 +168,14 @@ Status Firewall::remove_tap(const std::string& name) {
     if (auto it = masquerade_.find(name); it != masquerade_.end()) {
         bool last = masquerade_.size() == 1;
         auto batch = nft::masquerade_elements(false, it->second);
-        if (raw_batch) batch = nft::join_elements({batch, *raw_batch});
+        if (raw_batch) batch.join(std::move(*raw_batch));
         if (last && saved_ip_forward_ == 0) {
             // Forwarding off first, then the guard out: never forwarding without the guard.
             if (auto w = write_ip_forward(0); !w)
                 st = w;
             else
                 log::info("net.ipv4.ip_forward=0 restored");
-            batch = nft::join_elements({batch, nft::guard_elements(false)});
+            batch.join(nft::guard_elements(false));
         }
         masquerade_.erase(it);
         if (last) saved_ip_forward_.reset();

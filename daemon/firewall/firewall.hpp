@@ -82,7 +82,7 @@ class Firewall {
     Firewall() = default;
     nft::TableState expected() const;
     Status apply_masquerade(bool add, const nft::MasqueradeEntry& entry,
-                            const std::optional<nft::ElementBatch>& extra, bool* forwarding_due);
+                            std::optional<nft::ElementBatch> extra, bool* forwarding_due);
 
     std::unique_ptr<NftTable> table_;
     std::unique_ptr<NftEvents> events_;

@@ -138,15 +138,19 @@ nlohmann::json ElementBatch::json() const {
     return out;
 }
 
+void ElementBatch::join(ElementBatch&& more) {
+    json_parts.insert(json_parts.end(), std::make_move_iterator(more.json_parts.begin()),
+                      std::make_move_iterator(more.json_parts.end()));
+    if (!more.ops)
+        ops.reset();
+    else if (ops)
+        ops->insert(ops->end(), std::make_move_iterator(more.ops->begin()),
+                    std::make_move_iterator(more.ops->end()));
+}
+
 ElementBatch join_elements(std::initializer_list<ElementBatch> batches) {
     ElementBatch out{{}, std::vector<ElementOp>{}};
-    for (const auto& b : batches) {
-        out.json_parts.insert(out.json_parts.end(), b.json_parts.begin(), b.json_parts.end());
-        if (!b.ops)
-            out.ops.reset();
-        else if (out.ops)
-            out.ops->insert(out.ops->end(), b.ops->begin(), b.ops->end());
-    }
+    for (ElementBatch b : batches) out.join(std::move(b));
     return out;
 }
 

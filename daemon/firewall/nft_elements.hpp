@@ -46,6 +46,9 @@ struct ElementBatch {
 
     // {"nftables": [...]}: every part's commands, in order.
     nlohmann::json json() const;
+    // Appends MORE's changes (moved: a copy of a batch is a dozen allocations, all freed after
+    // the kernel's call, when they are out of the CPU's caches).
+    void join(ElementBatch&& more);
 };
 
 ElementBatch masquerade_elements(bool add, const MasqueradeEntry& entry);

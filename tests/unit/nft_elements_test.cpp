@@ -111,6 +111,26 @@ TEST(NftElements, JoinKeepsOrderAndJson) {
                               guard_batch(true)}));
 }
 
+TEST(NftElements, JoinMovesTheOtherBatchInAndDropsTheOpsUnlessBothHaveThem) {
+    auto b = masquerade_elements(true, {"tap1", {net("10.9.9.8/30")}});
+    b.join(raw_elements(true, {7, "tap1"}));
+    b.join(guard_elements(true));
+    auto copied = join_elements({masquerade_elements(true, {"tap1", {net("10.9.9.8/30")}}),
+                                 raw_elements(true, {7, "tap1"}), guard_elements(true)});
+    ASSERT_TRUE(b.ops);
+    ASSERT_EQ(b.ops->size(), 4u);
+    for (size_t i = 0; i < b.ops->size(); ++i) {
+        EXPECT_EQ((*b.ops)[i].set, (*copied.ops)[i].set);
+        ASSERT_EQ((*b.ops)[i].elems.size(), (*copied.ops)[i].elems.size());
+        for (size_t e = 0; e < (*b.ops)[i].elems.size(); ++e)
+            EXPECT_EQ((*b.ops)[i].elems[e].key, (*copied.ops)[i].elems[e].key);
+    }
+    EXPECT_EQ(b.json(), copied.json());
+    b.join(masquerade_elements(true, {"tap2", {net("0.0.0.0/8")}}));
+    EXPECT_FALSE(b.ops);
+    EXPECT_EQ(b.json_parts.size(), 4u);
+}
+
 // table_elements: every set flushed, then the elements that one masquerade_elements,
 // raw_elements and guard_elements per entry would add, a bounded number per message.
 TEST(NftElements, TableElementsFlushEverySetThenAddEveryEntrysElements) {

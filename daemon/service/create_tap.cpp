@@ -128,18 +128,23 @@ Result<const TapRecord*> Service::create(const Caller& caller, const IfName& ifn
     if (auto st = fail_point("tap"); !st) return st.error();
     clock.mark("tap");
 
-    // Alias, MTU, MAC and up in one request (the kernel sets the flags last). Up before routes
-    // (the kernel refuses a route through a down link) and before any fd leaves.
+    // Alias, MTU and MAC, then persistence, while the link is down; then up, alone. The kernel
+    // announces a change of an up link (the alias, persistence: netdev_state_change) to IPv6,
+    // which walks every IPv6 route of the host for a link without carrier: 0.5-0.8 ms each at
+    // 1,000 taps. Of a down link it announces nothing. Up before routes (the kernel refuses a
+    // route through a down link) and before any fd leaves.
     LinkChange change;
     change.alias = tap_alias(r);
     change.mtu = o.mtu;
     change.mac = o.mac;
-    change.up = true;
     if (auto st = change_link(*nl_, r.ifindex, name, change); !st) return st.error();
     // Crash safety without a write-ahead record: until here the tap dies with tapd's fd (a
     // crash leaves no link); from here on it carries tapd's alias, by which reconcile finds and
     // removes it unless the state file records it whole.
     if (auto st = make_persistent(fd.get(), name); !st) return st.error();
+    LinkChange up;
+    up.up = true;
+    if (auto st = change_link(*nl_, r.ifindex, name, up); !st) return st.error();
     clock.mark("link");
     for (const auto& a : o.addresses) {
         if (auto st = tapd::add_address(*nl_, r.ifindex, a, address_options(r, a)); !st)

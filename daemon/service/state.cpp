@@ -47,28 +47,6 @@ static json prefixes(const std::vector<Prefix>& v) {
     return a;
 }
 
-json to_json(const TapRecord& r) {
-    json j{{"name", r.name},
-           {"ifindex", r.ifindex},
-           {"owner", r.owner},
-           {"addresses", prefixes(r.addresses)},
-           {"routes", prefixes(r.routes)},
-           {"masquerade", r.masquerade},
-           {"persistent", r.persistent},
-           {"owner_access", r.owner_access},
-           {"vnet_hdr", r.vnet_hdr},
-           {"multi_queue", r.multi_queue},
-           {"mtu", r.mtu},
-           {"mac", r.mac},
-           {"lease", r.lease}};
-    if (r.veth) {
-        j["kind"] = "veth";
-        j["peer_name"] = r.peer_name;
-        j["peer_addresses"] = prefixes(r.peer_addresses);
-    }
-    return j;
-}
-
 namespace {
 
 // TEXT as a JSON string. Text beyond ASCII goes through nlohmann, which checks its UTF-8 as
@@ -122,7 +100,7 @@ void put_prefixes(std::string& out, const char* key, const std::vector<Prefix>& 
 }  // namespace
 
 std::string record_json_text(const TapRecord& r) {
-    // The keys in nlohmann's order (sorted), as to_json(r).dump() writes them.
+    // The keys in nlohmann's order (sorted), so that the text is what its JSON value dumps.
     std::string out;
     out.reserve(512);
     out += '{';
@@ -203,12 +181,26 @@ Result<TapRecord> record_from_json(const json& t) {
     }
 }
 
+json to_json(const TapRecord& r) {
+    return json::parse(record_json_text(r));
+}
+
+std::string state_json_text(const State& s) {
+    // The keys sorted, as in record_json_text; a record per line.
+    std::string out = "{";
+    if (s.saved_ip_forward)
+        out += "\"saved_ip_forward\":" + std::to_string(*s.saved_ip_forward) + ",";
+    out += "\"taps\":[";
+    for (size_t i = 0; i < s.taps.size(); ++i) {
+        out += i ? ",\n" : "\n";
+        out += record_json_text(s.taps[i]);
+    }
+    out += "\n],\"version\":1}\n";
+    return out;
+}
+
 json to_json(const State& s) {
-    json taps = json::array();
-    for (const auto& r : s.taps) taps.push_back(to_json(r));
-    json j = {{"version", 1}, {"taps", taps}};
-    if (s.saved_ip_forward) j["saved_ip_forward"] = *s.saved_ip_forward;
-    return j;
+    return json::parse(state_json_text(s));
 }
 
 Result<State> state_from_json(const json& j) {

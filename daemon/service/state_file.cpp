@@ -56,7 +56,7 @@ Status StateFile::prepare() const {
 
 Status StateFile::save(const State& state) {
     std::string tmp = path() + ".tmp";
-    std::string text = to_json(state).dump(1) + "\n";
+    std::string text = state_json_text(state);
     KernelCall kernel;  // the rest: open, write, fsync, rename, unlink
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (!fd) return errno_error(ErrorKind::Failed, "writing state: open " + tmp, errno);

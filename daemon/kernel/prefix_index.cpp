@@ -47,7 +47,11 @@ void PrefixIndex::add(const Prefix& network, const PrefixHolder& holder) {
     Key k = key_of(network);
     auto [it, fresh] = entries_.try_emplace(k);
     Entry* e = &*it;
-    if (fresh) of_length(k.family, k.length).emplace(k.bytes, e);
+    if (fresh) {
+        Lengths& l = lengths_of(k.family);
+        l.maps[k.length].emplace(k.bytes, e);
+        l.present.set(k.length);
+    }
     e->second.push_back(holder);
     by_link_[holder.ifindex].push_back(e);
     ++counts_[static_cast<int>(holder.held)];
@@ -69,7 +73,9 @@ void PrefixIndex::take(Entry* e, std::vector<PrefixHolder>::iterator at) {
     e->second.erase(at);
     if (e->second.empty()) {
         const Key k = e->first;
-        of_length(k.family, k.length).erase(k.bytes);
+        Lengths& l = lengths_of(k.family);
+        l.maps[k.length].erase(k.bytes);
+        if (l.maps[k.length].empty()) l.present.reset(k.length);
         entries_.erase(k);
     }
 }
@@ -137,23 +143,24 @@ const PrefixHolder* PrefixIndex::other_than(const std::vector<PrefixHolder>& hol
 template <typename Look>
 bool PrefixIndex::walk_overlaps(const Prefix& w, Look&& look) const {
     Key wk = key_of(w);
-    const auto& lengths = lengths_[wk.family == AF_INET6 ? 1 : 0];
+    const Lengths& lengths = lengths_of(wk.family);
     // What contains W: for each length present below W's, W's network at that length.
     Prefix up = w;
     for (int len = 0; len < wk.length; ++len) {
-        if (lengths[len].empty()) continue;
+        if (!lengths.present[len]) continue;
         up.length = static_cast<uint8_t>(len);
         if (const Entry* e = find(key_of(up)); e && look(*e)) return true;
     }
     // W's network itself.
     if (const Entry* e = find(wk); e && look(*e)) return true;
-    // What lies inside W: at each longer length present, the addresses from W's on that W's
-    // length cuts back to W's.
-    for (size_t len = wk.length + 1u; len < lengths.size(); ++len) {
-        const OfLength& of = lengths[len];
+    // What lies inside W: at each longer length present, the addresses from W's that W's length
+    // cuts back to W's (read from the map's keys: an entry is read only when it is inside).
+    Prefix inside = w;
+    for (size_t len = wk.length + 1u; len < lengths.maps.size(); ++len) {
+        if (!lengths.present[len]) continue;
+        const OfLength& of = lengths.maps[len];
         for (auto it = of.lower_bound(wk.bytes); it != of.end(); ++it) {
-            Prefix inside = prefix_of(it->second->first);
-            inside.length = wk.length;
+            inside.address.bytes = it->first;
             if (inside.network().address.bytes != wk.bytes) break;
             if (look(*it->second)) return true;
         }
@@ -191,8 +198,10 @@ std::optional<PrefixOverlap> PrefixIndex::find_address_or_route(const Prefix& w,
 void PrefixIndex::clear() {
     entries_.clear();
     by_link_.clear();
-    for (auto& family : lengths_)
-        for (auto& of : family) of.clear();
+    for (auto& family : lengths_) {
+        for (auto& of : family.maps) of.clear();
+        family.present.reset();
+    }
     counts_ = {};
 }
 

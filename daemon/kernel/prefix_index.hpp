@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -106,12 +107,15 @@ class PrefixIndex {
     using Entry = Entries::value_type;
     // The entries of one family and length by address.
     using OfLength = std::map<Bytes, Entry*>;
-    OfLength& of_length(int family, uint8_t length) {
-        return lengths_[family == AF_INET6 ? 1 : 0][length];
-    }
-    const OfLength& of_length(int family, uint8_t length) const {
-        return lengths_[family == AF_INET6 ? 1 : 0][length];
-    }
+    // A family's maps, one per length, and which of them hold entries: a query reads the 129
+    // bits (three cache lines' worth of map headers otherwise, most of them empty).
+    struct Lengths {
+        std::array<OfLength, 129> maps;
+        std::bitset<129> present;
+    };
+    static int family_index(int family) { return family == AF_INET6 ? 1 : 0; }
+    Lengths& lengths_of(int family) { return lengths_[family_index(family)]; }
+    const Lengths& lengths_of(int family) const { return lengths_[family_index(family)]; }
     static Key key_of(const Prefix& p);
     static Prefix prefix_of(const Key& k);
     const Entry* find(const Key& k) const {
@@ -132,7 +136,7 @@ class PrefixIndex {
     // Each link's entries, once per holder on the link (an entry stays until its last holder,
     // and so its last mention, goes).
     std::unordered_map<int, std::vector<Entry*>> by_link_;
-    std::array<std::array<OfLength, 129>, 2> lengths_{};
+    std::array<Lengths, 2> lengths_{};
     std::array<size_t, 2> counts_{};
 };
 

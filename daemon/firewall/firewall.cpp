@@ -48,10 +48,9 @@ nft::TableState Firewall::expected() const {
     for (const auto& [name, e] : masquerade_) table.entries.push_back(e);
     for (const auto& [name, e] : raw_) table.raw.push_back(e);
     // By name, as the maps were ordered: batches and their errors come out the same every time.
-    std::sort(table.entries.begin(), table.entries.end(),
-              [](const auto& a, const auto& b) { return a.ifname < b.ifname; });
-    std::sort(table.raw.begin(), table.raw.end(),
-              [](const auto& a, const auto& b) { return a.ifname < b.ifname; });
+    auto by_name = [](const auto& a, const auto& b) { return a.ifname < b.ifname; };
+    std::sort(table.entries.begin(), table.entries.end(), by_name);
+    std::sort(table.raw.begin(), table.raw.end(), by_name);
     table.guard = !table.entries.empty() && saved_ip_forward_ == 0;
     return table;
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "address.hpp"
@@ -190,11 +191,12 @@ Result<const TapRecord*> Service::attach_namespace(const Caller& caller, const I
 // the records, NAT elements and object of every such link that is gone go with it.
 void Service::forget_gone_veths() {
     std::vector<std::string> gone;
-    for (const TapRecord* r : taps_.sorted()) {
-        if (!r->veth) continue;
-        auto l = link_name(*nl_, r->ifindex);
-        if (l && (!l.value() || *l.value() != r->name)) gone.push_back(r->name);
+    for (const auto& [name, r] : taps_.all()) {
+        if (!r.veth) continue;
+        auto l = link_name(*nl_, r.ifindex);
+        if (l && (!l.value() || *l.value() != name)) gone.push_back(name);
     }
+    std::sort(gone.begin(), gone.end());
     destroy_all(gone, "namespace link gone:");
 }
 

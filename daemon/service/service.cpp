@@ -72,8 +72,8 @@ Result<std::unique_ptr<Service>> Service::start(
 
 std::vector<FirewallTap> Service::masquerading() const {
     std::vector<FirewallTap> out;
-    for (const TapRecord* r : taps_.sorted())
-        if (r->masquerade) out.push_back(firewall_tap(*r));
+    for (const auto& [name, r] : taps_.all())
+        if (r.masquerade) out.push_back(firewall_tap(r));
     return out;
 }
 

@@ -5,10 +5,9 @@
 // tmpfs, and the seed's taps live in a second scratch namespace, where this process runs the
 // scripts. Every n's hosts exist at once and the rounds take turns between them, so that each n
 // sees the same machine conditions; a turn ends once its tapd is idle again, and after the
-// rounds every tapd stops before any n's starts are measured. Also measured per n, after the
-// rounds: `tapctl list --all`,
-// tapd's start-to-ready with n taps to adopt (through the harness, and exec to ready as a service
-// manager starts it), its RSS.
+// rounds every tapd stops before any n's starts are measured. A round also times `tapctl create`,
+// `tapctl delete` and `tapctl list --all`; after the rounds, per n: tapd's start-to-ready with n
+// taps to adopt (through the harness, and exec to ready as a service manager starts it), its RSS.
 // Usage (root): [TAPD_OLD=OLD_TAPD] [SCALE_BENCH_CALLS_ONLY=K] scale_bench [ROUNDS [N...]]
 // (default: 20 rounds, n = 10 100 1000). TAPD_OLD: an older tapd binary whose exec to ready and
 // RSS are measured too, interleaved with this build's, on the same taps. SCALE_BENCH_CALLS_ONLY:
